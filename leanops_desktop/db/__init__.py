@@ -1,0 +1,1 @@
+"""Database layer: ORM schema, engine and sessions, migrations, triggers, change feed."""

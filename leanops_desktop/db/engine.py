@@ -1,0 +1,166 @@
+"""Engines and sessions for both backends, and the write-transaction helper services use.
+
+* URLs pasted from psql or the Supabase dashboard (``postgresql://...``) get the psycopg 3
+  driver; a bare file path means a SQLite file.
+* SQLite connections run in WAL mode with ``foreign_keys=ON`` and a ``busy_timeout``; write
+  transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the timeout
+  instead of failing when a deferred transaction tries to upgrade its lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from leanops_desktop.core.errors import ConfigError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "leanops_write"
+
+
+def normalize_url(raw: str | URL) -> URL:
+    """Turn what a user pastes into a SQLAlchemy URL with the right driver."""
+    if isinstance(raw, URL):
+        url = raw
+    else:
+        text = raw.strip()
+        if not text:
+            raise ConfigError("the database URL is empty")
+        if "://" not in text:
+            return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
+        try:
+            url = make_url(text)
+        except ArgumentError as exc:
+            raise ConfigError(f"cannot read the database URL: {exc}") from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend == "sqlite":
+        url = url.set(drivername="sqlite+pysqlite")
+    else:
+        raise ConfigError(
+            f"unsupported database {backend!r}: use a SQLite file or postgresql://user@host/db"
+        )
+    return url
+
+
+def describe_url(url: URL) -> str:
+    """Where the data lives, for the status bar and logs (never the password)."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database or ':memory:'}"
+    port = f":{url.port}" if url.port else ""
+    user = f"{url.username}@" if url.username else ""
+    return f"PostgreSQL {user}{url.host or 'localhost'}{port}/{url.database}"
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An engine plus the session factory the services use."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    def session(self) -> Session:
+        """A new session; services open their own transaction in it."""
+        return self.sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(
+    raw_url: str | URL,
+    *,
+    password: str | None = None,
+    pool_size: int = 5,
+    max_overflow: int = 20,
+    connect_timeout: int = 5,
+    echo: bool = False,
+) -> Database:
+    """Create the engine for ``raw_url`` (a password typed at sign-in may be passed apart)."""
+    url = normalize_url(raw_url)
+    if password is not None:
+        url = url.set(password=password)
+    if url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url, echo=echo)
+    else:
+        engine = create_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
+        )
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is always DEFERRED).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """One write transaction: commits on success, rolls everything back on any error.
+
+    On SQLite it starts with ``BEGIN IMMEDIATE``; on PostgreSQL it is an ordinary
+    READ COMMITTED transaction in which services lock the rows they change.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("a service call needs a session without pending changes")
+        session.rollback()  # end a read the caller began implicitly; a write starts afresh
+    with session.begin():
+        session.connection(execution_options={_WRITE_OPTION: True})
+        yield session
+
+
+@contextmanager
+def read_transaction(session: Session) -> Iterator[Session]:
+    """One consistent read (joins the session's open transaction if there is one)."""
+    if session.in_transaction():
+        yield session
+        return
+    with session.begin():
+        yield session

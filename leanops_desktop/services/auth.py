@@ -1,0 +1,56 @@
+"""Signing in: from a database URL and typed credentials to a session factory and an actor.
+
+* SQLite (one PC): the app opens the file and checks the Argon2 hash in ``users``.
+* PostgreSQL (shared): the typed email and password are the database credentials, so every
+  later statement runs as that user's LOGIN role and the database enforces the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailable
+from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
+from leanops_desktop.services import users
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A signed-in user and the database opened for them."""
+
+    db: Database
+    actor: Actor
+
+
+def sign_in(url: str, email: str, password: str) -> SignedIn:
+    """Check the credentials; raise AuthenticationFailed or DatabaseUnavailable otherwise.
+
+    Error messages never contain the password.
+    """
+    target = normalize_url(url)
+    if target.get_backend_name() == "sqlite":
+        db = open_database(target)
+        try:
+            with db.session() as session:
+                actor = users.authenticate(session, email, password)
+        except OperationalError as exc:
+            db.dispose()
+            raise DatabaseUnavailable(_unreachable(describe_url(target), exc)) from None
+        except BaseException:
+            db.dispose()
+            raise
+        return SignedIn(db=db, actor=actor)
+    from leanops_desktop.services.pg_auth import sign_in_postgres
+
+    return sign_in_postgres(target, email, password)
+
+
+def _unreachable(where: str, exc: OperationalError) -> str:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+    return f"database unreachable: {where}: {reason}"
+
+
+__all__ = ["AuthenticationFailed", "DatabaseUnavailable", "SignedIn", "sign_in"]

@@ -1,0 +1,194 @@
+"""Production use cases: report quantities (idempotent by a client-made id) and correct them."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.enums import EventType
+from leanops_desktop.core.errors import (
+    NotFound,
+    OverReportNotConfirmed,
+    RuleViolation,
+    ValidationError,
+)
+from leanops_desktop.core.permissions import Action, require
+from leanops_desktop.core.rows import ReportResult
+from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
+from leanops_desktop.db.engine import write_transaction
+from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment
+from leanops_desktop.services import queries
+from leanops_desktop.services._common import integrity_as_rule, record_event
+
+
+def _check_uuid(field: str, value: object) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ValidationError(field, f"{str(value)[:40]!r} is not a UUID") from None
+
+
+def _insert_once(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT (id) DO NOTHING; True when this call inserted the row."""
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql.insert(PerformanceLog).on_conflict_do_nothing(index_elements=["id"])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(PerformanceLog).on_conflict_do_nothing(index_elements=["id"])
+    else:  # pragma: no cover - only the two backends are supported
+        statement = insert(PerformanceLog)
+    inserted = session.execute(statement.values(**values).returning(PerformanceLog.id)).first()
+    return inserted is not None
+
+
+def report_quantity(
+    session: Session,
+    actor: Actor,
+    *,
+    station_id: str,
+    job_id: str,
+    qty: int,
+    report_id: UUID | str,
+    confirm_over: bool = False,
+) -> ReportResult:
+    """Count ``qty`` units of ``job_id`` made at ``station_id``.
+
+    ``report_id`` is made by the client before the first attempt; sending the same report
+    again (a retry after a lost reply) counts it once. Reporting beyond the job's total needs
+    ``confirm_over=True``, which the event records.
+    """
+    require(actor, Action.REPORT_QUANTITY)
+    qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
+    log_id = _check_uuid("report id", report_id)
+    with write_transaction(session):
+        previous = session.execute(
+            select(
+                PerformanceLog.station_id, PerformanceLog.job_id, PerformanceLog.qty_completed
+            ).where(PerformanceLog.id == log_id)
+        ).first()
+        if previous is not None:
+            if tuple(previous) != (station_id, job_id, qty):
+                raise ValidationError(
+                    "report id",
+                    "was already used for a different report (station, job or quantity)",
+                )
+            return _result(session, log_id, job_id, counted=False)
+        current = session.execute(
+            select(StationAssignment.id, StationAssignment.job_id, Job.qty_total)
+            .join(Job, Job.id == StationAssignment.job_id)
+            .where(StationAssignment.station_id == station_id)
+        ).first()
+        if current is None or current.job_id != job_id:
+            if session.get(Station, station_id) is None:
+                raise NotFound("station", station_id)
+            if session.get(Job, job_id) is None:
+                raise NotFound("job", job_id)
+            raise RuleViolation(
+                f"job {job_id} is not running on station {station_id} any more "
+                "(it was moved, unassigned or completed)"
+            )
+        done_before = queries.job_done_in_transaction(session, job_id)
+        over = done_before + qty > current.qty_total
+        if over and not confirm_over:
+            raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
+        with integrity_as_rule("the report could not be counted"):
+            counted = _insert_once(
+                session,
+                {
+                    "id": log_id,
+                    "station_id": station_id,
+                    "job_id": job_id,
+                    "qty_completed": qty,
+                    "assignment_id": current.id,
+                },
+            )
+        if not counted:  # the same report arrived twice at once; the other one counted it
+            return _result(session, log_id, job_id, counted=False)
+        record_event(
+            session,
+            actor,
+            EventType.QTY_REPORTED,
+            station_id=station_id,
+            job_id=job_id,
+            new={"qty": qty, "job_qty_done": done_before + qty},
+            log_id=log_id,
+            over_reported=over,
+        )
+        return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
+
+
+def correct_report(
+    session: Session, actor: Actor, *, log_id: UUID | str, correction_id: UUID | str
+) -> ReportResult:
+    """Take back a report by logging its negative (the original log is never deleted)."""
+    require(actor, Action.REPORT_QUANTITY)
+    original_id = _check_uuid("report id", log_id)
+    new_id = _check_uuid("correction id", correction_id)
+    with write_transaction(session):
+        if session.get(PerformanceLog, new_id) is not None:
+            previous = session.get(PerformanceLog, new_id)
+            assert previous is not None
+            if previous.corrects_id != original_id:
+                raise ValidationError("correction id", "is already used by another report")
+            return _result(session, new_id, previous.job_id or "", counted=False)
+        original = session.get(PerformanceLog, original_id)
+        if original is None:
+            raise NotFound("report", original_id)
+        if original.corrects_id is not None:
+            raise RuleViolation("a correction cannot itself be corrected")
+        already = session.scalar(
+            select(PerformanceLog.id).where(PerformanceLog.corrects_id == original_id)
+        )
+        if already is not None:
+            raise RuleViolation(f"report {original_id} has already been taken back")
+        with integrity_as_rule("the correction would make the station's count negative"):
+            _insert_once(
+                session,
+                {
+                    "id": new_id,
+                    "station_id": original.station_id,
+                    "job_id": original.job_id,
+                    "qty_completed": -original.qty_completed,
+                    "assignment_id": original.assignment_id,
+                    "corrects_id": original_id,
+                },
+            )
+        record_event(
+            session,
+            actor,
+            EventType.QTY_CORRECTED,
+            station_id=original.station_id,
+            job_id=original.job_id,
+            old={"qty": original.qty_completed},
+            new={"qty": 0},
+            log_id=new_id,
+            corrects_id=original_id,
+        )
+        return _result(session, new_id, original.job_id or "", counted=True)
+
+
+def _result(
+    session: Session, log_id: UUID, job_id: str, *, counted: bool, job_done: int | None = None
+) -> ReportResult:
+    """The counts after a report: its assignment's (if it still runs) and its job's."""
+    assignment_done = session.scalar(
+        select(StationAssignment.qty_done)
+        .join(PerformanceLog, PerformanceLog.assignment_id == StationAssignment.id)
+        .where(PerformanceLog.id == log_id)
+    )
+    return ReportResult(
+        log_id=log_id,
+        counted=counted,
+        assignment_qty_done=int(assignment_done or 0),
+        job_qty_done=job_done
+        if job_done is not None
+        else queries.job_done_in_transaction(session, job_id),
+    )

@@ -1,0 +1,386 @@
+"""Read-side queries: the rows each view shows, fetched in bulk or by key.
+
+Every function returns plain rows (``core.rows``); the ``*_by_keys`` variants let live
+views re-read only what the change feed says has changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from leanops_desktop.core.enums import JobStatus, Priority, Role, StationStatus
+from leanops_desktop.core.errors import NotFound
+from leanops_desktop.core.rows import (
+    AssignmentRow,
+    EventRow,
+    JobProgress,
+    JobRow,
+    PerformanceRow,
+    StationRow,
+    UserRow,
+)
+from leanops_desktop.db.engine import read_transaction
+from leanops_desktop.db.models import (
+    EventLog,
+    Job,
+    PerformanceLog,
+    Station,
+    StationAssignment,
+    User,
+)
+
+_job_done = (
+    select(PerformanceLog.job_id, func.sum(PerformanceLog.qty_completed).label("done"))
+    .group_by(PerformanceLog.job_id)
+    .subquery("job_done")
+)
+
+
+def _job_done_for(job_ids: Collection[str] | None) -> Any:
+    """Sum of logs per job, limited to ``job_ids`` when given (cheap for live updates)."""
+    query = select(
+        PerformanceLog.job_id, func.sum(PerformanceLog.qty_completed).label("done")
+    ).group_by(PerformanceLog.job_id)
+    if job_ids is not None:
+        query = query.where(PerformanceLog.job_id.in_(list(job_ids)))
+    return query.subquery("job_done")
+
+
+# -- stations -----------------------------------------------------------------------------
+
+
+def _station_query(done: Any) -> Select[Any]:
+    return (
+        select(
+            Station,
+            StationAssignment.job_id,
+            Job.part_name,
+            StationAssignment.qty_done,
+            func.coalesce(done.c.done, 0),
+            Job.qty_total,
+        )
+        .outerjoin(StationAssignment, StationAssignment.station_id == Station.id)
+        .outerjoin(Job, Job.id == StationAssignment.job_id)
+        .outerjoin(done, done.c.job_id == StationAssignment.job_id)
+    )
+
+
+def _station_row(record: Any) -> StationRow:
+    station, job_id, part_name, assignment_done, job_done, qty_total = record
+    return StationRow(
+        id=station.id,
+        name=station.name,
+        line=station.line,
+        status=StationStatus(station.status),
+        is_active=station.is_active,
+        created_at=station.created_at,
+        blocked_reason=station.blocked_reason,
+        current_job_id=job_id,
+        current_part_name=part_name,
+        assignment_qty_done=assignment_done or 0,
+        job_qty_done=int(job_done or 0),
+        job_qty_total=qty_total or 0,
+    )
+
+
+def list_stations(session: Session) -> list[StationRow]:
+    """Every station, ordered by line then id, with its current job."""
+    with read_transaction(session):
+        records = session.execute(
+            _station_query(_job_done_for(None)).order_by(Station.line, Station.id)
+        )
+        return [_station_row(record) for record in records]
+
+
+def stations_by_keys(session: Session, keys: Collection[str]) -> list[StationRow]:
+    """The stations with these ids (missing ids are simply absent: they were deleted)."""
+    if not keys:
+        return []
+    with read_transaction(session):
+        jobs_there = select(StationAssignment.job_id).where(
+            StationAssignment.station_id.in_(list(keys))
+        )
+        done = _job_done_for(list(session.scalars(jobs_there)))
+        records = session.execute(_station_query(done).where(Station.id.in_(list(keys))))
+        return [_station_row(record) for record in records]
+
+
+def get_station(session: Session, station_id: str) -> StationRow:
+    rows = stations_by_keys(session, [station_id])
+    if not rows:
+        raise NotFound("station", station_id)
+    return rows[0]
+
+
+# -- jobs ---------------------------------------------------------------------------------
+
+
+def _job_query(done: Any) -> Select[Any]:
+    return select(Job, func.coalesce(done.c.done, 0)).outerjoin(done, done.c.job_id == Job.id)
+
+
+def _job_rows(records: Sequence[Any], stations: dict[str, list[str]]) -> list[JobRow]:
+    return [
+        JobRow(
+            id=job.id,
+            part_name=job.part_name,
+            qty_total=job.qty_total,
+            due_date=job.due_date,
+            priority=Priority(job.priority),
+            status=JobStatus(job.status),
+            created_at=job.created_at,
+            qty_done=int(done or 0),
+            station_ids=tuple(stations.get(job.id, ())),
+        )
+        for job, done in records
+    ]
+
+
+def _stations_of_jobs(session: Session, job_ids: Collection[str] | None) -> dict[str, list[str]]:
+    """job id -> the stations it runs on (for all jobs when ``job_ids`` is None)."""
+    query = select(StationAssignment.job_id, StationAssignment.station_id).order_by(
+        StationAssignment.station_id
+    )
+    if job_ids is not None:
+        if not job_ids:
+            return {}
+        query = query.where(StationAssignment.job_id.in_(list(job_ids)))
+    stations: dict[str, list[str]] = {}
+    for job_id, station_id in session.execute(query):
+        stations.setdefault(job_id, []).append(station_id)
+    return stations
+
+
+def list_jobs(session: Session, statuses: Collection[JobStatus] | None = None) -> list[JobRow]:
+    """Jobs (all, or those in ``statuses``): high priority first, then by due date."""
+    with read_transaction(session):
+        query = _job_query(_job_done).order_by(
+            (Job.priority == Priority.HIGH.value).desc(), Job.due_date, Job.id
+        )
+        if statuses is not None:
+            query = query.where(Job.status.in_([status.value for status in statuses]))
+        return _job_rows(session.execute(query).all(), _stations_of_jobs(session, None))
+
+
+def jobs_by_keys(session: Session, keys: Collection[str]) -> list[JobRow]:
+    if not keys:
+        return []
+    with read_transaction(session):
+        records = session.execute(
+            _job_query(_job_done_for(list(keys))).where(Job.id.in_(list(keys)))
+        ).all()
+        return _job_rows(records, _stations_of_jobs(session, list(keys)))
+
+
+def get_job(session: Session, job_id: str) -> JobRow:
+    rows = jobs_by_keys(session, [job_id])
+    if not rows:
+        raise NotFound("job", job_id)
+    return rows[0]
+
+
+def job_done_in_transaction(session: Session, job_id: str) -> int:
+    """Units reported for a job so far, read inside the caller's transaction."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(PerformanceLog.qty_completed), 0)).where(
+            PerformanceLog.job_id == job_id
+        )
+    )
+    return int(total or 0)
+
+
+def job_progress(session: Session, job_id: str) -> JobProgress:
+    """How far a job is: units done (sum of its logs) against its total, and where it runs."""
+    job = get_job(session, job_id)
+    return JobProgress(
+        job_id=job.id,
+        qty_total=job.qty_total,
+        qty_done=job.qty_done,
+        status=job.status,
+        station_ids=job.station_ids,
+    )
+
+
+def station_queue(session: Session, station_id: str, limit: int = 50) -> list[JobRow]:
+    """The jobs a station could take next: waiting jobs, high priority and earliest due first."""
+    get_station(session, station_id)
+    with read_transaction(session):
+        records = session.execute(
+            _job_query(_job_done)
+            .where(Job.status == JobStatus.WAITING.value)
+            .order_by((Job.priority == Priority.HIGH.value).desc(), Job.due_date, Job.id)
+            .limit(limit)
+        ).all()
+        return _job_rows(records, {})
+
+
+# -- assignments --------------------------------------------------------------------------
+
+
+def _assignment_query(done: Any) -> Select[Any]:
+    return (
+        select(StationAssignment, Station, Job, func.coalesce(done.c.done, 0))
+        .join(Station, Station.id == StationAssignment.station_id)
+        .join(Job, Job.id == StationAssignment.job_id)
+        .outerjoin(done, done.c.job_id == StationAssignment.job_id)
+    )
+
+
+def _assignment_row(record: Any) -> AssignmentRow:
+    assignment, station, job, job_done = record
+    return AssignmentRow(
+        id=assignment.id,
+        station_id=station.id,
+        station_name=station.name,
+        line=station.line,
+        job_id=job.id,
+        part_name=job.part_name,
+        priority=Priority(job.priority),
+        due_date=job.due_date,
+        qty_done=assignment.qty_done,
+        qty_total=job.qty_total,
+        job_qty_done=int(job_done or 0),
+        started_at=assignment.started_at,
+        updated_at=assignment.updated_at,
+    )
+
+
+def list_assignments(session: Session) -> list[AssignmentRow]:
+    """What runs where now, by line and station."""
+    with read_transaction(session):
+        records = session.execute(_assignment_query(_job_done).order_by(Station.line, Station.id))
+        return [_assignment_row(record) for record in records]
+
+
+def assignments_by_keys(session: Session, keys: Collection[UUID]) -> list[AssignmentRow]:
+    if not keys:
+        return []
+    with read_transaction(session):
+        job_ids = list(
+            session.scalars(
+                select(StationAssignment.job_id).where(StationAssignment.id.in_(list(keys)))
+            )
+        )
+        records = session.execute(
+            _assignment_query(_job_done_for(job_ids)).where(StationAssignment.id.in_(list(keys)))
+        )
+        return [_assignment_row(record) for record in records]
+
+
+def current_assignment(session: Session, station_id: str) -> AssignmentRow | None:
+    """The station's current job and progress, or None when it has no job."""
+    get_station(session, station_id)
+    with read_transaction(session):
+        assignment_id = session.scalar(
+            select(StationAssignment.id).where(StationAssignment.station_id == station_id)
+        )
+    if assignment_id is None:
+        return None
+    rows = assignments_by_keys(session, [assignment_id])
+    return rows[0] if rows else None
+
+
+# -- events, logs, users ------------------------------------------------------------------
+
+
+def _event_row(event: EventLog) -> EventRow:
+    return EventRow(
+        id=event.id,
+        event_type=event.event_type,
+        station_id=event.station_id,
+        job_id=event.job_id,
+        actor=event.actor,
+        meta=dict(event.meta or {}),
+        timestamp=event.timestamp,
+    )
+
+
+def list_events(
+    session: Session,
+    *,
+    limit: int = 1000,
+    since: datetime | None = None,
+    station_id: str | None = None,
+    job_id: str | None = None,
+) -> list[EventRow]:
+    """The newest events first."""
+    with read_transaction(session):
+        query = select(EventLog).order_by(EventLog.timestamp.desc(), EventLog.id).limit(limit)
+        if since is not None:
+            query = query.where(EventLog.timestamp >= since)
+        if station_id is not None:
+            query = query.where(EventLog.station_id == station_id)
+        if job_id is not None:
+            query = query.where(EventLog.job_id == job_id)
+        return [_event_row(event) for event in session.scalars(query)]
+
+
+def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:
+    if not keys:
+        return []
+    with read_transaction(session):
+        query = select(EventLog).where(EventLog.id.in_(list(keys)))
+        return [_event_row(event) for event in session.scalars(query)]
+
+
+def _performance_row(log: PerformanceLog) -> PerformanceRow:
+    return PerformanceRow(
+        id=log.id,
+        station_id=log.station_id,
+        job_id=log.job_id,
+        qty_completed=log.qty_completed,
+        timestamp=log.timestamp,
+        assignment_id=log.assignment_id,
+        corrects_id=log.corrects_id,
+    )
+
+
+def performance_by_keys(session: Session, keys: Collection[UUID]) -> list[PerformanceRow]:
+    if not keys:
+        return []
+    with read_transaction(session):
+        query = select(PerformanceLog).where(PerformanceLog.id.in_(list(keys)))
+        return [_performance_row(log) for log in session.scalars(query)]
+
+
+def list_performance(
+    session: Session,
+    *,
+    station_id: str | None = None,
+    job_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[PerformanceRow]:
+    """Quantity reports in time order."""
+    with read_transaction(session):
+        query = select(PerformanceLog).order_by(PerformanceLog.timestamp, PerformanceLog.id)
+        if station_id is not None:
+            query = query.where(PerformanceLog.station_id == station_id)
+        if job_id is not None:
+            query = query.where(PerformanceLog.job_id == job_id)
+        if since is not None:
+            query = query.where(PerformanceLog.timestamp >= since)
+        if until is not None:
+            query = query.where(PerformanceLog.timestamp < until)
+        return [_performance_row(log) for log in session.scalars(query)]
+
+
+def user_row(user: User) -> UserRow:
+    return UserRow(
+        id=user.id,
+        email=user.email,
+        role=Role(user.role),
+        is_active=user.is_active,
+        created_at=user.created_at,
+    )
+
+
+def list_users(session: Session) -> list[UserRow]:
+    with read_transaction(session):
+        return [user_row(user) for user in session.scalars(select(User).order_by(User.email))]

@@ -1,0 +1,104 @@
+"""Quantity reports: counted once per client-made id, atomic, corrected never deleted."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import OverReportNotConfirmed, RuleViolation, ValidationError
+from leanops_desktop.db.engine import Database
+from leanops_desktop.db.models import EventLog, PerformanceLog
+from leanops_desktop.services import dispatch, production, queries
+from tests.factories import make_job, make_station
+
+
+@pytest.fixture
+def running(db: Database, supervisor: Actor) -> Database:
+    make_station(db, supervisor, "ST-01")
+    make_station(db, supervisor, "ST-02")
+    make_job(db, supervisor, "JOB-1001", qty_total=10)
+    with db.session() as session:
+        dispatch.assign_job(session, supervisor, "JOB-1001", "ST-01")
+    return db
+
+
+def report(
+    db: Database, actor: Actor, qty: int, report_id: uuid.UUID | None = None, **kwargs: object
+) -> production.ReportResult:
+    with db.session() as session:
+        return production.report_quantity(
+            session,
+            actor,
+            station_id="ST-01",
+            job_id="JOB-1001",
+            qty=qty,
+            report_id=report_id or uuid.uuid4(),
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+def test_reports_add_up(running: Database, operator: Actor) -> None:
+    assert report(running, operator, 3).assignment_qty_done == 3
+    result = report(running, operator, 4)
+    assert (result.counted, result.assignment_qty_done, result.job_qty_done) == (True, 7, 7)
+    with running.session() as session:
+        assert queries.job_progress(session, "JOB-1001").qty_done == 7
+        assert queries.job_progress(session, "JOB-1001").remaining == 3
+
+
+def test_the_same_report_id_counts_once(running: Database, operator: Actor) -> None:
+    report_id = uuid.uuid4()
+    first = report(running, operator, 5, report_id)
+    again = report(running, operator, 5, report_id)
+    assert first.counted and not again.counted
+    assert again.assignment_qty_done == 5
+    with running.session() as session:
+        assert session.scalar(select(func.count()).select_from(PerformanceLog)) == 1
+        reported = session.scalar(select(func.count()).where(EventLog.event_type == "qty_reported"))
+        assert reported == 1
+    with pytest.raises(ValidationError, match="different report"):
+        report(running, operator, 6, report_id)
+
+
+def test_over_reporting_needs_confirmation_which_the_event_records(
+    running: Database, operator: Actor
+) -> None:
+    report(running, operator, 8)
+    with pytest.raises(OverReportNotConfirmed, match="11 of 10"):
+        report(running, operator, 3)
+    assert report(running, operator, 3, confirm_over=True).job_qty_done == 11
+    with running.session() as session:
+        flags = session.scalars(
+            select(EventLog.meta).where(EventLog.event_type == "qty_reported")
+        ).all()
+    assert sorted(meta["over_reported"] for meta in flags) == [False, True]
+
+
+def test_a_report_for_a_job_that_moved_away_is_refused(
+    running: Database, operator: Actor, supervisor: Actor
+) -> None:
+    with running.session() as session:
+        dispatch.move_job(session, supervisor, "JOB-1001", "ST-01", "ST-02")
+    with pytest.raises(RuleViolation, match="not running on station ST-01 any more"):
+        report(running, operator, 1)
+
+
+def test_a_correction_takes_a_report_back_without_deleting_it(
+    running: Database, operator: Actor
+) -> None:
+    first = report(running, operator, 4)
+    report(running, operator, 2)
+    with running.session() as session:
+        corrected = production.correct_report(
+            session, operator, log_id=first.log_id, correction_id=uuid.uuid4()
+        )
+        assert (corrected.assignment_qty_done, corrected.job_qty_done) == (2, 2)
+        with pytest.raises(RuleViolation, match="already been taken back"):
+            production.correct_report(
+                session, operator, log_id=first.log_id, correction_id=uuid.uuid4()
+            )
+        logs = queries.list_performance(session, job_id="JOB-1001")
+    assert sorted(log.qty_completed for log in logs) == [-4, 2, 4]
