@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
         sub.set_defaults(handler=handler)
 
+    init_admin = db_commands.add_parser(
+        "init-admin", help="create the first admin (once, with the database owner's account)"
+    )
+    init_admin.add_argument("email")
+    init_admin.add_argument("--password-stdin", action="store_true")
+    init_admin.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    init_admin.set_defaults(handler=_db_init_admin)
+
     demo = commands.add_parser("demo", help="fill an empty database with the demo plant")
     demo.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
@@ -182,6 +190,20 @@ def _db_sql(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.db import migrate
 
     sys.stdout.write(migrate.offline_sql())
+    return 0
+
+
+def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
+    from leanops_desktop.services import users
+
+    password = _read_password(args.password_stdin)
+    db = _open_migrated(args, config)
+    try:
+        with db.session() as session:
+            row = users.init_admin(session, args.email, password)
+    finally:
+        db.dispose()
+    print(f"first admin {row.email} created")
     return 0
 
 

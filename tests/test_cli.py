@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from leanops_desktop import __version__
+from leanops_desktop.db import migrate
 from leanops_desktop.services.demo_plant import DEMO_USERS
 
 
@@ -42,7 +43,8 @@ def test_upgrade_demo_and_users_on_a_fresh_file(tmp_path: Path) -> None:
     assert "upgraded from empty to" in first.stdout
     again = leanops("db", "upgrade", "--database", url)
     assert "already at version" in again.stdout
-    assert leanops("db", "current", "--database", url).stdout.startswith("0001 (up to date)")
+    head = migrate.head_revision()
+    assert leanops("db", "current", "--database", url).stdout.startswith(f"{head} (up to date)")
 
     demo = leanops("demo", "--database", url)
     assert demo.returncode == 0, demo.stderr
@@ -112,7 +114,46 @@ def test_password_in_site_config_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 @pytest.mark.postgres
-def test_upgrade_and_demo_on_postgres(empty_db_url: str) -> None:
+def test_upgrade_init_admin_and_users_on_postgres(empty_db_url: str) -> None:
+    import uuid
+
+    from leanops_desktop.services import auth
+
     assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
-    demo = leanops("demo", "--database", empty_db_url)
-    assert demo.returncode == 0, demo.stderr
+    email = f"it-{uuid.uuid4().hex[:8]}@plant.test"
+    made = leanops(
+        "db",
+        "init-admin",
+        email,
+        "--password-stdin",
+        "--database",
+        empty_db_url,
+        stdin="first-admin-pw\n",
+    )
+    assert made.returncode == 0, made.stderr
+    again = leanops(
+        "db",
+        "init-admin",
+        "x" + email,
+        "--password-stdin",
+        "--database",
+        empty_db_url,
+        stdin="first-admin-pw\n",
+    )
+    assert again.returncode == 2 and "admin account exists" in again.stderr
+    operator = "op-" + email
+    added = leanops(
+        "user",
+        "add",
+        operator,
+        "--role",
+        "operator",
+        "--password-stdin",
+        "--database",
+        empty_db_url,
+        stdin="operator-pw-1\n",
+    )
+    assert added.returncode == 0, added.stderr
+    signed = auth.sign_in(empty_db_url, operator, "operator-pw-1")
+    signed.db.dispose()
+    assert signed.actor.role == "operator"

@@ -97,7 +97,8 @@ def test_sqlite_upgrade_backs_up_an_existing_file_first(tmp_path: Path) -> None:
         migrate.upgrade(db, "0001")
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO stations (id, name, line) VALUES ('S', 'S', 'L')"))
-        backup = migrate.backup_sqlite(db)
+        backup = migrate.upgrade(db)  # 0001 -> head: the file is copied first
+        assert migrate.current_revision(db) == migrate.head_revision() != "0001"
         assert backup is not None and backup.exists()
         assert backup.name.startswith("plant.db.backup-")
         copy = open_database(str(backup))

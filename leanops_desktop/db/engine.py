@@ -17,14 +17,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from leanops_desktop.core.errors import ConfigError
+from leanops_desktop.core.errors import ConfigError, PermissionDenied
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
+_INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def normalize_url(raw: str | URL) -> URL:
@@ -151,9 +152,16 @@ def write_transaction(session: Session) -> Iterator[Session]:
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("a service call needs a session without pending changes")
         session.rollback()  # end a read the caller began implicitly; a write starts afresh
-    with session.begin():
-        session.connection(execution_options={_WRITE_OPTION: True})
-        yield session
+    try:
+        with session.begin():
+            session.connection(execution_options={_WRITE_OPTION: True})
+            yield session
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+            diag = getattr(exc.orig, "diag", None)
+            reason = getattr(diag, "message_primary", None) or "permission denied"
+            raise PermissionDenied(f"the database refused this for your role: {reason}") from None
+        raise
 
 
 @contextmanager

@@ -172,10 +172,11 @@ def complete_job(
             raise RuleViolation("an operator completes jobs from their station's kiosk")
         stations = {sid: lock_station(session, sid) for sid in sorted(on_stations)}
         done = queries.job_done_in_transaction(session, job_id)
-        for assignment in assignments:
-            _stop(session, stations[assignment.station_id], assignment)
         old_status = job.status
         job.status = JobStatus.COMPLETED.value
+        session.flush()  # completed first: the database lets assignments of completed jobs go
+        for assignment in assignments:
+            _stop(session, stations[assignment.station_id], assignment)
         record_event(
             session,
             actor,

@@ -21,6 +21,19 @@ from leanops_desktop.db.models import User
 from leanops_desktop.services import queries
 from leanops_desktop.services._common import record_event
 from leanops_desktop.services.passwords import hash_password, needs_rehash, verify_password
+from leanops_desktop.services.pg_users import call, scram_verifier
+
+
+def _on_postgres(session: Session) -> bool:
+    """On PostgreSQL accounts are LOGIN roles managed by the database's admin functions."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _user_by_email(session: Session, email: str) -> UserRow:
+    user = session.scalars(select(User).where(User.email == email)).one_or_none()
+    if user is None:
+        raise NotFound("user", email)
+    return queries.user_row(user)
 
 
 def _lock_user(session: Session, email: str) -> User:
@@ -38,6 +51,16 @@ def add_user(
     email = check_email("email", email)
     level = check_choice("role", role, Role)
     password = check_password("password", password)
+    if _on_postgres(session):
+        with write_transaction(session):
+            call(
+                session,
+                "leanops_create_user",
+                p_email=email,
+                p_role=level.value,
+                p_verifier=scram_verifier(password),
+            )
+            return _user_by_email(session, email)
     password_hash = hash_password(password)
     with write_transaction(session):
         if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -63,6 +86,11 @@ def set_role(session: Session, actor: Actor, email: str, role: Role | str) -> Us
     email = check_email("email", email)
     level = check_choice("role", role, Role)
     with write_transaction(session):
+        if _on_postgres(session):
+            if _user_by_email(session, email).role == level:
+                raise RuleViolation(f"{email} already has the {level} role")
+            call(session, "leanops_set_user_role", p_email=email, p_role=level.value)
+            return _user_by_email(session, email)
         user = _lock_user(session, email)
         if user.role == level.value:
             raise RuleViolation(f"{email} already has the {level} role")
@@ -84,6 +112,15 @@ def set_password(session: Session, actor: Actor, email: str, password: str) -> U
     require(actor, Action.MANAGE_USERS)
     email = check_email("email", email)
     password = check_password("password", password)
+    if _on_postgres(session):
+        with write_transaction(session):
+            call(
+                session,
+                "leanops_set_user_password",
+                p_email=email,
+                p_verifier=scram_verifier(password),
+            )
+            return _user_by_email(session, email)
     password_hash = hash_password(password)
     with write_transaction(session):
         user = _lock_user(session, email)
@@ -97,6 +134,9 @@ def set_active(session: Session, actor: Actor, email: str, active: bool) -> User
     require(actor, Action.MANAGE_USERS)
     email = check_email("email", email)
     with write_transaction(session):
+        if _on_postgres(session):
+            call(session, "leanops_set_user_active", p_email=email, p_active=active)
+            return _user_by_email(session, email)
         user = _lock_user(session, email)
         if user.is_active == active:
             raise RuleViolation(f"{email} is already {'enabled' if active else 'disabled'}")
@@ -143,3 +183,20 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
         with write_transaction(session):
             _lock_user(session, address).password_hash = hash_password(password)
     return actor
+
+
+def init_admin(session: Session, email: str, password: str) -> UserRow:
+    """Create the first admin (IT, once, with the database owner's credentials)."""
+    email = check_email("email", email)
+    password = check_password("password", password)
+    if _on_postgres(session):
+        with write_transaction(session):
+            call(session, "leanops_init_admin", p_email=email, p_verifier=scram_verifier(password))
+            return _user_by_email(session, email)
+    with write_transaction(session):
+        admins = session.scalar(
+            select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        )
+    if admins is not None:
+        raise RuleViolation("an admin account exists already: sign in as an admin instead")
+    return add_user(session, Actor.system(), email=email, role=Role.ADMIN, password=password)

@@ -16,6 +16,7 @@ def run_offline() -> None:
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
+        dialect_opts={"paramstyle": "named"},  # keep % signs in function bodies as written
         transaction_per_migration=False,
     )
     with context.begin_transaction():
