@@ -157,3 +157,17 @@ def test_upgrade_init_admin_and_users_on_postgres(empty_db_url: str) -> None:
     signed = auth.sign_in(empty_db_url, operator, "operator-pw-1")
     signed.db.dispose()
     assert signed.actor.role == "operator"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.postgres
+def test_demo_on_postgres_gives_working_demo_accounts(empty_db_url: str) -> None:
+    from leanops_desktop.services import auth
+
+    assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
+    demo = leanops("demo", "--database", empty_db_url)
+    assert demo.returncode == 0, demo.stderr
+    email, role, password = DEMO_USERS[2]
+    signed = auth.sign_in(empty_db_url, email, password)
+    signed.db.dispose()
+    assert signed.actor.role == role

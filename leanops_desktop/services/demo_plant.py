@@ -31,6 +31,7 @@ from leanops_desktop.db.models import (
     User,
 )
 from leanops_desktop.services.passwords import hash_password
+from leanops_desktop.services.pg_users import call, scram_verifier
 
 #: The demo accounts (documented in the README and shown on the demo sign-in dialog).
 DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
@@ -122,26 +123,7 @@ def create_demo_plant(
             session.execute(insert(StationAssignment), plan.assignments)
         for chunk in range(0, len(plan.logs), 5000):
             session.execute(insert(PerformanceLog), plan.logs[chunk : chunk + 5000])
-        users = [
-            {
-                "id": uuid.uuid4(),
-                "email": email,
-                "role": role.value,
-                "password_hash": hash_password(password),
-                "is_active": True,
-                "created_at": moment - timedelta(days=days + 1),
-            }
-            for email, role, password in DEMO_USERS
-        ]
-        session.execute(insert(User), users)
-        for email, role, _password in DEMO_USERS:
-            _event(
-                plan,
-                moment - timedelta(days=days + 1),
-                EventType.USER_CREATED,
-                actor,
-                new={"email": email, "role": role.value},
-            )
+        users = _create_demo_users(session, actor, moment - timedelta(days=days + 1), plan)
         for chunk in range(0, len(plan.events), 5000):
             session.execute(insert(EventLog), plan.events[chunk : chunk + 5000])
     return DemoSummary(
@@ -149,8 +131,39 @@ def create_demo_plant(
         jobs=len(plan.jobs),
         logs=len(plan.logs),
         events=len(plan.events),
-        users=len(users),
+        users=users,
     )
+
+
+def _create_demo_users(session: Session, actor: Actor, when: datetime, plan: _Plan) -> int:
+    """The three demo accounts: Argon2 rows on SQLite, LOGIN roles on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        for email, role, password in DEMO_USERS:  # the function writes its own event
+            call(
+                session,
+                "leanops_create_user_internal",
+                p_email=email,
+                p_role=role.value,
+                p_verifier=scram_verifier(password),
+                p_actor=actor.email,
+                p_reuse=True,
+            )
+        return len(DEMO_USERS)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "email": email,
+            "role": role.value,
+            "password_hash": hash_password(password),
+            "is_active": True,
+            "created_at": when,
+        }
+        for email, role, password in DEMO_USERS
+    ]
+    session.execute(insert(User), rows)
+    for email, role, _password in DEMO_USERS:
+        _event(plan, when, EventType.USER_CREATED, actor, new={"email": email, "role": role.value})
+    return len(rows)
 
 
 def _event(
