@@ -156,6 +156,7 @@ def test_random_service_sequences_keep_the_invariants(
                     ).log_id
                 ),
             ),
+            ("report running", report_on_running),
             (
                 "correct",
                 lambda: (
