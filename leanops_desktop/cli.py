@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from leanops_desktop import APP_NAME, __version__
 from leanops_desktop.config import (
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config()
         if args.self_check:
-            from leanops_desktop.self_check import run_self_check
+            from leanops_desktop.qt.self_check import run_self_check
 
             return run_self_check(_database_url(args, config))
         handler: Handler | None = getattr(args, "handler", None)
@@ -150,6 +153,17 @@ def _open_migrated(args: argparse.Namespace, config: SiteConfig) -> Database:
     return db
 
 
+@contextmanager
+def _session(args: argparse.Namespace, config: SiteConfig) -> Iterator[Session]:
+    """A session on the migrated database named by the arguments, closed afterwards."""
+    db = _open_migrated(args, config)
+    try:
+        with db.session() as session:
+            yield session
+    finally:
+        db.dispose()
+
+
 # -- db -----------------------------------------------------------------------------------
 
 
@@ -197,12 +211,8 @@ def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services import users
 
     password = _read_password(args.password_stdin)
-    db = _open_migrated(args, config)
-    try:
-        with db.session() as session:
-            row = users.init_admin(session, args.email, password)
-    finally:
-        db.dispose()
+    with _session(args, config) as session:
+        row = users.init_admin(session, args.email, password)
     print(f"first admin {row.email} created")
     return 0
 
@@ -266,14 +276,10 @@ def _user_add(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services import users
 
     password = _read_password(args.password_stdin)
-    db = _open_migrated(args, config)
-    try:
-        with db.session() as session:
-            row = users.add_user(
-                session, Actor.system(), email=args.email, role=args.role, password=password
-            )
-    finally:
-        db.dispose()
+    with _session(args, config) as session:
+        row = users.add_user(
+            session, Actor.system(), email=args.email, role=args.role, password=password
+        )
     print(f"added {row.email} ({row.role})")
     return 0
 
@@ -281,12 +287,8 @@ def _user_add(args: argparse.Namespace, config: SiteConfig) -> int:
 def _user_list(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services import users
 
-    db = _open_migrated(args, config)
-    try:
-        with db.session() as session:
-            rows = users.list_users(session, Actor.system())
-    finally:
-        db.dispose()
+    with _session(args, config) as session:
+        rows = users.list_users(session, Actor.system())
     print(f"{'email':<32} {'role':<11} {'state':<9} created")
     for row in rows:
         state = "active" if row.is_active else "disabled"
@@ -297,12 +299,8 @@ def _user_list(args: argparse.Namespace, config: SiteConfig) -> int:
 def _user_set_role(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services import users
 
-    db = _open_migrated(args, config)
-    try:
-        with db.session() as session:
-            row = users.set_role(session, Actor.system(), args.email, args.role)
-    finally:
-        db.dispose()
+    with _session(args, config) as session:
+        row = users.set_role(session, Actor.system(), args.email, args.role)
     print(f"{row.email} is now {row.role}")
     return 0
 
@@ -311,12 +309,8 @@ def _user_passwd(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services import users
 
     password = _read_password(args.password_stdin)
-    db = _open_migrated(args, config)
-    try:
-        with db.session() as session:
-            row = users.set_password(session, Actor.system(), args.email, password)
-    finally:
-        db.dispose()
+    with _session(args, config) as session:
+        row = users.set_password(session, Actor.system(), args.email, password)
     print(f"password of {row.email} changed")
     return 0
 
@@ -325,12 +319,8 @@ def _user_active(active: bool) -> Handler:
     def handler(args: argparse.Namespace, config: SiteConfig) -> int:
         from leanops_desktop.services import users
 
-        db = _open_migrated(args, config)
-        try:
-            with db.session() as session:
-                row = users.set_active(session, Actor.system(), args.email, active)
-        finally:
-            db.dispose()
+        with _session(args, config) as session:
+            row = users.set_active(session, Actor.system(), args.email, active)
         print(f"{row.email} {'enabled' if row.is_active else 'disabled'}")
         return 0
 
