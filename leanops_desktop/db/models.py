@@ -116,6 +116,7 @@ class PerformanceLog(Base):
         Index("ix_performance_logs_job_id_timestamp", "job_id", "timestamp"),
         Index("ix_performance_logs_timestamp", "timestamp"),
         Index("ix_performance_logs_assignment_id", "assignment_id"),
+        Index("ix_performance_logs_corrects_id", "corrects_id", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)

@@ -149,7 +149,10 @@ def correct_report(
         )
         if already is not None:
             raise RuleViolation(f"report {original_id} has already been taken back")
-        with integrity_as_rule("the correction would make the station's count negative"):
+        with integrity_as_rule(
+            f"report {original_id} was taken back just now, or the correction would make "
+            "the station's count negative"
+        ):
             _insert_once(
                 session,
                 {

@@ -1,0 +1,395 @@
+"""The kiosk's local outbox: every quantity report is made durable here before it is sent.
+
+A small SQLite file of its own (one per station and database, in the user data folder)
+with ``synchronous=FULL``, so a report the kiosk has confirmed on screen survives a killed
+process or a power cut. Each item carries the UUID the server will use as the
+``performance_logs`` id, which makes sending it again after a lost reply harmless.
+
+Items move ``pending -> sent`` or ``pending -> refused``; nothing is ever deleted except
+sent items older than a retention period (they are in the server's logs by then). A refused
+item stays with the server's reason until the operator sends it again (only over-total
+refusals can be confirmed) -- it is never dropped.
+
+Taking a report back is a second item of kind ``correction`` queued behind it, so the
+server sees the report and then its correction, in that order.
+
+Thread-safe: the kiosk adds items on the GUI thread while the sender marks them from its own
+thread; one connection guarded by a lock serves both.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from leanops_desktop.core.errors import NotFound, RuleViolation
+from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('report', 'correction')),
+    station_id TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    qty INTEGER NOT NULL CHECK (qty > 0),
+    corrects_id TEXT REFERENCES outbox (id),
+    confirm_over INTEGER NOT NULL DEFAULT 0,
+    operator TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'refused')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    refusal_code TEXT,
+    refusal_logged INTEGER NOT NULL DEFAULT 0,
+    acknowledged INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    CHECK ((kind = 'correction') = (corrects_id IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS ix_outbox_state_seq ON outbox (state, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_corrects_id ON outbox (corrects_id);
+"""
+
+
+class ItemKind(StrEnum):
+    """What an outbox item asks the server to do."""
+
+    REPORT = "report"
+    CORRECTION = "correction"
+
+
+class ItemState(StrEnum):
+    """Where an outbox item is in its life."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    REFUSED = "refused"
+
+
+class RefusalCode(StrEnum):
+    """Why the server refused an item (decides what the operator may do about it)."""
+
+    OVER_TOTAL = "over_total"  # may be sent again with the operator's confirmation
+    RULE = "rule"  # e.g. the job was moved away or completed meanwhile
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    PERMISSION = "permission"
+    UNEXPECTED = "unexpected"  # an error that kept repeating; kept for the supervisor
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One report (or correction) as the outbox holds it."""
+
+    seq: int
+    id: uuid.UUID
+    kind: ItemKind
+    station_id: str
+    job_id: str
+    qty: int
+    corrects_id: uuid.UUID | None
+    confirm_over: bool
+    operator: str
+    created_at: datetime
+    state: ItemState
+    attempts: int
+    last_error: str | None
+    refusal_code: RefusalCode | None
+    refusal_logged: bool
+    acknowledged: bool
+    sent_at: datetime | None
+
+    @property
+    def signed_qty(self) -> int:
+        """Units this item adds to the count: positive for a report, negative for a correction."""
+        return self.qty if self.kind == ItemKind.REPORT else -self.qty
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    """What the kiosk header shows."""
+
+    pending: int
+    refused: int
+    refused_unseen: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _item(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        seq=row["seq"],
+        id=uuid.UUID(row["id"]),
+        kind=ItemKind(row["kind"]),
+        station_id=row["station_id"],
+        job_id=row["job_id"],
+        qty=row["qty"],
+        corrects_id=uuid.UUID(row["corrects_id"]) if row["corrects_id"] else None,
+        confirm_over=bool(row["confirm_over"]),
+        operator=row["operator"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        state=ItemState(row["state"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        refusal_code=RefusalCode(row["refusal_code"]) if row["refusal_code"] else None,
+        refusal_logged=bool(row["refusal_logged"]),
+        acknowledged=bool(row["acknowledged"]),
+        sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+    )
+
+
+class Outbox:
+    """A durable, ordered queue of quantity reports in a SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._conn.row_factory = sqlite3.Row
+        # WAL with synchronous=FULL: every commit is fsynced to the WAL before it returns.
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self._write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuleViolation(
+                    f"the outbox {self.path} was written by a newer LeanOps "
+                    f"(version {version}); update this kiosk"
+                )
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``durable=False`` skips the fsync of this commit.
+
+        Only what the sender learns may skip it: if a "sent" mark is lost in a power cut,
+        the item is sent again on restart and the server ignores the repeat (same id).
+        The next durable commit makes it permanent anyway (WAL order).
+        """
+        with self._lock:
+            if not durable:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._conn.execute("PRAGMA synchronous=FULL")
+
+    def add_report(
+        self,
+        *,
+        station_id: str,
+        job_id: str,
+        qty: int,
+        operator: str,
+        confirm_over: bool = False,
+        report_id: uuid.UUID | None = None,
+    ) -> OutboxItem:
+        """Store a report durably (fsynced) and return it; raises ValidationError on bad input."""
+        station_id = check_id("station id", station_id)
+        job_id = check_id("job id", job_id)
+        qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
+        item_id = report_id or uuid.uuid4()
+        now = _now()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO outbox (id, kind, station_id, job_id, qty, confirm_over, operator,"
+                " created_at, state, updated_at) VALUES (?, 'report', ?, ?, ?, ?, ?, ?,"
+                " 'pending', ?)",
+                (str(item_id), station_id, job_id, qty, int(confirm_over), operator, now, now),
+            )
+        return self._get(item_id)
+
+    def add_correction(self, report_id: uuid.UUID, *, operator: str) -> OutboxItem:
+        """Queue taking back ``report_id`` (sent after it); one correction per report."""
+        correction_id = uuid.uuid4()
+        now = _now()
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM outbox WHERE id = ?", (str(report_id),)).fetchone()
+            if row is None:
+                raise NotFound("report", report_id)
+            original = _item(row)
+            if original.kind != ItemKind.REPORT:
+                raise RuleViolation("a correction cannot itself be taken back")
+            taken = conn.execute(
+                "SELECT 1 FROM outbox WHERE corrects_id = ?", (str(report_id),)
+            ).fetchone()
+            if taken is not None:
+                raise RuleViolation(f"the report of {original.qty} has already been taken back")
+            conn.execute(
+                "INSERT INTO outbox (id, kind, station_id, job_id, qty, corrects_id, operator,"
+                " created_at, state, updated_at) VALUES (?, 'correction', ?, ?, ?, ?, ?, ?,"
+                " 'pending', ?)",
+                (
+                    str(correction_id),
+                    original.station_id,
+                    original.job_id,
+                    original.qty,
+                    str(report_id),
+                    operator,
+                    now,
+                    now,
+                ),
+            )
+        return self._get(correction_id)
+
+    def mark_sent(self, item_id: uuid.UUID) -> None:
+        """The server has the item (counted now or before)."""
+        now = _now()
+        with self._write(durable=False) as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
+                " updated_at = ?, last_error = NULL WHERE id = ?",
+                (now, now, str(item_id)),
+            )
+
+    def mark_refused(self, item_id: uuid.UUID, code: RefusalCode, reason: str) -> None:
+        """The server said no: keep the item with the reason, for the operator and supervisor."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?,"
+                " refusal_code = ?, refusal_logged = 0, acknowledged = 0, updated_at = ?"
+                " WHERE id = ?",
+                (reason, code.value, _now(), str(item_id)),
+            )
+
+    def record_failure(self, item_id: uuid.UUID, error: str) -> int:
+        """A send attempt failed without an answer; the item stays pending. Returns attempts."""
+        with self._write(durable=False) as conn:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?"
+                " WHERE id = ?",
+                (error, _now(), str(item_id)),
+            )
+            row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", (str(item_id),))
+            return int(row.fetchone()[0])
+
+    def mark_refusal_logged(self, item_id: uuid.UUID) -> None:
+        with self._write(durable=False) as conn:  # lost: logged again, same event id
+            conn.execute("UPDATE outbox SET refusal_logged = 1 WHERE id = ?", (str(item_id),))
+
+    def acknowledge(self, item_id: uuid.UUID) -> None:
+        """The operator has seen this refusal (it stays in the outbox)."""
+        with self._write() as conn:
+            conn.execute("UPDATE outbox SET acknowledged = 1 WHERE id = ?", (str(item_id),))
+
+    def requeue(self, item_id: uuid.UUID, *, confirm_over: bool) -> OutboxItem:
+        """Send a refused item again (keeping its id and place in the order)."""
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM outbox WHERE id = ?", (str(item_id),)).fetchone()
+            if row is None:
+                raise NotFound("report", item_id)
+            if row["state"] != ItemState.REFUSED.value:
+                raise RuleViolation("only a refused report can be sent again")
+            conn.execute(
+                "UPDATE outbox SET state = 'pending', confirm_over = ?, refusal_code = NULL,"
+                " updated_at = ? WHERE id = ?",
+                (int(confirm_over or row["confirm_over"]), _now(), str(item_id)),
+            )
+        return self._get(item_id)
+
+    def prune_sent(self, before: datetime) -> int:
+        """Forget sent items older than ``before`` (the server keeps them); refused stay."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM outbox AS c WHERE c.corrects_id = outbox.id"
+                " AND c.state != 'sent')",
+                (before.astimezone(UTC).isoformat(),),
+            )
+            return cursor.rowcount
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._conn.execute(sql, params))
+
+    def _get(self, item_id: uuid.UUID) -> OutboxItem:
+        rows = self._query("SELECT * FROM outbox WHERE id = ?", (str(item_id),))
+        if not rows:
+            raise NotFound("report", item_id)
+        return _item(rows[0])
+
+    def get(self, item_id: uuid.UUID) -> OutboxItem:
+        return self._get(item_id)
+
+    def next_pending(self) -> OutboxItem | None:
+        """The oldest item still to be sent."""
+        rows = self._query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1")
+        return _item(rows[0]) if rows else None
+
+    def pending(self) -> list[OutboxItem]:
+        return [_item(row) for row in self._query(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq"
+        )]  # fmt: skip
+
+    def refused(self) -> list[OutboxItem]:
+        return [_item(row) for row in self._query(
+            "SELECT * FROM outbox WHERE state = 'refused' ORDER BY seq"
+        )]  # fmt: skip
+
+    def refusals_to_log(self) -> list[OutboxItem]:
+        """Refused items the supervisor has not been told about yet."""
+        return [_item(row) for row in self._query(
+            "SELECT * FROM outbox WHERE state = 'refused' AND refusal_logged = 0 ORDER BY seq"
+        )]  # fmt: skip
+
+    def items(self) -> list[OutboxItem]:
+        return [_item(row) for row in self._query("SELECT * FROM outbox ORDER BY seq")]
+
+    def counts(self) -> OutboxCounts:
+        row = self._query(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'refused'), 0),"
+            " COALESCE(SUM(state = 'refused' AND acknowledged = 0), 0) FROM outbox"
+        )[0]
+        return OutboxCounts(pending=int(row[0]), refused=int(row[1]), refused_unseen=int(row[2]))
+
+    def pending_units(self, job_id: str, station_id: str | None = None) -> int:
+        """Units of ``job_id`` confirmed here but not yet on the server (corrections subtract)."""
+        sql = (
+            "SELECT COALESCE(SUM(CASE kind WHEN 'report' THEN qty ELSE -qty END), 0)"
+            " FROM outbox WHERE state = 'pending' AND job_id = ?"
+        )
+        params: tuple[Any, ...] = (job_id,)
+        if station_id is not None:
+            sql += " AND station_id = ?"
+            params += (station_id,)
+        return int(self._query(sql, params)[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
