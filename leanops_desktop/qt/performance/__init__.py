@@ -1,0 +1,1 @@
+"""The performance view: throughput, job progress, status timeline and key figures."""

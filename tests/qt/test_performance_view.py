@@ -1,0 +1,302 @@
+"""The performance view: presets, filters, exports read back, live updates, crosshair.
+
+The clock is fixed at 10 March 2026 12:00 UTC (13:00 in Berlin, the early shift) and the
+zone is passed explicitly, so nothing depends on the machine's time or zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from leanops_desktop.config import SiteConfig
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.db.engine import Database
+from leanops_desktop.db.models import EventLog
+from leanops_desktop.qt.performance.performance_view import PerformanceView
+from leanops_desktop.services.analytics import Bucket, GroupBy
+from leanops_desktop.services.analytics_time import RangePreset
+from tests.analytics_seed import (
+    SUPERVISOR,
+    add_events,
+    add_job,
+    add_logs,
+    add_stations,
+    utc,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = utc(2026, 3, 10, 12)
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return utc(2026, 3, 10, hour, minute)
+
+
+@pytest.fixture
+def plant(db: Database) -> Database:
+    add_stations(db, [("A1", "Line A"), ("A2", "Line A"), ("B1", "Line B")])
+    add_job(db, "J1", 100, date(2026, 3, 12))
+    add_job(db, "J2", 50, date(2026, 3, 10))
+    add_events(
+        db,
+        [
+            ("job_assigned", "A1", "J1", {}, at(6)),
+            ("job_assigned", "B1", "J2", {}, at(6)),
+            ("station_blocked", "B1", "J2", {"reason": "material"}, at(9)),
+            ("station_unblocked", "B1", "J2", {}, at(10)),
+        ],
+    )
+    add_logs(
+        db,
+        [
+            ("A1", "J1", 10, at(7, 10)),
+            ("A1", "J1", 12, at(8, 20)),
+            ("B1", "J2", 5, at(8, 40)),
+            ("A1", "J1", 8, at(11, 5)),
+            ("B1", "J2", 7, at(11, 15)),
+            ("A2", "J1", 3, utc(2026, 3, 3, 10)),  # a week ago
+        ],
+    )
+    return db
+
+
+@pytest.fixture
+def view(plant: Database, qtbot: QtBot) -> PerformanceView:
+    widget = PerformanceView(plant, SUPERVISOR, SiteConfig(), tz=BERLIN, clock=lambda: NOW)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.range_bar.set_preset(RangePreset.TODAY)
+    widget.show()
+    qtbot.waitExposed(widget)
+    assert widget.panels is not None  # built when first shown
+    return widget
+
+
+def units(view: PerformanceView) -> dict[str, list[int]]:
+    assert view.panels is not None
+    data = view.panels.throughput.data
+    assert data is not None
+    return {series.key: series.units.tolist() for series in data.series}
+
+
+def test_importing_the_view_does_not_import_pyqtgraph() -> None:
+    code = (
+        "import sys; import leanops_desktop.qt.performance.performance_view; "
+        "sys.exit(1 if 'pyqtgraph' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_today_in_hours(view: PerformanceView) -> None:
+    assert view.panels is not None
+    data = view.panels.throughput.data
+    assert data is not None
+    assert data.bucket is Bucket.HOUR
+    assert data.start == utc(2026, 3, 9, 23)  # midnight in Berlin
+    assert data.x.dtype == np.float64
+    assert len(data.x) == 13  # 00:00 to 12:00 local, the last hour just begun
+    assert units(view)["A1"][8] == 10  # 07:10 UTC is 08:10 in Berlin
+    assert sum(units(view)["A1"]) == 30
+    texts = view.tiles.texts()
+    assert texts["units"][0] == "42"
+    assert texts["units"][1].startswith("This shift (06:00–14:00): 42")
+
+
+def test_presets_choose_range_and_bucket(view: PerformanceView) -> None:
+    assert view.panels is not None
+    expected = {
+        RangePreset.THIS_SHIFT: (utc(2026, 3, 10, 5), Bucket.FIVE_MINUTES),
+        RangePreset.LAST_7_DAYS: (utc(2026, 3, 3, 23), Bucket.HOUR),
+        RangePreset.LAST_30_DAYS: (utc(2026, 2, 8, 23), Bucket.DAY),
+    }
+    for preset, (start, bucket) in expected.items():
+        view.range_bar.set_preset(preset)
+        data = view.panels.throughput.data
+        assert data is not None
+        assert (data.start, data.bucket) == (start, bucket)
+    assert sum(units(view)["A2"]) == 3  # the report a week ago is in the 30 days
+
+
+def test_custom_range(view: PerformanceView) -> None:
+    view.range_bar.set_custom_range(at(8), at(9))
+    assert view.range_bar.preset() is None
+    assert not view.range_bar.from_edit.isHidden()
+    assert units(view) == {
+        "A1": [0] * 4 + [12] + [0] * 7,
+        "A2": [0] * 12,
+        "B1": [0] * 8 + [5] + [0] * 3,
+    }
+
+
+def test_filters_by_line_station_job_and_grouping(view: PerformanceView) -> None:
+    bar = view.range_bar
+    bar.select(line="Line B")
+    assert list(units(view)) == ["B1"]
+    assert [bar.station_box.itemData(i) for i in range(bar.station_box.count())] == ["", "B1"]
+    bar.select(line="", station="A1")
+    assert list(units(view)) == ["A1"]
+    bar.select(station="", job="J2")
+    assert {key: sum(values) for key, values in units(view).items()} == {"A1": 0, "A2": 0, "B1": 12}
+    assert view.panels is not None and view.panels.job_progress.job_id == "J2"
+    bar.select(job="")
+    bar.group_box.setCurrentIndex(bar.group_box.findData(GroupBy.LINE.value))
+    assert {key: sum(values) for key, values in units(view).items()} == {
+        "Line A": 30,
+        "Line B": 12,
+    }
+
+
+def test_timeline_and_pareto(view: PerformanceView) -> None:
+    assert view.panels is not None
+    b1 = [band for band in view.panels.timeline.bands if band.station_id == "B1"]
+    assert [(band.state.value, band.reason) for band in b1] == [
+        ("idle", None),
+        ("running", None),
+        ("blocked", "material"),
+        ("running", None),
+    ]
+    assert view.panels.pareto.reasons == [("material", 3600.0)]
+
+
+def test_exports_read_back(view: PerformanceView, tmp_path: Path) -> None:
+    for tab in ("throughput", "job_progress", "timeline", "pareto"):
+        png = tmp_path / f"{tab}.png"
+        assert view.export_png(png, tab)
+        image = QImage(str(png))
+        assert not image.isNull() and image.width() > 200
+    view.export_csv(tmp_path / "throughput.csv", "throughput")
+    rows = list(csv.reader((tmp_path / "throughput.csv").open(encoding="utf-8")))
+    assert rows[0][:5] == [
+        "bucket_start_local",
+        "bucket_start_utc",
+        "bucket_hours",
+        "A1 units",
+        "A1 units/h",
+    ]
+    row = rows[1 + 8]
+    assert row[0] == "2026-03-10 08:00:00+01:00" and row[1] == "2026-03-10 07:00:00Z"
+    assert (row[3], row[4]) == ("10", "10")
+    view.export_csv(tmp_path / "timeline.csv", "timeline")
+    timeline = list(csv.DictReader((tmp_path / "timeline.csv").open(encoding="utf-8")))
+    blocked = [row for row in timeline if row["state"] == "blocked"]
+    assert [(row["station"], row["reason"], row["minutes"]) for row in blocked] == [
+        ("B1", "material", "60")
+    ]
+    view.export_csv(tmp_path / "job.csv", "job_progress")
+    job_rows = list(csv.DictReader((tmp_path / "job.csv").open(encoding="utf-8")))
+    assert job_rows[-1]["units_done"] == str(int(float(job_rows[-1]["units_done"])))
+    view.export_csv(tmp_path / "figures.csv", "pareto")
+    figures = list(csv.reader((tmp_path / "figures.csv").open(encoding="utf-8")))
+    assert figures[1] == ["units", "42", "42"]
+    assert ["material", "1", "1", "1"] in figures
+
+
+def test_live_report_extends_one_curve(view: PerformanceView, plant: Database) -> None:
+    assert view.panels is not None
+    plot = view.panels.throughput
+    before = {key: plot.drawn_rates(key).copy() for key in ("A1", "A2")}
+    [log_id] = add_logs(plant, [("A1", "J1", 6, at(11, 40))])
+    view.apply_changes({"performance_logs": {str(log_id)}})
+    assert units(view)["A1"][12] == 14  # 12:00-13:00 Berlin: 8 + 6
+    a1, a2 = plot.drawn_rates("A1"), plot.drawn_rates("A2")
+    assert (before["A1"][12], a1[12]) == (8.0, 14.0)
+    assert np.array_equal(a2, before["A2"])
+    view.apply_changes({"performance_logs": {str(uuid.uuid4())}, "events_log": set()})
+    assert units(view)["A1"][12] == 14
+
+
+def test_live_status_event_extends_the_timeline(view: PerformanceView, plant: Database) -> None:
+    assert view.panels is not None
+    add_events(plant, [("station_blocked", "A1", "J1", {"reason": "tooling"}, at(11, 50))])
+    with plant.session() as session:
+        event_id = session.scalar(select(EventLog.id).where(EventLog.timestamp == at(11, 50)))
+    view.apply_changes({"events_log": {str(event_id)}})
+    a1 = [band for band in view.panels.timeline.bands if band.station_id == "A1"]
+    assert (a1[-1].state.value, a1[-1].reason, a1[-1].start) == (
+        "blocked",
+        "tooling",
+        at(11, 50).timestamp(),
+    )
+
+
+def test_the_plot_follows_the_present_until_panned_away(view: PerformanceView) -> None:
+    assert view.panels is not None
+    plot = view.panels.throughput
+    box = plot.plot.getPlotItem().vb
+    box.setXRange(at(10).timestamp(), at(12).timestamp(), padding=0)
+    box.sigRangeChangedManually.emit([True, True])
+    assert plot.follow.following
+    plot.add_report("A1", at(12, 30).timestamp(), 1)
+    assert box.viewRange()[0][1] >= at(12, 30).timestamp() - 1
+    box.setXRange(at(1).timestamp(), at(3).timestamp(), padding=0)
+    box.sigRangeChangedManually.emit([True, True])
+    assert not plot.follow.following
+    plot.add_report("A1", at(12, 40).timestamp(), 1)
+    assert box.viewRange()[0][1] == pytest.approx(at(3).timestamp())
+
+
+def test_zooming_in_asks_the_database_for_finer_buckets(view: PerformanceView) -> None:
+    assert view.panels is not None
+    view._zoomed(at(7).timestamp(), at(9).timestamp())
+    data = view.panels.throughput.data
+    assert data is not None and data.bucket is Bucket.FIVE_MINUTES
+    assert data.start <= at(7)
+    slot = int(np.searchsorted(data.edges, at(8, 20).timestamp(), side="right")) - 1
+    assert {series.key: int(series.units[slot]) for series in data.series}["A1"] == 12
+    view._zoomed(utc(2026, 3, 9, 23).timestamp(), at(12).timestamp())
+    assert view.panels.throughput.data is not None
+    assert view.panels.throughput.data.bucket is Bucket.HOUR
+
+
+def test_crosshair_and_legend_toggle(view: PerformanceView) -> None:
+    assert view.panels is not None
+    plot = view.panels.throughput
+    text = plot.crosshair.show_at(at(8, 30).timestamp(), 5)
+    assert "Total: 17 units" in text
+    assert "A1 Station A1: 12 units · 12.0/h" in text
+    sample = plot.legend.items[0][0]
+
+    class Click:
+        def button(self) -> Qt.MouseButton:
+            return Qt.MouseButton.LeftButton
+
+        def accept(self) -> None:
+            pass
+
+    sample.mouseClickEvent(Click())
+    assert not plot.curve("A1").isVisible()  # type: ignore[union-attr]
+    assert "A1 Station A1" not in plot.crosshair.show_at(at(8, 30).timestamp(), 5)
+    timeline_text = view.panels.timeline.crosshair.show_at(at(9, 30).timestamp(), 2)
+    assert "Blocked (material)" in timeline_text and "(60 min)" in timeline_text
+
+
+def test_an_operator_sees_why_there_is_nothing(
+    plant: Database, operator: Actor, qtbot: QtBot
+) -> None:
+    widget = PerformanceView(plant, operator, SiteConfig(), tz=BERLIN, clock=lambda: NOW)
+    qtbot.addWidget(widget)
+    widget.ensure_plots()
+    assert "supervisor" in widget.status.text()
+    assert not widget.range_bar.png_button.isEnabled()
+
+
+def test_live_reports_update_the_figures_shortly_after(
+    view: PerformanceView, plant: Database, qtbot: QtBot
+) -> None:
+    [log_id] = add_logs(plant, [("B1", "J2", 6, at(11, 45))])
+    view.apply_changes({"performance_logs": {str(log_id)}, "station_assignments": {"x"}})
+    assert view.tiles.texts()["units"][0] == "42"  # the numbers follow a moment later
+    qtbot.waitUntil(lambda: view.tiles.texts()["units"][0] == "48", timeout=5000)
