@@ -70,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
 
+    shot = commands.add_parser("screenshot", help="render a window offscreen to a PNG and exit")
+    shot.add_argument("out", type=Path, help="the PNG file to write")
+    shot.add_argument("--view", choices=["main", "login", "kiosk"], default="main")
+    shot.add_argument("--station", help="kiosk station (default: the first active one)")
+    shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
+    shot.add_argument(
+        "--database", metavar="URL", default=argparse.SUPPRESS, help="default: a fresh demo plant"
+    )
+    shot.set_defaults(handler=_screenshot)
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_commands.add_parser("add", help="create an account")
@@ -339,6 +349,20 @@ def _run_app(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.app import run_main_window
 
     return run_main_window(url, config, demo=args.demo)
+
+
+def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
+    import tempfile
+
+    from leanops_desktop.qt.screenshot import parse_size, take_screenshot
+
+    size = parse_size(args.size)
+    url = getattr(args, "database", None)
+    if not url:
+        url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
+    take_screenshot(args.out, args.view, url, config, args.station, size)
+    print(args.out)
+    return 0
 
 
 def _run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:

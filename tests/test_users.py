@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -178,3 +179,10 @@ def test_passwords_never_reach_logs_or_errors(
     assert caught.value.__cause__ is None or SENTINEL not in str(caught.value.__cause__)
     assert all(SENTINEL not in record.getMessage() for record in caplog.records)
     assert SENTINEL not in caplog.text
+
+
+def test_signing_in_to_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    with pytest.raises(auth.DatabaseUnavailable, match="does not exist"):
+        auth.sign_in(f"sqlite:///{missing}", "a@plant.test", "whatever-pw")
+    assert not missing.exists()

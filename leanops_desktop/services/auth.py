@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -32,6 +33,12 @@ def sign_in(url: str, email: str, password: str) -> SignedIn:
     """
     target = normalize_url(url)
     if target.get_backend_name() == "sqlite":
+        path = target.database
+        if path and path != ":memory:" and not Path(path).is_file():
+            raise DatabaseUnavailable(
+                f"database unreachable: {path} does not exist (run 'leanops db upgrade' to create"
+                " it, or 'leanops --demo')"
+            )
         db = open_database(target)
         try:
             with db.session() as session:

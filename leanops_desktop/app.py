@@ -1,0 +1,183 @@
+"""The composition root: builds the application, signs in, then opens the window or kiosk.
+
+Nothing else in LeanOps reaches for globals: this module creates the QApplication, applies
+the theme, shows the sign-in dialog, opens the database through the services, and hands
+the signed-in session to the main window. Signing out closes the window and asks again.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from leanops_desktop import APP_NAME, __version__
+from leanops_desktop.config import SiteConfig, demo_database_path
+from leanops_desktop.db.engine import normalize_url
+from leanops_desktop.services.auth import SignedIn
+
+if TYPE_CHECKING:
+    from leanops_desktop.qt.live import LiveFeed
+
+ORGANIZATION = "LeanOps"
+
+
+def create_application(theme: str = "light", argv: list[str] | None = None) -> QApplication:
+    """The QApplication (the existing one if any), named, with icon and theme applied.
+
+    Without a display (no ``DISPLAY``/``WAYLAND_DISPLAY`` on Linux) Qt's offscreen
+    platform is used, so screenshots and self-checks work on servers and in CI.
+    """
+    from leanops_desktop.qt.theme import app_icon, apply_theme
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        ):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    apply_theme(app, theme)
+    return app
+
+
+def is_demo_database(url: str) -> bool:
+    """Whether ``url`` is the demo plant file that ``leanops --demo`` prepares."""
+    try:
+        target = normalize_url(url)
+    except Exception:
+        return False
+    if target.get_backend_name() != "sqlite" or not target.database:
+        return False
+    return Path(target.database).resolve() == demo_database_path().resolve()
+
+
+def missing_database_notice(url: str) -> str:
+    """A hint when a SQLite file does not exist yet (empty when nothing is wrong)."""
+    try:
+        target = normalize_url(url)
+    except Exception:
+        return ""
+    if target.get_backend_name() != "sqlite" or not target.database:
+        return ""
+    if target.database == ":memory:" or Path(target.database).exists():
+        return ""
+    return (
+        f"There is no LeanOps database at {target.database} yet. Create it with "
+        "'leanops db upgrade' and 'leanops db init-admin EMAIL', or try 'leanops --demo'."
+    )
+
+
+class DesktopSession(QObject):
+    """Sign in, open the main window, and sign in again after "Sign out"/"Switch user"."""
+
+    def __init__(self, url: str, config: SiteConfig, *, demo: bool = False) -> None:
+        super().__init__()
+        self.url = url
+        self.config = config
+        self.demo = demo or is_demo_database(url)
+        self.window: QObject | None = None
+        self.signed_in: SignedIn | None = None
+        self.feed: LiveFeed | None = None
+
+    def sign_in(self) -> SignedIn | None:
+        """Show the sign-in dialog (modal); None when the user quits."""
+        from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
+        from leanops_desktop.qt.messages import MessageService
+        from leanops_desktop.services.demo_plant import DEMO_USERS
+
+        dialog = SignInDialog(
+            self.url,
+            MessageService(),
+            demo_accounts=DEMO_USERS if self.demo else (),
+            notice=missing_database_notice(self.url),
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.signed_in
+
+    def start(self) -> bool:
+        """Sign in and show the window; False when the user gave up at sign-in."""
+        signed_in = self.sign_in()
+        if signed_in is None:
+            return False
+        self.open_window(signed_in)
+        return True
+
+    def open_window(self, signed_in: SignedIn) -> None:
+        from leanops_desktop.qt.main_window import MainWindow
+
+        self.signed_in = signed_in
+        self.feed = make_live_feed(signed_in, self)
+        window = MainWindow(signed_in, self.config, live_feed=self.feed)
+        # Later, not inside the signal: the window (and its action) is deleted on the way.
+        window.sign_out_requested.connect(self.restart_soon)
+        window.switch_user_requested.connect(self.restart_soon)
+        self.window = window
+        window.show()
+
+    def restart_soon(self) -> None:
+        QTimer.singleShot(0, self.restart)
+
+    def restart(self) -> None:
+        """Close the window and its database, then sign in again (or quit)."""
+        self.close_window()
+        if not self.start():
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+
+    def close_window(self) -> None:
+        from leanops_desktop.qt.main_window import MainWindow
+
+        window, self.window = self.window, None
+        if isinstance(window, MainWindow):
+            window.save_layout()
+            window.hide()
+            window.deleteLater()
+        feed, self.feed = self.feed, None
+        if feed is not None:
+            feed.stop()
+        if self.signed_in is not None:
+            self.signed_in.db.dispose()
+            self.signed_in = None
+
+
+def make_live_feed(signed_in: SignedIn, parent: QObject) -> LiveFeed:
+    """The live feed of this database, started before the views load (nothing is missed)."""
+    from leanops_desktop.qt.live import LiveFeed
+
+    feed = LiveFeed(signed_in.db, parent)
+    feed.start()
+    return feed
+
+
+def run_main_window(url: str, config: SiteConfig, *, demo: bool = False) -> int:
+    """Sign in and run the supervisor's window until it is closed; the process exit code."""
+    app = create_application(config.theme)
+    app.setQuitOnLastWindowClosed(True)
+    session = DesktopSession(url, config, demo=demo)
+    if not session.start():
+        return 0
+    code = app.exec()
+    session.close_window()
+    return code
+
+
+def run_kiosk(url: str, config: SiteConfig, station: str, *, windowed: bool = False) -> int:
+    """The station kiosk (full screen unless ``windowed``)."""
+    from leanops_desktop.qt.kiosk.launch import run_kiosk_window
+
+    return int(run_kiosk_window(url, config, station, windowed=windowed))

@@ -1,0 +1,341 @@
+"""The supervisor's main window: plant overview in the middle, four docked tables around it.
+
+The window composes parts that live in their own modules: the docks and table models
+(``qt/docks``, ``qt/models``), the plant overview, the action registry and its handlers
+(``qt/actions.py``, ``qt/window/floor_commands.py``), the menus, the saved layout and the
+status bar. It learns of changes from its own actions and, when given one, from a live
+feed (``changes_arrived``), and hands them to ``apply_changes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QTableView, QTabWidget, QVBoxLayout, QWidget
+
+from leanops_desktop import APP_NAME
+from leanops_desktop.config import SiteConfig
+from leanops_desktop.core.errors import LeanOpsError
+from leanops_desktop.core.permissions import Action, allowed
+from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
+from leanops_desktop.db.engine import describe_url
+from leanops_desktop.qt.actions import ActionRegistry
+from leanops_desktop.qt.docks import StationsDock, TableDock
+from leanops_desktop.qt.messages import MessageBar, MessageService
+from leanops_desktop.qt.models import apply_changes
+from leanops_desktop.qt.performance.performance_view import PerformanceView
+from leanops_desktop.qt.plant_overview import PlantOverview
+from leanops_desktop.qt.status_bar import FloorStatusBar
+from leanops_desktop.qt.theme.resources import app_icon
+from leanops_desktop.qt.window import floor_views
+from leanops_desktop.qt.window.export_action import (
+    SavePathChooser,
+    choose_save_path,
+    export_dock,
+)
+from leanops_desktop.qt.window.floor_commands import (
+    FloorCommands,
+    job_applicability,
+    station_applicability,
+)
+from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
+from leanops_desktop.qt.window.layout_state import ColumnState, WindowLayoutMixin
+from leanops_desktop.qt.window.menus import (
+    JOB_MENU,
+    STATION_MENU,
+    build_menu_bar,
+    build_toolbar,
+    context_menu,
+)
+from leanops_desktop.qt.window.selection import FloorSelection, Picked
+from leanops_desktop.qt.workers import TaskRunner
+from leanops_desktop.services.auth import SignedIn
+
+
+class LiveFeedLike(Protocol):
+    """The live feed's signals the window listens to (``qt/live``)."""
+
+    changes_arrived: Any  # Signal(object): dict[str, set[str]]
+    connection_state_changed: Any  # Signal(bool, str)
+
+
+class MainWindow(WindowLayoutMixin, QMainWindow):
+    """Docks for stations, jobs, assignments and events around a tabbed central area."""
+
+    sign_out_requested = Signal()
+    switch_user_requested = Signal()
+
+    def __init__(
+        self,
+        signed_in: SignedIn,
+        config: SiteConfig,
+        *,
+        messages: MessageService | None = None,
+        live_feed: LiveFeedLike | None = None,
+        runner: TaskRunner | None = None,
+        restore_layout: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = signed_in.db
+        self.actor = signed_in.actor
+        self.config = config
+        self.messages = messages or MessageService(parent=self)
+        self.runner = runner or TaskRunner(self)
+        self.live_feed = live_feed
+        self.setObjectName("LeanOpsMainWindow")
+        self.setWindowIcon(app_icon())
+        self.setWindowTitle(f"{APP_NAME} — {describe_url(self.db.url)}")
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+        self.resize(1600, 900)
+
+        self.models = floor_views.make_models(self)
+        self.selection = FloorSelection(self)
+        self.registry = ActionRegistry(self)
+        self.registry.apply_role(self.actor.role)
+        self.commands = FloorCommands(self, self)
+
+        self.message_bar = MessageBar(self)
+        self.messages.set_default_bar(self.message_bar)
+        self.overview = PlantOverview(self.models.stations, self)
+        self.models.listeners.append(lambda _changes: self.overview.sync())
+        self.central_tabs = QTabWidget(self)
+        self.central_tabs.setDocumentMode(True)
+        self.central_tabs.addTab(self.overview, "Plant overview")
+        self.performance: PerformanceView | None = None
+        if allowed(self.actor.role, Action.VIEW_ANALYTICS):
+            # Cheap to build: pyqtgraph is imported when the tab is first shown.
+            self.performance = PerformanceView(self.db, self.actor, config)
+            self.central_tabs.addTab(self.performance, "Performance")
+            self.models.listeners.append(self.performance.apply_changes)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(8, 6, 8, 0)
+        column.setSpacing(6)
+        column.addWidget(self.message_bar)
+        column.addWidget(self.central_tabs, 1)
+        self.setCentralWidget(central)
+
+        self.docks: dict[str, TableDock] = floor_views.make_docks(self, self.models)
+        floor_views.arrange_docks(self, self.docks)
+        self.tables: dict[str, QTableView] = {name: d.view for name, d in self.docks.items()}
+        self._last_table = "jobs"
+        self.choose_save_path: SavePathChooser = choose_save_path
+        self.menus = build_menu_bar(self, self.registry, list(self.docks.values()))
+        self.toolbar = build_toolbar(self, self.registry)
+        self.status = FloorStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.set_database(describe_url(self.db.url))
+        self.status.set_user(self.actor)
+
+        self._connect_actions()
+        self._connect_views()
+        self._shown_once = False
+        self.remember_default_layout()
+        self._layout_restored = restore_layout and self.restore_layout()
+        if live_feed is not None:
+            live_feed.changes_arrived.connect(self.apply_changes)
+            live_feed.connection_state_changed.connect(self.status.set_connection)
+            history_lost = getattr(live_feed, "history_lost", None)
+            if history_lost is not None:
+                history_lost.connect(self.reload)
+        self.reload()
+        self._update_applicability()
+
+    # -- composition -----------------------------------------------------------------------
+
+    def add_central_view(self, widget: QWidget, title: str) -> int:
+        """Add a view (e.g. the performance plots) as a tab of the central area."""
+        index = self.central_tabs.addTab(widget, title)
+        self.select_pending_tab()
+        return index
+
+    def _connect_actions(self) -> None:
+        bind, commands = self.registry.bind, self.commands
+        bind("new_job", commands.new_job)
+        bind("edit_job", commands.edit_job)
+        bind("complete_job", commands.complete_job)
+        bind("new_station", commands.new_station)
+        bind("edit_station", commands.edit_station)
+        bind("activate_station", lambda: commands.set_station_active(True))
+        bind("deactivate_station", lambda: commands.set_station_active(False))
+        bind("block_station", commands.block_station)
+        bind("unblock_station", commands.unblock_station)
+        bind("assign_job", commands.assign_job)
+        bind("unassign_job", commands.unassign_job)
+        bind("move_job", commands.move_job)
+        bind("export_csv", lambda: self.export_current("csv"))
+        bind("export_xlsx", lambda: self.export_current("xlsx"))
+        bind("users", self.open_users)
+        bind("refresh", self.reload)
+        bind("reset_layout", self.reset_layout)
+        bind("sign_out", self.sign_out_requested.emit)
+        bind("switch_user", self.switch_user_requested.emit)
+        bind("quit", self.close)
+        bind("shortcuts", lambda: show_shortcuts(self, self.registry))
+        bind("about", lambda: show_about(self, describe_url(self.db.url)))
+
+    def _connect_views(self) -> None:
+        overview = self.overview
+        overview.station_selected.connect(
+            lambda key: self.selection.pick(Picked(station_id=key, source="overview"))
+        )
+        overview.station_activated.connect(lambda key: self._activated("overview", key))
+        overview.context_menu_requested.connect(lambda key, pos: self._menu("overview", key, pos))
+        overview.job_dropped.connect(self.commands.drop_job)
+        self.selection.changed.connect(self._update_applicability)
+        for name, dock in self.docks.items():
+            dock.current_key_changed.connect(lambda key, n=name: self._picked(n, key))
+            dock.row_activated.connect(lambda key, n=name: self._activated(n, key))
+            dock.context_menu_requested.connect(lambda key, pos, n=name: self._menu(n, key, pos))
+            dock.view.clicked.connect(
+                lambda _index, n=name: self._picked(n, self.docks[n].current_key())
+            )
+        stations_dock = self.docks["stations"]
+        assert isinstance(stations_dock, StationsDock)
+        stations_dock.job_dropped_on_station.connect(self.commands.drop_job)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read every table again (full reload; single changes go through apply_changes)."""
+        floor_views.load_all(self.db, self.docks, self.runner, self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]
+        self.messages.error(f"Could not read the floor: {text}", source=self)
+
+    def apply_changes(self, changes: Mapping[str, set[str]]) -> None:
+        """Re-read the rows named in ``changes`` and update every view that shows them."""
+        try:
+            apply_changes(self.db, self.models, changes)
+        except LeanOpsError as exc:
+            self.messages.refused(exc, source=self)
+            return
+        self.status.note_change()
+        self._update_applicability()
+
+    def station_rows(self) -> list[StationRow]:
+        return floor_views.rows_of(self.models.stations)
+
+    def job_rows(self) -> list[JobRow]:
+        return floor_views.rows_of(self.models.jobs)
+
+    def assignment_rows(self) -> list[AssignmentRow]:
+        return floor_views.rows_of(self.models.assignments)
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    # -- selection -------------------------------------------------------------------------
+
+    def selected_station(self) -> StationRow | None:
+        key = self.selection.picked.station_id
+        return self.models.stations.row_for_key(key) if key else None
+
+    def selected_job(self) -> JobRow | None:
+        """The picked job; for a picked station, the job it works on now."""
+        picked = self.selection.picked
+        key = picked.job_id
+        if picked.source in ("overview", "stations"):
+            station = self.selected_station()
+            key = station.current_job_id if station else None
+        return self.models.jobs.row_for_key(key) if key else None
+
+    def _picked(self, name: str, key: object) -> None:
+        self._last_table = name
+        row = self.docks[name].model.row_for_key(key) if key is not None else None
+        self.selection.pick_row(row, name)
+        self._update_applicability()
+
+    def _update_applicability(self) -> None:
+        station = self.selected_station()
+        job = self.selected_job()
+        for name, ok in {**station_applicability(station), **job_applicability(job)}.items():
+            self.registry.set_applicable(name, ok)
+
+    def current_table_name(self) -> str:
+        """The table the user worked in last (what "Export view" saves)."""
+        return self._last_table
+
+    # -- double-click and context menus ----------------------------------------------------
+
+    def _activated(self, source: str, key: object) -> None:
+        """Double-click or Enter: edit the station or job (if the role may)."""
+        if source == "overview":
+            self.selection.pick(Picked(station_id=str(key), source="overview"))
+        else:
+            self._picked(source, key)
+        if source in ("overview", "stations") and allowed(self.actor.role, Action.MANAGE_STATIONS):
+            self.commands.edit_station()
+        elif source in ("jobs", "assignments") and allowed(self.actor.role, Action.MANAGE_JOBS):
+            self.commands.edit_job()
+
+    def _menu(self, source: str, key: object, global_pos: QPoint) -> None:
+        if source == "overview":
+            self.selection.pick(Picked(station_id=str(key), source="overview"))
+        elif key is not None:
+            self._picked(source, key)
+        if source == "events":
+            return
+        names = JOB_MENU if source == "jobs" else STATION_MENU
+        menu = context_menu(self.registry, names, self)
+        if not menu.isEmpty():
+            menu.popup(global_pos)
+
+    # -- other actions ---------------------------------------------------------------------
+
+    def export_current(self, fmt: str) -> Path | None:
+        """Export the table used last, as shown, to a CSV or XLSX file the user picks."""
+        name = self.current_table_name()
+        return export_dock(self, name, self.docks[name], fmt, self.messages, self.choose_save_path)
+
+    def open_users(self) -> None:
+        from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
+
+        dialog = UsersDialog(self.db, self.actor, self.messages, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.commands.active_dialog = dialog
+        dialog.open()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def layout_user(self) -> str:
+        return self.actor.email
+
+    def layout_columns(self) -> dict[str, ColumnState]:
+        return dict(self.docks)
+
+    def layout_tabs(self) -> QTabWidget:
+        return self.central_tabs
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On first show, size the docks for the real window size (unless restored)."""
+        first = not self._shown_once
+        self._shown_once = True
+        super().showEvent(event)
+        if first and not self._layout_restored:
+            floor_views.fit_docks(self, self.docks)
+            self.remember_default_layout()
+
+    def reset_layout(self) -> None:
+        """Every dock back in its place, sized for the window as it is now."""
+        super().reset_layout()
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        floor_views.fit_docks(self, self.docks)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.performance is not None:
+            self.performance.stop_timers()
+        self.save_layout()
+        super().closeEvent(event)

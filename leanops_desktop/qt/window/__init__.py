@@ -1,0 +1,1 @@
+"""Parts of the main window: its actions' handlers, menus, and saved layout."""
