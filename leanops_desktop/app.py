@@ -50,6 +50,9 @@ def create_application(theme: str = "light", argv: list[str] | None = None) -> Q
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
     apply_theme(app, theme)
+    from leanops_desktop.qt.startup_probe import install_startup_probe
+
+    install_startup_probe(app)  # LEANOPS_STARTUP_PROBE=1: report the first window, then exit
     return app
 
 

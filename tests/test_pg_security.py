@@ -389,3 +389,27 @@ def test_each_role_does_its_work_through_the_services(as_user: dict[str, auth.Si
         users.set_role(
             session, Actor(supervisor.actor.email, Role.ADMIN), operator.actor.email, "admin"
         )
+
+
+def test_supabase_api_roles_get_nothing(empty_db_url: str, pg_server_url: str) -> None:
+    from leanops_desktop.db import migrate
+    from leanops_desktop.db.engine import open_database
+
+    plain = make_url(empty_db_url).render_as_string(hide_password=False).replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'anon'").fetchone()
+        if not exists:
+            connection.execute("CREATE ROLE anon NOLOGIN")
+        # What Supabase does: default privileges give its API roles every new table.
+        connection.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon")
+    db = open_database(empty_db_url)
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
+    with psycopg.connect(plain) as connection:
+        granted = connection.execute(
+            "SELECT table_name, privilege_type FROM information_schema.role_table_grants"
+            " WHERE grantee = 'anon' AND table_schema = 'public'"
+        ).fetchall()
+    assert granted == []

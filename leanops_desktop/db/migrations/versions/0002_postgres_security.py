@@ -188,6 +188,24 @@ _ALL = ", ".join(GROUPS)
 
 
 def _grants() -> None:
+    # Supabase grants its API roles rights on every new table by default privileges;
+    # LeanOps data is reached only through LeanOps login roles.
+    op.execute(
+        f"""
+        DO $$
+        DECLARE
+            api_role text;
+        BEGIN
+            FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
+                IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = api_role) THEN
+                    EXECUTE format('REVOKE ALL ON public.{", public.".join(TABLES)} FROM %I',
+                                   api_role);
+                END IF;
+            END LOOP;
+        END
+        $$
+        """
+    )
     for table in TABLES:
         op.execute(f"REVOKE ALL ON public.{table} FROM PUBLIC")
         op.execute(f"GRANT SELECT ON public.{table} TO {_ALL}")

@@ -1,0 +1,261 @@
+"""``leanops --self-check``: what IT runs after installing, on a seat or in a frozen build.
+
+One line per check (``ok   qt: ...`` / ``FAIL database: ...``), a summary line, and exit code
+0 only when every check passed. The checks that need no display run first, so their lines are
+printed even if Qt cannot start on this machine (Qt then aborts with its own message).
+
+Checks: the site config that was used, the user data folder (outbox, settings, default SQLite
+file), the database (reachable; a SQLite file must exist and be writable), the schema (at the
+newest migration), Qt (offscreen when there is no display), the resources (the icon renders,
+the stylesheet reads) and the plots (pyqtgraph draws with numpy).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from leanops_desktop import APP_NAME, __version__
+from leanops_desktop.config import SiteConfig, candidate_paths, load_config, user_data_dir
+from leanops_desktop.core.errors import LeanOpsError
+from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
+
+OK = "ok"
+FAIL = "FAIL"
+SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check: its name, ``ok`` / ``FAIL`` / ``skip`` and what was found."""
+
+    name: str
+    status: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.status:<4} {self.name}: {self.detail}"
+
+
+class CheckFailed(Exception):
+    """Raised inside a check with the sentence to print after ``FAIL name:``."""
+
+
+def run_self_check(url: str, config: SiteConfig | None = None) -> int:
+    """Run every check against the database ``url``, print one line each; 0 if all passed."""
+    print(f"{APP_NAME} {__version__} self-check", flush=True)
+    state = _DatabaseState()
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("config", lambda: _check_config(config)),
+        ("storage", _check_storage),
+        ("database", lambda: _check_database(url, state)),
+        ("schema", lambda: _check_schema(state)),
+        ("qt", _check_qt),
+        ("resources", _check_resources),
+        ("plots", _check_plots),
+    ]
+    results: list[CheckResult] = []
+    try:
+        for name, check in checks:
+            result = _run(name, check)
+            results.append(result)
+            print(result.line(), flush=True)
+    finally:
+        if state.db is not None:
+            state.db.dispose()
+    failed = [result.name for result in results if result.status == FAIL]
+    skipped = [result.name for result in results if result.status == SKIP]
+    if failed or skipped:
+        unchecked = f" (not checked: {', '.join(skipped)})" if skipped else ""
+        print(f"self-check FAILED: {', '.join(failed)}{unchecked}", flush=True)
+        return 1
+    print(f"self-check passed ({len(results)} checks)", flush=True)
+    return 0
+
+
+def _run(name: str, check: Callable[[], str]) -> CheckResult:
+    try:
+        return CheckResult(name, OK, check())
+    except _Skipped as skipped:
+        return CheckResult(name, SKIP, str(skipped))
+    except (CheckFailed, LeanOpsError) as exc:
+        return CheckResult(name, FAIL, str(exc))
+    except Exception as exc:  # a check must report, never print a traceback
+        return CheckResult(name, FAIL, _describe_unexpected(exc))
+
+
+class _Skipped(Exception):
+    """The check cannot run because an earlier one failed."""
+
+
+class _DatabaseState:
+    """The database opened by the ``database`` check, reused by the ``schema`` check."""
+
+    def __init__(self) -> None:
+        self.db: Database | None = None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no details"
+
+
+def _describe_unexpected(exc: BaseException) -> str:
+    """Type and first line of the innermost cause (where a broken install shows itself)."""
+    root = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    return f"{type(root).__name__}: {_first_line(root)}"
+
+
+# -- checks without Qt --------------------------------------------------------------------
+
+
+def _check_config(config: SiteConfig | None) -> str:
+    if config is None:
+        config = load_config()
+    if config.source is not None:
+        return f"{config.source}"
+    looked = ", ".join(str(path) for path in candidate_paths())
+    return f"no leanops.toml found, using the defaults (looked in {looked})"
+
+
+def _check_storage() -> str:
+    folder = user_data_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".self-check-"):
+            pass
+    except OSError as exc:
+        raise CheckFailed(f"cannot write in the user data folder {folder}: {exc}") from None
+    return f"user data folder {folder} is writable"
+
+
+def _check_database(url: str, state: _DatabaseState) -> str:
+    target = normalize_url(url)
+    where = describe_url(target)
+    if target.get_backend_name() == "sqlite":
+        path_text = target.database
+        if not path_text or path_text == ":memory:":
+            raise CheckFailed("an in-memory SQLite database holds nothing: name a file")
+        path = Path(path_text)
+        if not path.is_file():
+            raise CheckFailed(
+                f"{where} does not exist (not initialised): "
+                "run 'leanops db upgrade' to create it, or point [database] url elsewhere"
+            )
+        if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise CheckFailed(f"{where}: this account cannot write the file or its folder")
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    db = open_database(target)
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        db.dispose()
+        reason = _first_line(exc.orig) if exc.orig is not None else "no answer"
+        hint = ""
+        if "password" in reason.lower():
+            hint = " (for this check set PGPASSWORD, or use a pgpass file)"
+        raise CheckFailed(f"{where} is unreachable: {reason}{hint}") from None
+    state.db = db
+    return f"{where} is reachable"
+
+
+def _check_schema(state: _DatabaseState) -> str:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from leanops_desktop.db import migrate
+
+    if state.db is None:
+        raise _Skipped("not checked without a database")
+    current = migrate.current_revision(state.db)
+    head = migrate.head_revision()
+    if current == head:
+        return f"at version {current} (the newest)"
+    if current is None:
+        raise CheckFailed(
+            "the database is empty (not initialised): run 'leanops db upgrade' with the "
+            "owner's account"
+        )
+    try:
+        ScriptDirectory.from_config(migrate.alembic_config()).get_revision(current)
+    except CommandError:
+        raise CheckFailed(
+            f"the database is at version {current}, newer than this {APP_NAME} "
+            f"{__version__} knows ({head}): install the newer {APP_NAME}"
+        ) from None
+    raise CheckFailed(
+        f"the database is at version {current}, {APP_NAME} {__version__} needs {head}: "
+        "run 'leanops db upgrade' with the owner's account"
+    )
+
+
+# -- checks with Qt -----------------------------------------------------------------------
+
+
+def _needs_offscreen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    if not sys.platform.startswith("linux"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _check_qt() -> str:
+    if _needs_offscreen():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    import PySide6
+    from PySide6.QtCore import qVersion
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "leanops"])
+    if not isinstance(app, QApplication):
+        raise CheckFailed("a Qt application without widgets is already running in this process")
+    label = QLabel(APP_NAME)
+    label.resize(120, 30)
+    if label.grab().isNull():
+        raise CheckFailed(f"Qt {qVersion()} started but cannot draw a widget")
+    return f"Qt {qVersion()}, PySide6 {PySide6.__version__}, platform {app.platformName()}"
+
+
+def _check_resources() -> str:
+    from PySide6.QtGui import QIcon
+
+    from leanops_desktop.qt.theme.resources import resource_path, resources_dir
+
+    icon_file = resource_path("icons", "leanops.svg")
+    stylesheet = resource_path("themes", "base.qss")
+    for path in (icon_file, stylesheet):
+        if not path.is_file():
+            raise CheckFailed(f"{path} is missing")
+        if not path.read_bytes().strip():
+            raise CheckFailed(f"{path} is empty")
+    icon = QIcon(str(icon_file))
+    if icon.isNull() or icon.pixmap(64, 64).isNull():
+        raise CheckFailed(f"{icon_file} does not render (is the SVG icon plugin missing?)")
+    return f"icon and stylesheet load from {resources_dir()}"
+
+
+def _check_plots() -> str:
+    import numpy
+    import pyqtgraph
+
+    widget = pyqtgraph.PlotWidget()
+    try:
+        widget.resize(160, 100)
+        widget.plot(numpy.arange(5.0), numpy.array([1.0, 3.0, 2.0, 4.0, 3.0]))
+        if widget.grab().isNull():
+            raise CheckFailed("pyqtgraph cannot draw a plot")
+    finally:
+        widget.deleteLater()
+    return f"pyqtgraph {pyqtgraph.__version__}, numpy {numpy.__version__}"
