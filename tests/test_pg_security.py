@@ -104,6 +104,7 @@ CELLS: list[tuple[str, str, str, frozenset[str]]] = [
         "UPDATE jobs SET qty_total = 7 WHERE id = 'JOB-W' RETURNING id",
         PLANNERS,
     ),
+    ("jobs", "UPDATE qty_reported", "UPDATE jobs SET qty_reported = 9 RETURNING id", NONE),
     ("jobs", "DELETE", "DELETE FROM jobs WHERE id = 'JOB-W' RETURNING id", NONE),
     ("station_assignments", "SELECT", "SELECT id FROM station_assignments", ALL),
     (

@@ -31,6 +31,11 @@ def check_invariants(db: Database) -> None:
             " WHERE l.assignment_id = a.id)"
         )
         assert mismatched == [], "qty_done differs from the sum of its logs"
+        drifted = q(
+            "SELECT j.id FROM jobs j WHERE j.qty_reported <> (SELECT"
+            " coalesce(sum(l.qty_completed), 0) FROM performance_logs l WHERE l.job_id = j.id)"
+        )
+        assert drifted == [], "jobs.qty_reported differs from the sum of its logs"
         stations_state = q(
             "SELECT s.id, s.status, s.is_active, s.blocked_reason, a.id FROM stations s"
             " LEFT JOIN station_assignments a ON a.station_id = s.id"

@@ -27,6 +27,7 @@ CONTRACT = {
 #: Additions, each recorded in docs/schema.md.
 ADDED = {
     "stations": ["blocked_reason"],
+    "jobs": ["qty_reported"],
     "performance_logs": ["assignment_id", "corrects_id"],
     "events_log": ["actor"],
     "users": ["password_hash", "is_active"],

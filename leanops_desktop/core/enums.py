@@ -53,6 +53,7 @@ class EventType(StrEnum):
     JOB_COMPLETED = "job_completed"
     QTY_REPORTED = "qty_reported"
     QTY_CORRECTED = "qty_corrected"
+    QTY_REPORT_REFUSED = "qty_report_refused"
     USER_CREATED = "user_created"
     USER_ROLE_CHANGED = "user_role_changed"
     USER_DISABLED = "user_disabled"

@@ -81,6 +81,8 @@ class Job(Base):
     priority: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'normal'"))
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'waiting'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=NOW)
+    #: Sum of the job's performance logs, kept by the count trigger (never set by clients).
+    qty_reported: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
 
 
 class StationAssignment(Base):

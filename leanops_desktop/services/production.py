@@ -82,7 +82,7 @@ def report_quantity(
                 )
             return _result(session, log_id, job_id, counted=False)
         current = session.execute(
-            select(StationAssignment.id, StationAssignment.job_id, Job.qty_total)
+            select(StationAssignment.id, StationAssignment.job_id, Job.qty_total, Job.qty_reported)
             .join(Job, Job.id == StationAssignment.job_id)
             .where(StationAssignment.station_id == station_id)
         ).first()
@@ -95,7 +95,7 @@ def report_quantity(
                 f"job {job_id} is not running on station {station_id} any more "
                 "(it was moved, unassigned or completed)"
             )
-        done_before = queries.job_done_in_transaction(session, job_id)
+        done_before = current.qty_reported
         over = done_before + qty > current.qty_total
         if over and not confirm_over:
             raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)

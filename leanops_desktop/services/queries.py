@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.enums import JobStatus, Priority, Role, StationStatus
@@ -35,39 +35,21 @@ from leanops_desktop.db.models import (
     User,
 )
 
-_job_done = (
-    select(PerformanceLog.job_id, func.sum(PerformanceLog.qty_completed).label("done"))
-    .group_by(PerformanceLog.job_id)
-    .subquery("job_done")
-)
-
-
-def _job_done_for(job_ids: Collection[str] | None) -> Any:
-    """Sum of logs per job, limited to ``job_ids`` when given (cheap for live updates)."""
-    query = select(
-        PerformanceLog.job_id, func.sum(PerformanceLog.qty_completed).label("done")
-    ).group_by(PerformanceLog.job_id)
-    if job_ids is not None:
-        query = query.where(PerformanceLog.job_id.in_(list(job_ids)))
-    return query.subquery("job_done")
-
-
 # -- stations -----------------------------------------------------------------------------
 
 
-def _station_query(done: Any) -> Select[Any]:
+def _station_query() -> Select[Station, str, str, int, int, int]:
     return (
         select(
             Station,
             StationAssignment.job_id,
             Job.part_name,
             StationAssignment.qty_done,
-            func.coalesce(done.c.done, 0),
+            Job.qty_reported,
             Job.qty_total,
         )
         .outerjoin(StationAssignment, StationAssignment.station_id == Station.id)
         .outerjoin(Job, Job.id == StationAssignment.job_id)
-        .outerjoin(done, done.c.job_id == StationAssignment.job_id)
     )
 
 
@@ -92,9 +74,7 @@ def _station_row(record: Any) -> StationRow:
 def list_stations(session: Session) -> list[StationRow]:
     """Every station, ordered by line then id, with its current job."""
     with read_transaction(session):
-        records = session.execute(
-            _station_query(_job_done_for(None)).order_by(Station.line, Station.id)
-        )
+        records = session.execute(_station_query().order_by(Station.line, Station.id))
         return [_station_row(record) for record in records]
 
 
@@ -103,11 +83,7 @@ def stations_by_keys(session: Session, keys: Collection[str]) -> list[StationRow
     if not keys:
         return []
     with read_transaction(session):
-        jobs_there = select(StationAssignment.job_id).where(
-            StationAssignment.station_id.in_(list(keys))
-        )
-        done = _job_done_for(list(session.scalars(jobs_there)))
-        records = session.execute(_station_query(done).where(Station.id.in_(list(keys))))
+        records = session.execute(_station_query().where(Station.id.in_(list(keys))))
         return [_station_row(record) for record in records]
 
 
@@ -121,8 +97,8 @@ def get_station(session: Session, station_id: str) -> StationRow:
 # -- jobs ---------------------------------------------------------------------------------
 
 
-def _job_query(done: Any) -> Select[Any]:
-    return select(Job, func.coalesce(done.c.done, 0)).outerjoin(done, done.c.job_id == Job.id)
+def _job_query() -> Select[Job, int]:
+    return select(Job, Job.qty_reported)
 
 
 def _job_rows(records: Sequence[Any], stations: dict[str, list[str]]) -> list[JobRow]:
@@ -160,7 +136,7 @@ def _stations_of_jobs(session: Session, job_ids: Collection[str] | None) -> dict
 def list_jobs(session: Session, statuses: Collection[JobStatus] | None = None) -> list[JobRow]:
     """Jobs (all, or those in ``statuses``): high priority first, then by due date."""
     with read_transaction(session):
-        query = _job_query(_job_done).order_by(
+        query = _job_query().order_by(
             (Job.priority == Priority.HIGH.value).desc(), Job.due_date, Job.id
         )
         if statuses is not None:
@@ -172,9 +148,7 @@ def jobs_by_keys(session: Session, keys: Collection[str]) -> list[JobRow]:
     if not keys:
         return []
     with read_transaction(session):
-        records = session.execute(
-            _job_query(_job_done_for(list(keys))).where(Job.id.in_(list(keys)))
-        ).all()
+        records = session.execute(_job_query().where(Job.id.in_(list(keys)))).all()
         return _job_rows(records, _stations_of_jobs(session, list(keys)))
 
 
@@ -186,12 +160,9 @@ def get_job(session: Session, job_id: str) -> JobRow:
 
 
 def job_done_in_transaction(session: Session, job_id: str) -> int:
-    """Units reported for a job so far, read inside the caller's transaction."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(PerformanceLog.qty_completed), 0)).where(
-            PerformanceLog.job_id == job_id
-        )
-    )
+    """Units reported for a job so far (the trigger-kept sum of its logs), read inside the
+    caller's transaction."""
+    total = session.scalar(select(Job.qty_reported).where(Job.id == job_id))
     return int(total or 0)
 
 
@@ -212,7 +183,7 @@ def station_queue(session: Session, station_id: str, limit: int = 50) -> list[Jo
     get_station(session, station_id)
     with read_transaction(session):
         records = session.execute(
-            _job_query(_job_done)
+            _job_query()
             .where(Job.status == JobStatus.WAITING.value)
             .order_by((Job.priority == Priority.HIGH.value).desc(), Job.due_date, Job.id)
             .limit(limit)
@@ -223,12 +194,11 @@ def station_queue(session: Session, station_id: str, limit: int = 50) -> list[Jo
 # -- assignments --------------------------------------------------------------------------
 
 
-def _assignment_query(done: Any) -> Select[Any]:
+def _assignment_query() -> Select[StationAssignment, Station, Job, int]:
     return (
-        select(StationAssignment, Station, Job, func.coalesce(done.c.done, 0))
+        select(StationAssignment, Station, Job, Job.qty_reported)
         .join(Station, Station.id == StationAssignment.station_id)
         .join(Job, Job.id == StationAssignment.job_id)
-        .outerjoin(done, done.c.job_id == StationAssignment.job_id)
     )
 
 
@@ -254,7 +224,7 @@ def _assignment_row(record: Any) -> AssignmentRow:
 def list_assignments(session: Session) -> list[AssignmentRow]:
     """What runs where now, by line and station."""
     with read_transaction(session):
-        records = session.execute(_assignment_query(_job_done).order_by(Station.line, Station.id))
+        records = session.execute(_assignment_query().order_by(Station.line, Station.id))
         return [_assignment_row(record) for record in records]
 
 
@@ -262,14 +232,7 @@ def assignments_by_keys(session: Session, keys: Collection[UUID]) -> list[Assign
     if not keys:
         return []
     with read_transaction(session):
-        job_ids = list(
-            session.scalars(
-                select(StationAssignment.job_id).where(StationAssignment.id.in_(list(keys)))
-            )
-        )
-        records = session.execute(
-            _assignment_query(_job_done_for(job_ids)).where(StationAssignment.id.in_(list(keys)))
-        )
+        records = session.execute(_assignment_query().where(StationAssignment.id.in_(list(keys))))
         return [_assignment_row(record) for record in records]
 
 
