@@ -1,0 +1,467 @@
+"""What the kiosk does, without its widgets: sign-in, reports, undo, block, complete, scans.
+
+Reports go to the outbox (durable) and are confirmed at once; the sender sends them in the
+background. Everything that needs the database right now (reads, block/resume, complete,
+start a job, scan look-ups, sign-in) runs on the :class:`DbWorker` thread, so the screen
+never freezes while the server is away. Block, resume, complete and start are not queued
+while offline: the operator is told plainly that they were not recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from leanops_desktop.config import SiteConfig
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import LeanOpsError, RuleViolation
+from leanops_desktop.core.permissions import Action, allowed
+from leanops_desktop.core.rows import JobRow
+from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
+from leanops_desktop.db.outbox import ItemState, Outbox, OutboxCounts, OutboxItem
+from leanops_desktop.qt.kiosk.db_worker import DbWorker
+from leanops_desktop.qt.kiosk.live_refresh import LiveRefresh
+from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
+from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
+from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
+from leanops_desktop.services import dispatch, queries, stations
+from leanops_desktop.services.auth import SignedIn, sign_in
+from leanops_desktop.services.report_sender import (
+    ErrorKind,
+    Outcome,
+    SenderStatus,
+    classify,
+    connection_message,
+)
+
+log = logging.getLogger(__name__)
+
+SignInFunction = Callable[[str, str, str], SignedIn]
+REFRESH_MS = 5000
+AFTER_SEND_REFRESH_MS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What the operator confirms before completing the current job."""
+
+    job_id: str
+    done: int
+    total: int
+
+    @property
+    def short_by(self) -> int:
+        return max(self.total - self.done, 0)
+
+
+class KioskController(QObject):
+    """The kiosk's state and actions for one bound station."""
+
+    snapshot_changed = Signal(object)  # KioskSnapshot | None
+    counts_changed = Signal(object)  # OutboxCounts
+    connection_changed = Signal(object, str)  # online (bool | None), message
+    signed_in_changed = Signal(object)  # Actor | None
+    sign_in_failed = Signal(str)
+    notice = Signal(str, str)  # level ("info", "warning", "error"), text
+    report_confirmed = Signal(object)  # OutboxItem: a report or a correction, now durable
+    scan_resolved = Signal(object)  # ScanVerdict
+
+    def __init__(
+        self,
+        url: str,
+        config: SiteConfig,
+        station_id: str,
+        outbox: Outbox,
+        *,
+        sign_in_function: SignInFunction = sign_in,
+        refresh_ms: int = REFRESH_MS,
+        live: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.url = url
+        self.config = config
+        self.station_id = station_id
+        self.outbox = outbox
+        self._sign_in = sign_in_function
+        self.worker = DbWorker(self)
+        self.signed_in: SignedIn | None = None
+        self.snapshot: KioskSnapshot | None = None
+        self.online: bool | None = None
+        self._bridge: SenderBridge | None = None
+        self._live_enabled = live
+        self._live: LiveRefresh | None = None
+        self._refreshing = False
+        self._refresh_again = False
+        self._snapshot_started = 0.0
+        self._last_sent: tuple[str, int, float] | None = None  # job, its units, when seen
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._after_send = QTimer(self)
+        self._after_send.setSingleShot(True)
+        self._after_send.setInterval(AFTER_SEND_REFRESH_MS)
+        self._after_send.timeout.connect(self.refresh)
+
+    # -- who is signed in -------------------------------------------------------------------
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.signed_in.actor if self.signed_in else None
+
+    def may(self, action: Action) -> bool:
+        actor = self.actor
+        return actor is not None and allowed(actor.role, action)
+
+    def begin_sign_in(self, email: str, password: str) -> None:
+        """Check the credentials in the background; then the session starts or fails."""
+        url = self.url
+
+        def done(signed_in: SignedIn) -> None:
+            self.start_session(signed_in)
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, LeanOpsError):
+                self.sign_in_failed.emit(error.message)
+            else:
+                log.exception("sign-in failed", exc_info=error)
+                self.sign_in_failed.emit(f"sign-in failed: {type(error).__name__}")
+
+        self.worker.submit(lambda: self._sign_in(url, email, password), done, failed)
+
+    def start_session(self, signed_in: SignedIn) -> None:
+        """Begin working as ``signed_in``: send the outbox with their connection, read."""
+        if self.signed_in is not None:
+            self.sign_out()
+        self.signed_in = signed_in
+        self._bridge = SenderBridge(self.outbox, signed_in, self)
+        self._bridge.status_changed.connect(self._on_sender_status)
+        self._bridge.start()
+        self._bridge.wake()
+        if self._live_enabled:
+            self._live = LiveRefresh(
+                signed_in.db, self.station_id, self.refresh, self._assignment_key, self
+            )
+        self._timer.start()
+        self.signed_in_changed.emit(signed_in.actor)
+        self.counts_changed.emit(self.counts())
+        self.refresh()
+
+    def sign_out(self, reason: str = "") -> None:
+        """End the session; the station stays bound and unsent reports stay in the outbox."""
+        if self.signed_in is None:
+            return
+        self._timer.stop()
+        if self._live is not None:
+            self._live.stop()
+            self._live.deleteLater()
+            self._live = None
+        if self._bridge is not None:
+            self._bridge.status_changed.disconnect(self._on_sender_status)
+            self._bridge.stop(dispose=True)
+            self._bridge = None
+        self.signed_in = None
+        self.snapshot = None
+        self.online = None
+        self.snapshot_changed.emit(None)
+        self.signed_in_changed.emit(None)
+        self.counts_changed.emit(self.counts())
+        if reason:
+            self.notice.emit("info", reason)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _assignment_key(self) -> str | None:
+        assignment = self.snapshot.assignment if self.snapshot else None
+        return str(assignment.id) if assignment else None
+
+    def load_now(self) -> None:
+        """Read the station on the calling thread (screenshots; the kiosk itself never waits)."""
+        if self.signed_in is not None:
+            self._refreshing = True
+            self._loaded((time.monotonic(), load_snapshot(self.signed_in.db, self.station_id)))
+
+    def refresh(self) -> None:
+        """Re-read the station, job and queue (one read at a time; extra calls coalesce)."""
+        if self.signed_in is None:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        db, station_id = self.signed_in.db, self.station_id
+
+        def read() -> tuple[float, KioskSnapshot]:
+            return time.monotonic(), load_snapshot(db, station_id)
+
+        self.worker.submit(read, self._loaded, self._load_failed)
+
+    def _loaded(self, read: tuple[float, KioskSnapshot]) -> None:
+        self._refreshing = False
+        if self.signed_in is None:
+            return
+        self._snapshot_started, snapshot = read
+        self.snapshot = snapshot
+        self._set_online(True, "")
+        counts = self.counts()
+        if counts.pending and self._bridge is not None:
+            self._bridge.wake()  # the server answers again: no need to wait for the back-off
+        self.snapshot_changed.emit(snapshot)
+        self.counts_changed.emit(counts)
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _load_failed(self, error: Exception) -> None:
+        self._refreshing = False
+        self._refresh_again = False
+        if classify(error) == ErrorKind.CONNECTION:
+            self._set_online(False, connection_message(error))
+        elif isinstance(error, LeanOpsError):
+            self.notice.emit("error", sentence(error.message))
+        else:
+            log.error("reading the station failed", exc_info=error)
+            self.notice.emit("error", f"could not read the station: {type(error).__name__}")
+
+    def _set_online(self, online: bool | None, message: str) -> None:
+        if online != self.online or not online:
+            self.online = online
+            self.connection_changed.emit(online, message)
+
+    def counts(self) -> OutboxCounts:
+        return self.outbox.counts()
+
+    def pending_units(self) -> int:
+        """Units of the current job confirmed here but not yet on the server."""
+        job_id = self.snapshot.job_id if self.snapshot else None
+        return self.outbox.pending_units(job_id, self.station_id) if job_id else 0
+
+    def server_done(self) -> int:
+        """The job's units on the server as last seen: the last read, or the count a send
+        returned after that read began (so units sent while offline since are not lost from
+        the screen)."""
+        if self.snapshot is None or self.snapshot.assignment is None:
+            return 0
+        done = self.snapshot.assignment.job_qty_done
+        if self._last_sent is not None:
+            job_id, job_done, when = self._last_sent
+            if job_id == self.snapshot.assignment.job_id and when > self._snapshot_started:
+                done = job_done
+        return done
+
+    def job_done(self) -> int:
+        """The job's units as the operator should see them: the server's plus those waiting."""
+        return self.server_done() + self.pending_units()
+
+    # -- reports ---------------------------------------------------------------------------------
+
+    def check_report(self, qty: object) -> str | None:
+        """Raise when ``qty`` cannot be reported now; a question when it passes the total."""
+        if self.signed_in is None:
+            raise RuleViolation("sign in first")
+        qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
+        if self.snapshot is None or self.snapshot.assignment is None:
+            raise RuleViolation(
+                f"no job is running on {self.station_id}: there is nothing to count"
+            )
+        assignment = self.snapshot.assignment
+        after = self.job_done() + qty
+        if after > assignment.qty_total:
+            return (
+                f"{assignment.job_id} needs {assignment.qty_total} units and has "
+                f"{self.job_done()}. Count {qty} more anyway ({after} in all)?"
+            )
+        return None
+
+    def report(self, qty: int, *, confirm_over: bool = False) -> OutboxItem:
+        """Store the report durably, confirm it, and wake the sender."""
+        question = self.check_report(qty)
+        if question is not None and not confirm_over:
+            raise RuleViolation("counting past the job's total needs a confirmation")
+        assert self.snapshot is not None and self.snapshot.assignment is not None
+        assert self.actor is not None
+        item = self.outbox.add_report(
+            station_id=self.station_id,
+            job_id=self.snapshot.assignment.job_id,
+            qty=qty,
+            operator=self.actor.email,
+            confirm_over=question is not None,
+        )
+        self._after_store(item)
+        return item
+
+    def undo(self, report_id: UUID) -> OutboxItem:
+        """Take a report back by queueing its correction (the log is never deleted)."""
+        if self.actor is None:
+            raise RuleViolation("sign in first")
+        if self.outbox.get(report_id).state == ItemState.REFUSED:
+            raise RuleViolation("that report was not counted (see Refused): nothing to undo")
+        item = self.outbox.add_correction(report_id, operator=self.actor.email)
+        self._after_store(item)
+        return item
+
+    def _after_store(self, item: OutboxItem) -> None:
+        if self._bridge is not None:
+            self._bridge.wake()
+        self.report_confirmed.emit(item)
+        self.counts_changed.emit(self.counts())
+
+    def requeue(self, item_id: UUID) -> None:
+        """Send an over-total refusal again, now with the operator's confirmation."""
+        self.outbox.requeue(item_id, confirm_over=True)
+        if self._bridge is not None:
+            self._bridge.wake()
+        self.counts_changed.emit(self.counts())
+
+    def acknowledge_refused(self) -> None:
+        for item in self.outbox.refused():
+            if not item.acknowledged:
+                self.outbox.acknowledge(item.id)
+        self.counts_changed.emit(self.counts())
+
+    def _on_sender_status(self, status: SenderStatus) -> None:
+        if status.online is not None:
+            self._set_online(status.online, status.message if status.online is False else "")
+        last = status.last
+        if last is not None and last.outcome == Outcome.REFUSED:
+            self.notice.emit(
+                "error",
+                f"Not counted: {last.item.signed_qty:+d} for {last.item.job_id}. "
+                f"{sentence(last.message)} It is kept under Refused.",
+            )
+        if last is not None and last.result is not None:
+            self._last_sent = (last.item.job_id, last.result.job_qty_done, time.monotonic())
+        if last is not None and last.outcome in (Outcome.SENT, Outcome.REFUSED):
+            self._after_send.start()
+        self.counts_changed.emit(self.counts())
+
+    # -- station actions (need the server now) -----------------------------------------------
+
+    def _run(self, what: str, task: Callable[[SignedIn], Any], success: str) -> None:
+        signed_in = self.signed_in
+        if signed_in is None:
+            self.notice.emit("error", "Sign in first.")
+            return
+
+        def done(_result: object) -> None:
+            self._set_online(True, "")
+            self.notice.emit("info", success)
+            self.refresh()
+
+        def failed(error: Exception) -> None:
+            if classify(error) == ErrorKind.CONNECTION:
+                self._set_online(False, connection_message(error))
+                self.notice.emit(
+                    "error",
+                    f"No connection to the database: {what} was NOT recorded. "
+                    "Try again when the connection is back, or tell your supervisor.",
+                )
+            elif isinstance(error, LeanOpsError):
+                self.notice.emit("error", sentence(error.message))
+                self.refresh()
+            else:
+                log.error("%s failed", what, exc_info=error)
+                self.notice.emit("error", f"{what} failed: {type(error).__name__}")
+
+        self.worker.submit(lambda: task(signed_in), done, failed)
+
+    def block(self, reason: str) -> None:
+        station = self.station_id
+
+        def task(s: SignedIn) -> object:
+            with s.db.session() as session:
+                return stations.block_station(session, s.actor, station, reason)
+
+        self._run("blocking the station", task, f"{station} is blocked: {reason}.")
+
+    def resume(self) -> None:
+        station = self.station_id
+
+        def task(s: SignedIn) -> object:
+            with s.db.session() as session:
+                return stations.unblock_station(session, s.actor, station)
+
+        self._run("resuming the station", task, f"{station} is running again.")
+
+    def completion(self) -> Completion:
+        """What completing the current job means now; raises when it must wait."""
+        if self.snapshot is None or self.snapshot.assignment is None:
+            raise RuleViolation(f"no job is running on {self.station_id}")
+        assignment = self.snapshot.assignment
+        waiting = self.waiting_reports(assignment.job_id)
+        if waiting:
+            raise RuleViolation(
+                f"{waiting} report(s) for {assignment.job_id} still wait to be sent: "
+                "complete the job once they are sent"
+            )
+        return Completion(assignment.job_id, self.job_done(), assignment.qty_total)
+
+    def waiting_reports(self, job_id: str) -> int:
+        """How many reports (or corrections) for ``job_id`` are still to be sent."""
+        return sum(1 for item in self.outbox.pending() if item.job_id == job_id)
+
+    def complete(self, job_id: str) -> None:
+        station = self.station_id
+
+        def task(s: SignedIn) -> object:
+            with s.db.session() as session:
+                return dispatch.complete_job(session, s.actor, job_id, station_id=station)
+
+        self._run("completing the job", task, f"{job_id} is completed.")
+
+    def start_job(self, job_id: str) -> None:
+        station = self.station_id
+
+        def task(s: SignedIn) -> object:
+            with s.db.session() as session:
+                return dispatch.assign_job(session, s.actor, job_id, station)
+
+        self._run("starting the job", task, f"{job_id} started on {station}.")
+
+    # -- barcode ---------------------------------------------------------------------------------
+
+    def scan(self, code: str) -> None:
+        """Look up a scanned job id; the verdict arrives as ``scan_resolved``."""
+        try:
+            job_id = check_id("job id", code)
+        except LeanOpsError:
+            self.scan_resolved.emit(
+                ScanVerdict(code, "refused", f"{code[:40]!r} is not a job id. Scan the job label.")
+            )
+            return
+        signed_in = self.signed_in
+        if signed_in is None:
+            self.scan_resolved.emit(ScanVerdict(job_id, "refused", "Sign in first, then scan."))
+            return
+
+        def task() -> JobRow:
+            with signed_in.db.session() as session:
+                return queries.get_job(session, job_id)
+
+        def failed(error: Exception) -> None:
+            if classify(error) == ErrorKind.CONNECTION:
+                text = f"No connection to the database: cannot look up {job_id} now."
+            else:
+                text = f"{job_id} is not a job in LeanOps. Check the label."
+            self.scan_resolved.emit(ScanVerdict(job_id, "refused", text))
+
+        self.worker.submit(task, lambda job: self.scan_resolved.emit(self.verdict(job)), failed)
+
+    def verdict(self, job: JobRow) -> ScanVerdict:
+        """Why a scanned job can or cannot be worked here."""
+        current = self.snapshot.job_id if self.snapshot else None
+        return scan_verdict(
+            job, self.station_id, current, may_start=self.may(Action.START_NEXT_JOB)
+        )
+
+    def close(self) -> None:
+        """Stop everything (the window is closing)."""
+        self.sign_out()
+        self._after_send.stop()
+        self.worker.close()

@@ -1,0 +1,65 @@
+"""The Qt side of the report sender: runs the send loop and posts its status to the GUI."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.report_sender import ReportSender, SenderStatus, SendLoop
+
+
+class SenderBridge(QObject):
+    """Sends the outbox with one signed-in user's connection while they are signed in."""
+
+    status_changed = Signal(object)  # SenderStatus, delivered on the GUI thread
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        signed_in: SignedIn,
+        parent: QObject | None = None,
+        *,
+        first_delay: float = 0.5,
+        max_delay: float = 8.0,
+    ) -> None:
+        super().__init__(parent)
+        self._signed_in = signed_in
+        self._loop = SendLoop(
+            ReportSender(outbox, signed_in.db, signed_in.actor),
+            self._post,
+            first_delay=first_delay,
+            max_delay=max_delay,
+        )
+        self._stopped = False
+
+    def _post(self, status: SenderStatus) -> None:
+        if not self._stopped:
+            self.status_changed.emit(status)
+
+    @property
+    def online(self) -> bool | None:
+        return self._loop.online
+
+    def start(self) -> None:
+        self._loop.start()
+
+    def wake(self) -> None:
+        self._loop.wake()
+
+    def stop(self, *, dispose: bool = True) -> threading.Thread:
+        """Stop sending without blocking the GUI: the loop ends after the item in flight,
+        then (``dispose``) the user's connection is closed. Returns that cleanup thread."""
+        self._stopped = True
+        loop, db = self._loop, self._signed_in.db
+
+        def finish() -> None:
+            loop.stop(timeout=None)
+            if dispose:
+                db.dispose()
+
+        thread = threading.Thread(target=finish, name="leanops-sender-stop", daemon=True)
+        thread.start()
+        return thread

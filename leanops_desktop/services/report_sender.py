@@ -1,0 +1,380 @@
+"""Send the kiosk's outbox to the server, in order, without ever losing or doubling a count.
+
+Each pending item goes through :func:`production.report_quantity` (or
+:func:`production.correct_report`) with the item's own UUID, so a retry after a lost reply
+counts once. What happens to an item depends on the error:
+
+* **No connection** (``OperationalError``, ``InterfaceError``, a pool timeout,
+  :class:`DatabaseUnavailable`): the item stays pending, the pass stops (later items wait
+  behind it, so the order holds), the sender reports "offline" and tries again after a
+  growing pause (0.5 s doubling to 8 s; :meth:`SendLoop.wake` retries at once).
+* **Refused** (a :class:`LeanOpsError`: the job was moved away or completed meanwhile, an
+  unknown id, over the total without confirmation, no permission): the item is marked
+  ``refused`` with the reason and kept in the outbox, where the kiosk shows it; an over-total
+  refusal can be confirmed and sent again. The supervisor learns of it through an
+  ``events_log`` entry of type ``qty_report_refused`` (id derived from the report id, so it is
+  written once however often it is retried). The next items are sent as usual.
+* **Anything else** (a bug, a constraint the service did not translate): the item stays
+  pending and is retried with the same pause; after ``MAX_UNEXPECTED_ATTEMPTS`` it is marked
+  refused (code ``unexpected``) so one bad item cannot hold up the whole queue forever.
+
+A correction whose report was refused is refused too, without asking the server (there is
+nothing on the server to take back).
+
+Block, resume and complete are *not* queued: they depend on the station's state at the
+moment they are made (and their server time is the time of the stoppage), so the kiosk
+sends them directly and, while offline, refuses them with a clear reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import (
+    DatabaseUnavailable,
+    LeanOpsError,
+    NotFound,
+    OverReportNotConfirmed,
+    PermissionDenied,
+    ValidationError,
+)
+from leanops_desktop.core.rows import ReportResult
+from leanops_desktop.db.engine import Database, write_transaction
+from leanops_desktop.db.models import EventLog
+from leanops_desktop.db.outbox import ItemKind, ItemState, Outbox, OutboxItem, RefusalCode
+from leanops_desktop.services import production
+
+log = logging.getLogger(__name__)
+
+#: The ``events_log.event_type`` of a report the server refused (written for the supervisor).
+REPORT_REFUSED_EVENT = "qty_report_refused"
+MAX_UNEXPECTED_ATTEMPTS = 5
+_REFUSAL_NAMESPACE = uuid.UUID("5d0c3f4e-8a53-4c1e-9a51-6f0d1b7c2e90")
+
+SendFunction = Callable[[Session, Actor, OutboxItem], ReportResult]
+
+
+class ErrorKind(StrEnum):
+    """How the sender treats an error."""
+
+    CONNECTION = "connection"
+    REFUSAL = "refusal"
+    UNEXPECTED = "unexpected"
+
+
+def classify(error: BaseException) -> ErrorKind:
+    """Connection trouble (retry), a refusal (keep, show) or something unexpected."""
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+        return ErrorKind.CONNECTION
+    if isinstance(error, DatabaseUnavailable | ConnectionError | TimeoutError):
+        return ErrorKind.CONNECTION
+    if getattr(error, "connection_invalidated", False):
+        return ErrorKind.CONNECTION
+    if isinstance(error, LeanOpsError):
+        return ErrorKind.REFUSAL
+    return ErrorKind.UNEXPECTED
+
+
+def refusal_code(error: LeanOpsError) -> RefusalCode:
+    if isinstance(error, OverReportNotConfirmed):
+        return RefusalCode.OVER_TOTAL
+    if isinstance(error, NotFound):
+        return RefusalCode.NOT_FOUND
+    if isinstance(error, ValidationError):
+        return RefusalCode.INVALID
+    if isinstance(error, PermissionDenied):
+        return RefusalCode.PERMISSION
+    return RefusalCode.RULE
+
+
+def connection_message(error: BaseException) -> str:
+    """One readable line about a connection problem (never a traceback or a password)."""
+    if isinstance(error, LeanOpsError):
+        return error.message
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return f"no connection to the database ({text[0] if text else type(error).__name__})"
+
+
+def send_item(session: Session, actor: Actor, item: OutboxItem) -> ReportResult:
+    """The real service call for one outbox item."""
+    if item.kind == ItemKind.CORRECTION:
+        assert item.corrects_id is not None
+        return production.correct_report(
+            session, actor, log_id=item.corrects_id, correction_id=item.id
+        )
+    return production.report_quantity(
+        session,
+        actor,
+        station_id=item.station_id,
+        job_id=item.job_id,
+        qty=item.qty,
+        report_id=item.id,
+        confirm_over=item.confirm_over,
+    )
+
+
+def log_refusal(session: Session, actor: Actor, item: OutboxItem, reason: str) -> None:
+    """Write the supervisor's ``qty_report_refused`` event once per item (idempotent)."""
+    values: dict[str, Any] = {
+        "id": uuid.uuid5(_REFUSAL_NAMESPACE, str(item.id)),
+        "event_type": REPORT_REFUSED_EVENT,
+        "station_id": item.station_id,
+        "job_id": item.job_id,
+        "actor": actor.email,
+        "meta": {
+            "actor": actor.email,
+            "role": actor.role.value,
+            "reason": reason,
+            "report_id": str(item.id),
+            "kind": item.kind.value,
+            "qty": item.signed_qty,
+            "operator": item.operator,
+            "reported_at": item.created_at.isoformat(),
+            "refusal_code": item.refusal_code.value if item.refusal_code else None,
+        },
+    }
+    with write_transaction(session):
+        dialect = session.get_bind().dialect.name
+        statement: Any = (
+            postgresql.insert(EventLog) if dialect == "postgresql" else sqlite.insert(EventLog)
+        )
+        session.execute(statement.values(**values).on_conflict_do_nothing(index_elements=["id"]))
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    REFUSED = "refused"
+    OFFLINE = "offline"
+    RETRY = "retry"  # unexpected error, still pending
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """What happened to one item in a pass."""
+
+    item: OutboxItem
+    outcome: Outcome
+    message: str = ""
+    result: ReportResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PassResult:
+    """One pass over the outbox."""
+
+    results: tuple[ItemResult, ...]
+    online: bool | None  # None: nothing was tried
+    error: str = ""
+
+    @property
+    def sent(self) -> int:
+        return sum(1 for result in self.results if result.outcome == Outcome.SENT)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for result in self.results if result.outcome == Outcome.REFUSED)
+
+
+class ReportSender:
+    """Sends pending outbox items in order with one signed-in user's connection."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        db: Database,
+        actor: Actor,
+        *,
+        send: SendFunction = send_item,
+    ) -> None:
+        self.outbox = outbox
+        self.db = db
+        self.actor = actor
+        self._send = send
+
+    def send_one(self, item: OutboxItem) -> ItemResult:
+        """Try one item once and record the outcome in the outbox."""
+        if item.kind == ItemKind.CORRECTION and item.corrects_id is not None:
+            original = self.outbox.get(item.corrects_id)
+            if original.state == ItemState.REFUSED:
+                reason = "the report it takes back was not counted, so there is nothing to undo"
+                self.outbox.mark_refused(item.id, RefusalCode.RULE, reason)
+                self.outbox.mark_refusal_logged(item.id)  # the original's event covers it
+                return ItemResult(item, Outcome.REFUSED, reason)
+        try:
+            with self.db.session() as session:
+                result = self._send(session, self.actor, item)
+        except Exception as error:
+            kind = classify(error)
+            if kind == ErrorKind.CONNECTION:
+                message = connection_message(error)
+                self.outbox.record_failure(item.id, message)
+                return ItemResult(item, Outcome.OFFLINE, message)
+            if kind == ErrorKind.REFUSAL:
+                assert isinstance(error, LeanOpsError)
+                self.outbox.mark_refused(item.id, refusal_code(error), error.message)
+                log.warning("report %s refused: %s", item.id, error.message)
+                return ItemResult(item, Outcome.REFUSED, error.message)
+            message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            log.exception("sending report %s failed unexpectedly", item.id)
+            attempts = self.outbox.record_failure(item.id, message)
+            if attempts >= MAX_UNEXPECTED_ATTEMPTS:
+                self.outbox.mark_refused(item.id, RefusalCode.UNEXPECTED, message)
+                return ItemResult(item, Outcome.REFUSED, message)
+            return ItemResult(item, Outcome.RETRY, message)
+        self.outbox.mark_sent(item.id)
+        return ItemResult(item, Outcome.SENT, result=result)
+
+    def log_refusals(self) -> bool:
+        """Tell the supervisor about refusals not yet logged; False when offline."""
+        for item in self.outbox.refusals_to_log():
+            try:
+                with self.db.session() as session:
+                    log_refusal(session, self.actor, item, item.last_error or "refused")
+            except Exception as error:
+                if classify(error) == ErrorKind.CONNECTION:
+                    return False
+                log.exception("could not log the refusal of report %s", item.id)
+                continue
+            self.outbox.mark_refusal_logged(item.id)
+        return True
+
+    def send_pending(
+        self,
+        *,
+        stop: threading.Event | None = None,
+        on_result: Callable[[ItemResult], None] | None = None,
+    ) -> PassResult:
+        """Send items in order until none is left, the connection fails or ``stop`` is set."""
+        results: list[ItemResult] = []
+        online: bool | None = None
+        while stop is None or not stop.is_set():
+            item = self.outbox.next_pending()
+            if item is None:
+                break
+            result = self.send_one(item)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if result.outcome == Outcome.OFFLINE:
+                return PassResult(tuple(results), online=False, error=result.message)
+            online = True
+            if result.outcome == Outcome.RETRY:
+                return PassResult(tuple(results), online=True, error=result.message)
+        if self.outbox.refusals_to_log() and not self.log_refusals():
+            return PassResult(tuple(results), online=False, error="no connection to the database")
+        return PassResult(tuple(results), online=online)
+
+
+@dataclass(frozen=True, slots=True)
+class SenderStatus:
+    """What the sender loop last learned (handed to the kiosk after every item and pass)."""
+
+    online: bool | None  # None: not known yet
+    message: str = ""
+    retry_in: float | None = None  # seconds until the next attempt while offline
+    last: ItemResult | None = None  # the item just handled, if any
+
+
+class SendLoop:
+    """Runs :meth:`ReportSender.send_pending` on a background thread.
+
+    A pass starts when :meth:`wake` is called (after every new report) and, as a safety net,
+    every ``poll_interval`` seconds. While offline it retries after 0.5 s, doubling up to
+    ``max_delay``. ``on_status`` is called from the loop's thread.
+    """
+
+    def __init__(
+        self,
+        sender: ReportSender,
+        on_status: Callable[[SenderStatus], None] | None = None,
+        *,
+        first_delay: float = 0.5,
+        max_delay: float = 8.0,
+        poll_interval: float = 30.0,
+    ) -> None:
+        self.sender = sender
+        self._on_status = on_status
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._poll_interval = poll_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._online: bool | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def online(self) -> bool | None:
+        return self._online
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the send loop was already started")
+        self._thread = threading.Thread(target=self._run, name="leanops-report-sender")
+        self._thread.daemon = True  # a connect that hangs must not keep the process alive
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Send now (a new report, or the operator asked to retry)."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 10.0) -> bool:
+        """Stop after the item in flight; True when the thread has ended within ``timeout``."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _emit(self, status: SenderStatus) -> None:
+        if self._on_status is not None:
+            try:
+                self._on_status(status)
+            except Exception:  # a broken listener must not stop the sending
+                log.exception("the sender's status listener failed")
+
+    def _on_item(self, result: ItemResult) -> None:
+        if result.outcome != Outcome.OFFLINE:
+            self._online = True
+        self._emit(SenderStatus(online=self._online, message=result.message, last=result))
+
+    def _run(self) -> None:
+        delay = self._first_delay
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                result = self.sender.send_pending(stop=self._stop, on_result=self._on_item)
+            except Exception as error:  # the outbox itself failed (disk full, ...)
+                log.exception("the report sender failed")
+                result = PassResult((), online=None, error=f"outbox: {error}")
+            if self._stop.is_set():
+                break
+            if result.error:
+                if result.online is False:
+                    self._online = False
+                self._emit(SenderStatus(online=self._online, message=result.error, retry_in=delay))
+                self._wake.wait(delay)
+                delay = min(delay * 2, self._max_delay)
+                continue
+            delay = self._first_delay
+            if result.online is not None:
+                self._online = result.online
+            self._emit(SenderStatus(online=self._online))
+            self._wake.wait(self._poll_interval)

@@ -1,0 +1,116 @@
+"""The kiosk at 1024x768 and 1920x1080: it fits, and every touch target is gloves-sized."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from leanops_desktop.config import SiteConfig
+from leanops_desktop.qt.kiosk.job_panel import lateness_text
+from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
+from leanops_desktop.qt.kiosk.launch import (
+    build_kiosk_for_screenshot,
+    open_outbox,
+    outbox_path,
+    run_kiosk_window,
+)
+from leanops_desktop.qt.kiosk.snapshot import estimate_finish, rate_per_hour
+from leanops_desktop.qt.kiosk.style import MM_PER_INCH, sizing_for
+
+MIN_TARGET_MM = 15.0
+
+
+def smallest_button_mm(widget: QWidget) -> tuple[float, str]:
+    dpi = widget.logicalDpiY()
+    sizes = [
+        (min(button.width(), button.height()) * MM_PER_INCH / dpi, button.text())
+        for button in widget.findChildren(QPushButton)
+        if button.isVisible()
+    ]
+    return min(sizes)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_every_page_fits_and_every_button_is_big_enough(
+    qtbot: QtBot, demo_db_url: str, size: tuple[int, int]
+) -> None:
+    kiosk = build_kiosk_for_screenshot(demo_db_url, SiteConfig(), "ST-01", size)
+    assert isinstance(kiosk, KioskWindow)
+    qtbot.addWidget(kiosk)
+    kiosk.show()
+    qtbot.waitUntil(lambda: kiosk.job_panel.job_label.text() != "No job", timeout=10_000)
+    pages = {
+        "work": lambda: kiosk.stack.setCurrentWidget(kiosk.work_page),
+        "block": kiosk.ask_block,
+        "complete": kiosk.ask_complete,
+        "refused": kiosk.show_refused,
+        "sign-in": lambda: kiosk.stack.setCurrentWidget(kiosk.sign_in_page),
+    }
+    for name, show in pages.items():
+        show()
+        qtbot.wait(50)
+        assert kiosk.size().toTuple() == size, name  # nothing pushed the window larger
+        millimetres, text = smallest_button_mm(kiosk)
+        assert millimetres >= MIN_TARGET_MM, f"{name}: {text!r} is {millimetres:.1f} mm"
+    assert kiosk.job_panel.job_label.font().pixelSize() >= 40
+
+
+def test_type_and_targets_grow_with_the_screen() -> None:
+    small, large = sizing_for(96, 1024, 768), sizing_for(96, 1920, 1080)
+    assert small.target >= round(MIN_TARGET_MM * 96 / MM_PER_INCH)
+    assert large.scale > small.scale == 1.0 and large.target > small.target
+    assert sizing_for(192, 1024, 768).target == 2 * small.target  # millimetres, not pixels
+
+
+def test_each_station_and_database_has_its_own_outbox(tmp_path: Path) -> None:
+    a = outbox_path("postgresql://olga:secret@db.plant/leanops", "ST-01", tmp_path)
+    b = outbox_path("postgresql://sam@db.plant/leanops", "ST-01", tmp_path)
+    c = outbox_path("postgresql://db.plant/other", "ST-01", tmp_path)
+    d = outbox_path("postgresql://db.plant/leanops", "ST-02", tmp_path)
+    assert a == b  # the signed-in user does not matter: the station's reports are one queue
+    assert len({a, c, d}) == 3
+    assert "secret" not in str(a) and a.parent == tmp_path
+    with open_outbox("sqlite:///x.db", "ST-01", tmp_path) as outbox:
+        assert outbox.path.parent == tmp_path and outbox.counts().pending == 0
+
+
+def test_run_kiosk_window_opens_full_screen_and_ctrl_shift_q_closes_it(
+    qtbot: QtBot, demo_db_url: str, tmp_path: Path
+) -> None:
+    seen: list[KioskWindow] = []
+
+    def look_and_close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
+        seen.extend(windows)
+        for window in windows:
+            qtbot.keyClick(
+                window,
+                Qt.Key.Key_Q,
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+            )
+
+    QTimer.singleShot(300, look_and_close)
+    code = run_kiosk_window(demo_db_url, SiteConfig(), "ST-01", outbox_folder=tmp_path)
+    assert code == 0
+    assert len(seen) == 1
+    assert seen[0].windowState() & Qt.WindowState.WindowFullScreen
+    assert list(tmp_path.glob("ST-01-*.sqlite3"))
+
+
+def test_finish_estimates_read_plainly() -> None:
+    now = datetime(2025, 5, 12, 9, 0, tzinfo=UTC)
+    deadline = datetime(2025, 5, 12, 12, 0, tzinfo=UTC)
+    assert estimate_finish(now, 0, None) == now
+    assert estimate_finish(now, 10, None) is None
+    assert estimate_finish(now, 30, 60.0) == now + timedelta(minutes=30)
+    assert lateness_text(deadline + timedelta(minutes=20), deadline) == "less than 1 h late"
+    assert lateness_text(deadline + timedelta(hours=5), deadline) == "5 h late"
+    assert lateness_text(deadline + timedelta(hours=26), deadline) == "1 day late"
+    assert lateness_text(deadline + timedelta(days=3), deadline) == "3 days late"
+    assert rate_per_hour(30, timedelta(minutes=30)) == 60.0
+    assert rate_per_hour(3, timedelta(minutes=2)) is None  # too early to tell
