@@ -10,7 +10,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _HASHER = PasswordHasher()
 
 
-
 @cache
 def _dummy_hash() -> str:
     """A real hash of a fixed password: verifying against it when the email is unknown keeps
