@@ -153,6 +153,7 @@ class DesktopSession(QObject):
         feed, self.feed = self.feed, None
         if feed is not None:
             feed.stop()
+            feed.deleteLater()
         if self.signed_in is not None:
             self.signed_in.db.dispose()
             self.signed_in = None

@@ -29,13 +29,13 @@ def test_layout_is_saved_and_restored_per_user(
     jobs.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     window.docks["events"].hide()
     window.docks["stations"].setFloating(True)
-    window.add_central_view(QLabel("plots"), "Performance")
-    window.central_tabs.setCurrentIndex(1)
+    extra = window.add_central_view(QLabel("plots"), "Extra view")
+    window.central_tabs.setCurrentIndex(extra)
     window.close()  # saves
 
     again = open_window(qtbot, demo_db, supervisor, messages)
     assert again.central_tabs.currentIndex() == 0
-    again.add_central_view(QLabel("plots"), "Performance")  # the saved tab, added later
+    extra = again.add_central_view(QLabel("plots"), "Extra view")  # saved tab, added later
     header = again.tables["jobs"].horizontalHeader()
     assert header.sectionSize(1) == default_width + 77
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
@@ -44,7 +44,7 @@ def test_layout_is_saved_and_restored_per_user(
     )
     assert again.docks["events"].isHidden()
     assert again.docks["stations"].isFloating()
-    assert again.central_tabs.currentIndex() == 1
+    assert again.central_tabs.currentIndex() == extra
 
     other = Actor(email="olga@plant.test", role=Role.OPERATOR)
     fresh = open_window(qtbot, demo_db, other, messages)

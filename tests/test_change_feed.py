@@ -1,0 +1,239 @@
+"""The change feed reader: changes from other connections, late commits, exactly once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import func, insert, select
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.db.change_feed import (
+    ChangeBatch,
+    ChangeFeedReader,
+    FeedRow,
+    prune_change_feed,
+)
+from leanops_desktop.db.engine import Database
+from leanops_desktop.db.models import ChangeFeed
+from leanops_desktop.services import dispatch, production, stations
+from tests.factories import make_job, make_station
+
+WRITERS = 10
+CHANGES_PER_WRITER = 200
+
+
+def commit_in_other_process(url: str, code: str) -> None:
+    """Run ``code`` (with ``db``, ``admin`` and ``stations`` at hand) in a new interpreter."""
+    script = (
+        "from leanops_desktop.db.engine import open_database\n"
+        "from leanops_desktop.core.actor import Actor\n"
+        "from leanops_desktop.services import stations, jobs, dispatch, production\n"
+        f"db = open_database({url!r})\n"
+        "admin = Actor.system()\n"
+        "with db.session() as session:\n"
+        f"    {code}\n"
+        "db.dispose()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+def read_all(reader: ChangeFeedReader) -> ChangeBatch:
+    batch = ChangeBatch()
+    while True:
+        batch.merge(reader.read())
+        if reader.caught_up:
+            return batch
+
+
+def test_batch_groups_keys_and_keeps_the_last_operation() -> None:
+    batch = ChangeBatch()
+    batch.add(FeedRow(1, "jobs", "JOB-1", "I"))
+    batch.add(FeedRow(2, "jobs", "JOB-1", "U"))
+    later = ChangeBatch()
+    later.add(FeedRow(3, "stations", "ST-01", "D"))
+    batch.merge(later)
+    assert batch.changes == {"jobs": {"JOB-1"}, "stations": {"ST-01"}}
+    assert batch.operations[("jobs", "JOB-1")] == "U"
+    assert batch.deleted("stations") == {"ST-01"}
+    assert batch.count == 3
+    assert batch.take() == {"jobs": {"JOB-1"}, "stations": {"ST-01"}}
+    assert not batch and batch.count == 0
+
+
+def test_reader_starts_at_the_end_and_sees_a_change_from_another_process(
+    db: Database, db_url: str, supervisor: Actor
+) -> None:
+    make_station(db, supervisor, "ST-01")
+    reader = ChangeFeedReader(db.engine)
+    reader.start()
+    assert read_all(reader).changes == {}  # what happened before start() is not replayed
+
+    commit_in_other_process(
+        db_url,
+        "stations.create_station(session, admin, station_id='ST-09', name='Nine', line='Line B')",
+    )
+    batch = read_all(reader)
+    assert batch.changes["stations"] == {"ST-09"}
+    assert batch.operations[("stations", "ST-09")] == "I"
+    assert "events_log" in batch.changes  # the creation event came with it
+    assert read_all(reader).changes == {}  # and only once
+
+
+def test_ten_writers_every_change_arrives_exactly_once(
+    db: Database, supervisor: Actor, operator: Actor
+) -> None:
+    for number in range(1, WRITERS + 1):
+        make_station(db, supervisor, f"ST-{number:02d}")
+        make_job(db, supervisor, f"JOB-{number:04d}", qty_total=10_000)
+        with db.session() as session:
+            dispatch.assign_job(session, supervisor, f"JOB-{number:04d}", f"ST-{number:02d}")
+    reader = ChangeFeedReader(db.engine, page_size=500)
+    reader.start()
+    start_seq = reader.last_seq
+    assert start_seq is not None
+
+    delivered_logs: list[str] = []
+    delivered_rows = 0
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def observe() -> None:
+        nonlocal delivered_rows
+        try:
+            while not done.is_set():
+                batch = reader.read()
+                delivered_rows += batch.count
+                delivered_logs.extend(batch.changes.get("performance_logs", ()))
+                time.sleep(0.002)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def write(number: int) -> None:
+        try:
+            with db.session() as session:
+                for _ in range(CHANGES_PER_WRITER):
+                    production.report_quantity(
+                        session,
+                        operator,
+                        station_id=f"ST-{number:02d}",
+                        job_id=f"JOB-{number:04d}",
+                        qty=1,
+                        report_id=uuid.uuid4(),
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+
+    observer = threading.Thread(target=observe)
+    observer.start()
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(1, WRITERS + 1)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=600)
+    done.set()
+    observer.join(timeout=60)
+    assert errors == []
+    for _ in range(3):  # what committed after the observer's last read; gaps settle
+        batch = read_all(reader)
+        delivered_rows += batch.count
+        delivered_logs.extend(batch.changes.get("performance_logs", ()))
+
+    with db.session() as session:
+        feed_rows = session.scalar(
+            select(func.count()).select_from(ChangeFeed).where(ChangeFeed.seq > start_seq)
+        )
+        log_count = session.scalar(
+            select(func.count())
+            .select_from(ChangeFeed)
+            .where(ChangeFeed.seq > start_seq, ChangeFeed.table_name == "performance_logs")
+        )
+    assert log_count == WRITERS * CHANGES_PER_WRITER
+    assert len(delivered_logs) == len(set(delivered_logs)) == log_count  # none twice, none lost
+    assert delivered_rows == feed_rows
+    assert reader.gaps == frozenset()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_late_commit_below_the_last_sequence_is_not_skipped(
+    db: Database, db_url: str, supervisor: Actor
+) -> None:
+    reader = ChangeFeedReader(db.engine)
+    reader.start()
+    libpq_url = db_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq_url) as slow, psycopg.connect(libpq_url) as fast:
+        slow.execute(
+            "INSERT INTO stations (id, name, line) VALUES ('ST-SLOW', 'Slow', 'Line A')"
+        )  # draws the lower sequence number, commits later
+        fast.execute("INSERT INTO stations (id, name, line) VALUES ('ST-FAST', 'Fast', 'Line A')")
+        fast.commit()
+        first = read_all(reader)
+        assert first.changes == {"stations": {"ST-FAST"}}
+        assert len(reader.gaps) == 1
+        assert read_all(reader).changes == {}  # the holder is still running: the gap stays
+        assert len(reader.gaps) == 1
+        slow.commit()
+    late = read_all(reader)
+    assert late.changes == {"stations": {"ST-SLOW"}}
+    assert late.count == 1
+    assert reader.gaps == frozenset()
+    assert read_all(reader).changes == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_rolled_back_sequence_number_is_given_up(db: Database, db_url: str) -> None:
+    reader = ChangeFeedReader(db.engine)
+    reader.start()
+    libpq_url = db_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq_url) as conn:
+        conn.execute("INSERT INTO stations (id, name, line) VALUES ('ST-GONE', 'Gone', 'Line A')")
+        conn.rollback()
+        conn.execute("INSERT INTO stations (id, name, line) VALUES ('ST-KEPT', 'Kept', 'Line A')")
+        conn.commit()
+    assert read_all(reader).changes == {"stations": {"ST-KEPT"}}
+    assert len(reader.gaps) == 1
+    for _ in range(2):  # once no transaction that could hold the number is left, it is dropped
+        read_all(reader)
+    assert reader.gaps == frozenset()
+
+
+def test_prune_keeps_at_least_a_day(db: Database, supervisor: Actor) -> None:
+    make_station(db, supervisor, "ST-01")
+    now = datetime.now(UTC)
+    with db.session() as session, session.begin():
+        for hours in (72, 30, 12):
+            session.execute(
+                insert(ChangeFeed).values(
+                    table_name="stations",
+                    row_key=f"OLD-{hours}",
+                    op="U",
+                    changed_at=now - timedelta(hours=hours),
+                )
+            )
+    assert prune_change_feed(db, keep_hours=1) == 2  # 1 hour is raised to the 24-hour minimum
+    with db.session() as session:
+        keys = set(session.scalars(select(ChangeFeed.row_key)))
+    assert "OLD-12" in keys and "ST-01" in keys
+    assert not {"OLD-72", "OLD-30"} & keys
+    assert prune_change_feed(db) == 0
+
+
+def test_verify_position_notices_pruned_history(db: Database, supervisor: Actor) -> None:
+    reader = ChangeFeedReader(db.engine)
+    reader.start()
+    make_station(db, supervisor, "ST-01")
+    assert reader.verify_position()  # nothing lost: the catch-up read will bring ST-01
+    with db.session() as session, session.begin():
+        session.execute(ChangeFeed.__table__.delete())  # everything after us pruned
+    with db.session() as session:
+        stations.create_station(session, supervisor, station_id="ST-02", name="Two", line="A")
+    assert not reader.verify_position()
+    assert read_all(reader).changes == {}  # repositioned at the end: the caller reloads
