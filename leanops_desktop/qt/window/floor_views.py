@@ -28,7 +28,7 @@ from leanops_desktop.qt.models import (
     StationTableModel,
 )
 from leanops_desktop.qt.workers import TaskRunner
-from leanops_desktop.services import queries
+from leanops_desktop.services import queries, table_pages
 
 #: How many events the Events dock loads (newest first); live changes add to them.
 EVENTS_LOADED = 2000
@@ -110,12 +110,18 @@ def load_all(
 
     fetches: dict[str, Callable[[Any], list[Any]]] = {
         "stations": queries.list_stations,
-        "jobs": queries.list_jobs,
         "assignments": queries.list_assignments,
         "events": lambda session: queries.list_events(session, limit=EVENTS_LOADED),
     }
     for name, fetch in fetches.items():
         docks[name].load(runner, reader(fetch), on_error=on_error)
+    # Jobs can number 100,000: paint the first page at once, read the rest in plain chunks.
+    docks["jobs"].load(
+        runner,
+        reader(table_pages.all_jobs),
+        first_page=reader(table_pages.first_jobs),
+        on_error=on_error,
+    )
 
 
 def rows_of(model: RowTableModel[Any]) -> list[Any]:

@@ -1,0 +1,52 @@
+"""JobsDock: the job queue; rows can be dragged onto stations to assign them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QWidget
+
+from leanops_desktop.core.enums import JobStatus
+from leanops_desktop.qt.docks.filter_bar import FilterOptions
+from leanops_desktop.qt.docks.table_dock import TableDock
+from leanops_desktop.qt.models import job_table_model as cols
+from leanops_desktop.qt.models.job_table_model import JobTableModel
+
+JOB_STATUS_CHOICES = (
+    ("Any status", None),
+    ("Open (not completed)", cols.OPEN_STATUS),
+    *((status.value.capitalize(), status.value) for status in JobStatus),
+)
+
+
+class JobsDock(TableDock):
+    """Jobs, high priority and earliest due first; filters: status, priority, due, text."""
+
+    noun = "jobs"
+
+    def __init__(self, model: JobTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Jobs",
+            "JobsDock",
+            model,
+            FilterOptions(
+                status=JOB_STATUS_CHOICES,
+                priority=True,
+                due=True,
+                placeholder="Search jobs, parts, stations…",
+            ),
+            default_sort=(cols.COL_PRIORITY, Qt.SortOrder.AscendingOrder),
+            column_widths={
+                cols.COL_ID: 95,
+                cols.COL_PART: 160,
+                cols.COL_PRIORITY: 80,
+                cols.COL_STATUS: 100,
+                cols.COL_DUE: 95,
+                cols.COL_PROGRESS: 150,
+                cols.COL_STATIONS: 100,
+            },
+            progress_columns=(cols.COL_PROGRESS,),
+            parent=parent,
+        )
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
