@@ -16,14 +16,21 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 
+from leanops_desktop.qt.models.status_colors import (
+    BLOCKED_HEX,
+    IDLE_HEX,
+    INACTIVE_HEX,
+    RUNNING_HEX,
+)
 from leanops_desktop.services.analytics_timeline import StationState
 
 #: The station status colours of the floor views (running green, idle amber, blocked red).
+#: The same palette as the tiles and tables (qt/models/status_colors.py).
 STATE_COLORS: dict[StationState, str] = {
-    StationState.RUNNING: "#2e9d57",
-    StationState.IDLE: "#e0a21b",
-    StationState.BLOCKED: "#d64541",
-    StationState.OFF: "#8d96a0",
+    StationState.RUNNING: RUNNING_HEX,
+    StationState.IDLE: IDLE_HEX,
+    StationState.BLOCKED: BLOCKED_HEX,
+    StationState.OFF: INACTIVE_HEX,
 }
 
 #: Distinct colours for curves (stations or lines); they avoid the status reds and greens.
