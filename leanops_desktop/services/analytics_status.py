@@ -37,6 +37,7 @@ from leanops_desktop.services.analytics_timeline import (
     stations_touched,
     sub_dict,
 )
+from leanops_desktop.services.queries import event_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,18 +78,6 @@ _JOB_END_EVENTS = (
     EventType.JOB_MOVED.value,
     EventType.JOB_COMPLETED.value,
 )
-
-
-def event_row(event: EventLog) -> EventRow:
-    return EventRow(
-        id=event.id,
-        event_type=event.event_type,
-        station_id=event.station_id,
-        job_id=event.job_id,
-        actor=event.actor,
-        meta=dict(event.meta or {}),
-        timestamp=event.timestamp,
-    )
 
 
 def _last_before(kinds: tuple[str, ...], before: datetime) -> Any:

@@ -252,7 +252,8 @@ def current_assignment(session: Session, station_id: str) -> AssignmentRow | Non
 # -- events, logs, users ------------------------------------------------------------------
 
 
-def _event_row(event: EventLog) -> EventRow:
+def event_row(event: EventLog) -> EventRow:
+    """The plain row of one events_log entry."""
     return EventRow(
         id=event.id,
         event_type=event.event_type,
@@ -281,7 +282,7 @@ def list_events(
             query = query.where(EventLog.station_id == station_id)
         if job_id is not None:
             query = query.where(EventLog.job_id == job_id)
-        return [_event_row(event) for event in session.scalars(query)]
+        return [event_row(event) for event in session.scalars(query)]
 
 
 def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:
@@ -289,7 +290,7 @@ def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:
         return []
     with read_transaction(session):
         query = select(EventLog).where(EventLog.id.in_(list(keys)))
-        return [_event_row(event) for event in session.scalars(query)]
+        return [event_row(event) for event in session.scalars(query)]
 
 
 def _performance_row(log: PerformanceLog) -> PerformanceRow:
