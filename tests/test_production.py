@@ -102,3 +102,18 @@ def test_a_correction_takes_a_report_back_without_deleting_it(
             )
         logs = queries.list_performance(session, job_id="JOB-1001")
     assert sorted(log.qty_completed for log in logs) == [-4, 2, 4]
+
+
+def test_a_late_report_names_who_tapped(running: Database, operator: Actor) -> None:
+    from sqlalchemy import select as sql_select
+
+    report(running, operator, 1, reported_by="night.shift@plant.test")
+    report(running, operator, 1, reported_by=operator.email)
+    with running.session() as session:
+        metas = session.scalars(
+            sql_select(EventLog.meta)
+            .where(EventLog.event_type == "qty_reported")
+            .order_by(EventLog.timestamp)
+        ).all()
+    assert metas[0]["reported_by"] == "night.shift@plant.test"
+    assert "reported_by" not in metas[1]

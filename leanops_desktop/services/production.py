@@ -58,12 +58,15 @@ def report_quantity(
     qty: int,
     report_id: UUID | str,
     confirm_over: bool = False,
+    reported_by: str | None = None,
 ) -> ReportResult:
     """Count ``qty`` units of ``job_id`` made at ``station_id``.
 
     ``report_id`` is made by the client before the first attempt; sending the same report
     again (a retry after a lost reply) counts it once. Reporting beyond the job's total needs
-    ``confirm_over=True``, which the event records.
+    ``confirm_over=True``, which the event records. ``reported_by`` names the operator who
+    tapped, when a kiosk's outbox sends it later under another signed-in user; the event's
+    actor stays who sent it (on PostgreSQL the database stamps it).
     """
     require(actor, Action.REPORT_QUANTITY)
     qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
@@ -112,6 +115,9 @@ def report_quantity(
             )
         if not counted:  # the same report arrived twice at once; the other one counted it
             return _result(session, log_id, job_id, counted=False)
+        extra: dict[str, object] = {"log_id": log_id, "over_reported": over}
+        if reported_by and reported_by != actor.email:
+            extra["reported_by"] = reported_by
         record_event(
             session,
             actor,
@@ -119,8 +125,7 @@ def report_quantity(
             station_id=station_id,
             job_id=job_id,
             new={"qty": qty, "job_qty_done": done_before + qty},
-            log_id=log_id,
-            over_reported=over,
+            **extra,
         )
         return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
 

@@ -123,6 +123,7 @@ def send_item(session: Session, actor: Actor, item: OutboxItem) -> ReportResult:
         qty=item.qty,
         report_id=item.id,
         confirm_over=item.confirm_over,
+        reported_by=item.operator,
     )
 
 
