@@ -115,7 +115,7 @@ def report_quantity(
             )
         if not counted:  # the same report arrived twice at once; the other one counted it
             return _result(session, log_id, job_id, counted=False)
-        extra: dict[str, object] = {"log_id": log_id, "over_reported": over}
+        extra: dict[str, Any] = {"log_id": log_id, "over_reported": over}
         if reported_by and reported_by != actor.email:
             extra["reported_by"] = reported_by
         record_event(
