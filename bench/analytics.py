@@ -100,14 +100,12 @@ def build(server_url: str, rows: int, stations: int, days: int) -> str:
             FROM generate_series(0, {jobs}) AS j
             """
         )
-        indexes = [
-            row[0]
-            for row in conn.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'performance_logs'"
-                " AND indexname <> 'pk_performance_logs'"
-            )
-        ]
-        for name in [definition.split()[2] for definition in indexes]:
+        found = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'performance_logs'"
+            " AND indexname <> 'pk_performance_logs'"
+        ).fetchall()
+        indexes = [definition for _name, definition in found]
+        for name, _definition in found:
             conn.execute(f"DROP INDEX {name}")
         conn.execute("ALTER TABLE performance_logs DISABLE TRIGGER ALL")
         conn.execute("ALTER TABLE events_log DISABLE TRIGGER ALL")
