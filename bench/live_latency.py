@@ -2,14 +2,17 @@
 
 For each backend a plant of 20 stations, each running a job, is built, then two phases run,
 each with an observer process (the real ``LiveFeed``, the real floor models kept current by
-``apply_changes``, and the four tables shown in views, offscreen) and writer processes:
+the window's ``FloorRefresher`` (rows re-read in its worker thread, large refreshes put in
+one model per event-loop turn), and the four tables shown in views, offscreen) and writer
+processes:
 
 1. Latency: one writer commits ``--changes`` quantity reports for ST-01 through the real
    service (``production.report_quantity``), one every 60-90 ms (so every report is a "first
    change after a quiet spell"; faster streams are coalesced to <= 20 updates a second, which
    the burst phase measures). For each report: commit returned (writer) -> the floor models
-   show it (observer, after ``apply_changes``) -> the assignments view has repainted it. The
-   baseline in the same observer: a model that reloads its table every 5 s.
+   show it (observer, when the refresher says it has applied them) -> the assignments view
+   has repainted it. The baseline in the same observer: a model that reloads its table every
+   5 s.
 2. Burst: ``--writers`` processes commit ``--burst-rate`` changes a second in total for
    ``--burst-seconds``. A change is a change-feed row; one report (a ``performance_logs`` row
    and its ``events_log`` row in one transaction, plus the assignment's ``qty_done`` and the
@@ -225,14 +228,15 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
     from PySide6.QtWidgets import QApplication, QGridLayout, QTableView, QWidget
 
     from leanops_desktop.qt.live import LiveFeed
+    from leanops_desktop.qt.live.floor_refresher import FloorRefresher
     from leanops_desktop.qt.models import (
         AssignmentTableModel,
         EventTableModel,
         FloorModels,
         JobTableModel,
         StationTableModel,
-        apply_changes,
     )
+    from leanops_desktop.qt.models.refresh import FloorRows
     from leanops_desktop.services import queries
 
     app = QApplication.instance() or QApplication([])
@@ -288,16 +292,25 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
     window.resize(1600, 900)
     window.show()
 
+    refresher = FloorRefresher(db, floor)
+    arrivals: list[float] = []
+
     def on_changes(changes: dict[str, set[str]]) -> None:
-        arrived = time.monotonic()
-        apply_changes(db, floor, changes)
+        arrivals.append(time.monotonic())
+        refresher.submit(changes)
+
+    def on_applied(_rows: FloorRows) -> None:
         now = time.monotonic()
         done = st01_qty(floor.assignments) - start_qty
+        # The first arrival not yet shown is the one this refresh answers (batches merge).
+        arrived = arrivals[0] if arrivals else now
+        arrivals.clear()
         while len(shown) < done:
             shown.append(now)
             emitted.append(arrived)
 
     feed.changes_arrived.connect(on_changes)
+    refresher.applied.connect(on_applied)
 
     def reload_baseline() -> None:
         with db.session() as session:
@@ -363,6 +376,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
     QTimer.singleShot(1500, ready)  # the views have painted, the feed is listening
     app.exec()
     feed.stop()
+    refresher.stop()
     db.dispose()
     out.write_text(
         json.dumps(

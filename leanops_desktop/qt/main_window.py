@@ -3,8 +3,9 @@
 The window composes parts that live in their own modules: the docks and table models
 (``qt/docks``, ``qt/models``), the plant overview, the action registry and its handlers
 (``qt/actions.py``, ``qt/window/floor_commands.py``), the menus, the saved layout and the
-status bar. It learns of changes from its own actions and, when given one, from a live
-feed (``changes_arrived``), and hands them to ``apply_changes``.
+status bar. It learns of changes from its own actions (``apply_changes``: the models are
+updated before the action returns) and, when given one, from a live feed
+(``changes_arrived``), whose batches a ``FloorRefresher`` reads in a worker thread.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import describe_url
 from leanops_desktop.qt.actions import ActionRegistry
 from leanops_desktop.qt.docks import StationsDock, TableDock
+from leanops_desktop.qt.live.floor_refresher import FloorRefresher
 from leanops_desktop.qt.messages import MessageBar, MessageService
-from leanops_desktop.qt.models import apply_changes
+from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
 from leanops_desktop.qt.plant_overview import PlantOverview
 from leanops_desktop.qt.status_bar import FloorStatusBar
@@ -106,7 +108,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.message_bar = MessageBar(self)
         self.messages.set_default_bar(self.message_bar)
         self.overview = PlantOverview(self.models.stations, self)
-        self.models.listeners.append(lambda _changes: self.overview.sync())
+        self.models.listeners.append(lambda _rows: self.overview.sync())
+        self.refresher = FloorRefresher(self.db, self.models, self)
+        self.refresher.applied.connect(self._refreshed)
+        self.refresher.failed.connect(self._refresh_failed)
+        self._refresh_failing = False
         self.central_tabs = QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.central_tabs.addTab(self.overview, "Plant overview")
@@ -115,7 +121,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             # Cheap to build: pyqtgraph is imported when the tab is first shown.
             self.performance = PerformanceView(self.db, self.actor, config)
             self.central_tabs.addTab(self.performance, "Performance")
-            self.models.listeners.append(self.performance.apply_changes)
+            self.models.listeners.append(self.performance.apply_floor_rows)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 6, 8, 0)
@@ -142,7 +148,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.remember_default_layout()
         self._layout_restored = restore_layout and self.restore_layout()
         if live_feed is not None:
-            live_feed.changes_arrived.connect(self.apply_changes)
+            live_feed.changes_arrived.connect(self.refresher.submit)
             live_feed.connection_state_changed.connect(self.status.set_connection)
             history_lost = getattr(live_feed, "history_lost", None)
             if history_lost is not None:
@@ -214,14 +220,25 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.messages.error(f"Could not read the floor: {text}", source=self)
 
     def apply_changes(self, changes: Mapping[str, set[str]]) -> None:
-        """Re-read the rows named in ``changes`` and update every view that shows them."""
+        """Re-read the rows named in ``changes`` and update every view that shows them
+        (after one's own action: at once, unless live changes are being read)."""
         try:
-            apply_changes(self.db, self.models, changes)
+            self.refresher.refresh_now(changes)
         except LeanOpsError as exc:
             self.messages.refused(exc, source=self)
-            return
+
+    def _refreshed(self, _rows: FloorRows) -> None:
+        self._refresh_failing = False
         self.status.note_change()
         self._update_applicability()
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        # Said once per outage (the status bar shows the connection; reads are retried).
+        if self._refresh_failing:
+            return
+        self._refresh_failing = True
+        text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]
+        self.messages.error(f"Could not read the latest changes: {text}", source=self)
 
     def station_rows(self) -> list[StationRow]:
         return floor_views.rows_of(self.models.stations)
@@ -335,6 +352,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         floor_views.fit_docks(self, self.docks)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.refresher.stop()
         if self.performance is not None:
             self.performance.stop_timers()
         self.save_layout()

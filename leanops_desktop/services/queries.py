@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.enums import JobStatus, Priority, Role, StationStatus
@@ -233,6 +233,27 @@ def assignments_by_keys(session: Session, keys: Collection[UUID]) -> list[Assign
         return []
     with read_transaction(session):
         records = session.execute(_assignment_query().where(StationAssignment.id.in_(list(keys))))
+        return [_assignment_row(record) for record in records]
+
+
+def assignments_touching(
+    session: Session,
+    keys: Collection[UUID],
+    job_ids: Collection[str] = (),
+    station_ids: Collection[str] = (),
+) -> list[AssignmentRow]:
+    """Assignments with one of these ids, or of one of these jobs, or on one of these stations."""
+    conditions = []
+    if keys:
+        conditions.append(StationAssignment.id.in_(list(keys)))
+    if job_ids:
+        conditions.append(StationAssignment.job_id.in_(list(job_ids)))
+    if station_ids:
+        conditions.append(StationAssignment.station_id.in_(list(station_ids)))
+    if not conditions:
+        return []
+    with read_transaction(session):
+        records = session.execute(_assignment_query().where(or_(*conditions)))
         return [_assignment_row(record) for record in records]
 
 

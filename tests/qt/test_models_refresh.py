@@ -3,7 +3,6 @@ only the changed rows are re-read, with one signal per changed row and no reset.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from uuid import uuid4
 
 import pytest
@@ -20,6 +19,7 @@ from leanops_desktop.qt.models import (
     StationTableModel,
     apply_changes,
 )
+from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.services import dispatch, jobs, production, queries, stations
 from tests.factories import make_job, make_station
 from tests.qt.test_models_rows import SignalLog
@@ -186,7 +186,7 @@ def test_events_listeners_and_unknown_keys(
     qapp: object, plant: Database, supervisor: Actor
 ) -> None:
     floor = load_floor(plant)
-    heard: list[Mapping[str, set[str]]] = []
+    heard: list[FloorRows] = []
     floor.listeners.append(heard.append)
     before = floor.events.total_count()
     with plant.session() as session:
@@ -203,4 +203,5 @@ def test_events_listeners_and_unknown_keys(
     station = floor.stations.row_for_key("ST-02")
     assert station is not None and station.status == StationStatus.BLOCKED
     assert floor.stations.row_for_key("ST-99") is None
-    assert heard == [changes]
+    assert [rows.changes for rows in heard] == [changes]
+    assert [event.id for event in heard[0].events] == [newest.id]  # listeners get the rows

@@ -35,6 +35,7 @@ Index = QModelIndex | QPersistentModelIndex
 _HINT_TYPE = QAbstractItemModel.LayoutChangeHint
 _PARENTS = "QList<QPersistentModelIndex>"  # the layout signals' overload that carries a hint
 _NO_PARENT = QModelIndex()
+_NEAR = 32  # rows searched around a stale row number before the index is rebuilt
 
 
 class ShownRowsModel(QAbstractTableModel, Generic[R]):
@@ -122,9 +123,27 @@ class ShownRowsModel(QAbstractTableModel, Generic[R]):
         if number is not None and number < self._index_valid_to:
             return number
         if self._index_valid_to < len(self._keys):
+            found = self._search_near(key, number)
+            if found is not None:
+                return found
             self._ensure_index()
             number = self._index.get(key)
         return number
+
+    def _search_near(self, key: Any, hint: int | None) -> int | None:
+        """Find a key without re-indexing: near its old row number (a few rows were inserted or
+        removed before it) or among the last rows (the oldest events, about to be dropped)."""
+        keys = self._keys
+        count = len(keys)
+        if hint is not None:
+            for distance in range(_NEAR + 1):
+                for position in (hint - distance, hint + distance):
+                    if 0 <= position < count and keys[position] is key:
+                        return position
+        for position in range(count - 1, max(0, count - _NEAR) - 1, -1):
+            if keys[position] is key:
+                return position
+        return None
 
     def _insert_at(self, number: int, key: Any, row: R) -> None:
         self.beginInsertRows(_NO_PARENT, number, number)
@@ -138,7 +157,7 @@ class ShownRowsModel(QAbstractTableModel, Generic[R]):
         self.beginRemoveRows(_NO_PARENT, number, number)
         del self._rows[number]
         del self._keys[number]
-        del self._index[key]
+        self._index.pop(key, None)
         self._index_valid_to = min(self._index_valid_to, number)
         self.endRemoveRows()
 

@@ -4,7 +4,8 @@ Importing this module is cheap: pyqtgraph (about a second to import) is loaded t
 the view is shown or :meth:`PerformanceView.ensure_plots` is called, so the main window can
 create the view at start-up and only pay when someone opens it.
 
-Live: :meth:`apply_changes` takes the change-feed payload (table name -> changed keys). New
+Live: :meth:`apply_floor_rows` takes what a floor refresh read (:meth:`apply_changes` reads the
+rows named by a change-feed payload itself). New
 reports are added to one bucket of one curve and to the shown job's curve; status events
 extend the timeline bands; key figures and the jobs list reload a moment later, once.
 """
@@ -12,7 +13,7 @@ extend the timeline bands; key figures and the jobs list reload a moment later, 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +29,9 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action, allowed, least_role
-from leanops_desktop.core.rows import PerformanceRow
+from leanops_desktop.core.rows import EventRow, PerformanceRow
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
 from leanops_desktop.qt.performance.range_bar import RangeBar
 from leanops_desktop.services import analytics, analytics_csv, queries
@@ -346,24 +348,41 @@ class PerformanceView(QWidget):
     # -- live ----------------------------------------------------------------------------
 
     def apply_changes(self, changes: Mapping[str, set[str]]) -> None:
-        """Follow the change feed: extend curves and bands, reload figures once shortly after."""
+        """Follow the change feed: read the new reports and events, then :meth:`apply_rows`."""
         if self.panels is None or self._range is None:
             return
-        logs = changes.get("performance_logs") or set()
-        events = changes.get("events_log") or set()
         try:
             with self._db.session() as session:
-                reports = queries.performance_by_keys(session, _uuids(logs))
-                entries = queries.events_by_keys(session, _uuids(events))
+                reports = queries.performance_by_keys(
+                    session, _uuids(changes.get("performance_logs") or set())
+                )
+                entries = queries.events_by_keys(
+                    session, _uuids(changes.get("events_log") or set())
+                )
         except LeanOpsError as error:
             self._fail(error)
+            return
+        self.apply_rows(changes, reports, entries)
+
+    def apply_floor_rows(self, rows: FloorRows) -> None:
+        """A floor refresh's listener: the reports and events it already read."""
+        self.apply_rows(rows.changes, rows.logs, rows.events)
+
+    def apply_rows(
+        self,
+        changes: Mapping[str, set[str]],
+        reports: Sequence[PerformanceRow],
+        entries: Sequence[EventRow],
+    ) -> None:
+        """Extend curves and bands by these rows, reload figures once shortly after."""
+        if self.panels is None or self._range is None:
             return
         for report in sorted(reports, key=lambda row: row.timestamp):
             self._add_report(report)
         for entry in sorted(entries, key=lambda row: row.timestamp):
             if entry.event_type in STATUS_EVENTS:
                 self.panels.timeline.apply_event(entry)
-        if "stations" in changes or "jobs" in changes:
+        if changes.get("stations") or changes.get("jobs"):
             self.reload_options()
         if reports or entries or changes.get("jobs") or changes.get("station_assignments"):
             if self.isVisible():
