@@ -430,3 +430,36 @@ def test_every_job_column_sorts(qapp: object, column: int) -> None:
     model.sort(column, ASC)
     values = [model.index(n, column).data(model.SortRole) for n in range(model.rowCount())]
     assert values == sorted(values)
+
+
+@pytest.mark.parametrize("sort", [(-1, ASC), (jobcols.COL_DUE, DESC), (jobcols.COL_DUE, ASC)])
+def test_row_numbers_stay_right_through_inserts_removes_and_moves(
+    qapp: object, sort: tuple[int, Qt.SortOrder]
+) -> None:
+    """Lookups after many single-row changes (found near a stale number, at the end, or by
+    re-indexing) always give the row's real number: checked against the shown keys."""
+    import random
+
+    rng = random.Random(7)
+    model = JobTableModel(clock=lambda: NOW)
+    model.sort(*sort)
+    model.set_rows([job(number, due=number % 9) for number in range(1, 301)])
+    next_number = 301
+    for _step in range(400):
+        action = rng.random()
+        if action < 0.4:
+            model.upsert_rows([job(next_number, due=rng.randrange(-3, 12))])
+            next_number += 1
+        elif action < 0.7:
+            keys = model.keys()
+            # Mostly the oldest rows (at one end), sometimes any row.
+            victims = keys[:3] if rng.random() < 0.5 else keys[-3:]
+            model.remove_keys([rng.choice(keys)] if rng.random() < 0.3 else victims)
+        else:
+            key = rng.choice(model.keys())
+            number = int(key.split("-")[1])
+            model.upsert_rows([job(number, due=rng.randrange(-3, 12), done=rng.randrange(50))])
+        shown = model.keys()
+        for key in rng.sample(shown, min(20, len(shown))):
+            assert model.row_number(key) == shown.index(key)
+            assert model.row_at(shown.index(key)).id == key
