@@ -38,10 +38,16 @@ from leanops_desktop.db.models import (
 # -- stations -----------------------------------------------------------------------------
 
 
-def _station_query() -> Select[Station, str, str, int, int, int]:
+def _station_query() -> Select[*tuple[Any, ...]]:
     return (
         select(
-            Station,
+            Station.id,
+            Station.name,
+            Station.line,
+            Station.status,
+            Station.is_active,
+            Station.created_at,
+            Station.blocked_reason,
             StationAssignment.job_id,
             Job.part_name,
             StationAssignment.qty_done,
@@ -54,15 +60,28 @@ def _station_query() -> Select[Station, str, str, int, int, int]:
 
 
 def _station_row(record: Any) -> StationRow:
-    station, job_id, part_name, assignment_done, job_done, qty_total = record
+    (
+        station_id,
+        name,
+        line,
+        status,
+        is_active,
+        created_at,
+        blocked_reason,
+        job_id,
+        part_name,
+        assignment_done,
+        job_done,
+        qty_total,
+    ) = record
     return StationRow(
-        id=station.id,
-        name=station.name,
-        line=station.line,
-        status=StationStatus(station.status),
-        is_active=station.is_active,
-        created_at=station.created_at,
-        blocked_reason=station.blocked_reason,
+        id=station_id,
+        name=name,
+        line=line,
+        status=StationStatus(status),
+        is_active=is_active,
+        created_at=created_at,
+        blocked_reason=blocked_reason,
         current_job_id=job_id,
         current_part_name=part_name,
         assignment_qty_done=assignment_done or 0,
@@ -97,24 +116,33 @@ def get_station(session: Session, station_id: str) -> StationRow:
 # -- jobs ---------------------------------------------------------------------------------
 
 
-def _job_query() -> Select[Job, int]:
-    return select(Job, Job.qty_reported)
+def _job_query() -> Select[*tuple[Any, ...]]:
+    return select(
+        Job.id,
+        Job.part_name,
+        Job.qty_total,
+        Job.due_date,
+        Job.priority,
+        Job.status,
+        Job.created_at,
+        Job.qty_reported,
+    )
 
 
 def _job_rows(records: Sequence[Any], stations: dict[str, list[str]]) -> list[JobRow]:
     return [
         JobRow(
-            id=job.id,
-            part_name=job.part_name,
-            qty_total=job.qty_total,
-            due_date=job.due_date,
-            priority=Priority(job.priority),
-            status=JobStatus(job.status),
-            created_at=job.created_at,
+            id=job_id,
+            part_name=part_name,
+            qty_total=qty_total,
+            due_date=due_date,
+            priority=Priority(priority),
+            status=JobStatus(status),
+            created_at=created_at,
             qty_done=int(done or 0),
-            station_ids=tuple(stations.get(job.id, ())),
+            station_ids=tuple(stations.get(job_id, ())),
         )
-        for job, done in records
+        for job_id, part_name, qty_total, due_date, priority, status, created_at, done in records
     ]
 
 
@@ -194,30 +222,58 @@ def station_queue(session: Session, station_id: str, limit: int = 50) -> list[Jo
 # -- assignments --------------------------------------------------------------------------
 
 
-def _assignment_query() -> Select[StationAssignment, Station, Job, int]:
+def _assignment_query() -> Select[*tuple[Any, ...]]:
     return (
-        select(StationAssignment, Station, Job, Job.qty_reported)
+        select(
+            StationAssignment.id,
+            Station.id,
+            Station.name,
+            Station.line,
+            Job.id,
+            Job.part_name,
+            Job.priority,
+            Job.due_date,
+            StationAssignment.qty_done,
+            Job.qty_total,
+            Job.qty_reported,
+            StationAssignment.started_at,
+            StationAssignment.updated_at,
+        )
         .join(Station, Station.id == StationAssignment.station_id)
         .join(Job, Job.id == StationAssignment.job_id)
     )
 
 
 def _assignment_row(record: Any) -> AssignmentRow:
-    assignment, station, job, job_done = record
+    (
+        assignment_id,
+        station_id,
+        station_name,
+        line,
+        job_id,
+        part_name,
+        priority,
+        due_date,
+        qty_done,
+        qty_total,
+        job_done,
+        started_at,
+        updated_at,
+    ) = record
     return AssignmentRow(
-        id=assignment.id,
-        station_id=station.id,
-        station_name=station.name,
-        line=station.line,
-        job_id=job.id,
-        part_name=job.part_name,
-        priority=Priority(job.priority),
-        due_date=job.due_date,
-        qty_done=assignment.qty_done,
-        qty_total=job.qty_total,
+        id=assignment_id,
+        station_id=station_id,
+        station_name=station_name,
+        line=line,
+        job_id=job_id,
+        part_name=part_name,
+        priority=Priority(priority),
+        due_date=due_date,
+        qty_done=qty_done,
+        qty_total=qty_total,
         job_qty_done=int(job_done or 0),
-        started_at=assignment.started_at,
-        updated_at=assignment.updated_at,
+        started_at=started_at,
+        updated_at=updated_at,
     )
 
 
@@ -273,8 +329,29 @@ def current_assignment(session: Session, station_id: str) -> AssignmentRow | Non
 # -- events, logs, users ------------------------------------------------------------------
 
 
-def event_row(event: EventLog) -> EventRow:
-    """The plain row of one events_log entry."""
+#: The events_log columns :func:`event_row` reads (selected as columns: no ORM objects).
+EVENT_COLUMNS = (
+    EventLog.id,
+    EventLog.event_type,
+    EventLog.station_id,
+    EventLog.job_id,
+    EventLog.actor,
+    EventLog.meta,
+    EventLog.timestamp,
+)
+_PERFORMANCE_COLUMNS = (
+    PerformanceLog.id,
+    PerformanceLog.station_id,
+    PerformanceLog.job_id,
+    PerformanceLog.qty_completed,
+    PerformanceLog.timestamp,
+    PerformanceLog.assignment_id,
+    PerformanceLog.corrects_id,
+)
+
+
+def event_row(event: Any) -> EventRow:
+    """The plain row of one events_log entry (an ``EventLog`` or a row of EVENT_COLUMNS)."""
     return EventRow(
         id=event.id,
         event_type=event.event_type,
@@ -296,25 +373,25 @@ def list_events(
 ) -> list[EventRow]:
     """The newest events first."""
     with read_transaction(session):
-        query = select(EventLog).order_by(EventLog.timestamp.desc(), EventLog.id).limit(limit)
+        query = select(*EVENT_COLUMNS).order_by(EventLog.timestamp.desc(), EventLog.id).limit(limit)
         if since is not None:
             query = query.where(EventLog.timestamp >= since)
         if station_id is not None:
             query = query.where(EventLog.station_id == station_id)
         if job_id is not None:
             query = query.where(EventLog.job_id == job_id)
-        return [event_row(event) for event in session.scalars(query)]
+        return [event_row(event) for event in session.execute(query)]
 
 
 def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:
     if not keys:
         return []
     with read_transaction(session):
-        query = select(EventLog).where(EventLog.id.in_(list(keys)))
-        return [event_row(event) for event in session.scalars(query)]
+        query = select(*EVENT_COLUMNS).where(EventLog.id.in_(list(keys)))
+        return [event_row(event) for event in session.execute(query)]
 
 
-def _performance_row(log: PerformanceLog) -> PerformanceRow:
+def _performance_row(log: Any) -> PerformanceRow:
     return PerformanceRow(
         id=log.id,
         station_id=log.station_id,
@@ -330,8 +407,8 @@ def performance_by_keys(session: Session, keys: Collection[UUID]) -> list[Perfor
     if not keys:
         return []
     with read_transaction(session):
-        query = select(PerformanceLog).where(PerformanceLog.id.in_(list(keys)))
-        return [_performance_row(log) for log in session.scalars(query)]
+        query = select(*_PERFORMANCE_COLUMNS).where(PerformanceLog.id.in_(list(keys)))
+        return [_performance_row(log) for log in session.execute(query)]
 
 
 def list_performance(
@@ -344,7 +421,7 @@ def list_performance(
 ) -> list[PerformanceRow]:
     """Quantity reports in time order."""
     with read_transaction(session):
-        query = select(PerformanceLog).order_by(PerformanceLog.timestamp, PerformanceLog.id)
+        query = select(*_PERFORMANCE_COLUMNS).order_by(PerformanceLog.timestamp, PerformanceLog.id)
         if station_id is not None:
             query = query.where(PerformanceLog.station_id == station_id)
         if job_id is not None:
@@ -353,7 +430,7 @@ def list_performance(
             query = query.where(PerformanceLog.timestamp >= since)
         if until is not None:
             query = query.where(PerformanceLog.timestamp < until)
-        return [_performance_row(log) for log in session.scalars(query)]
+        return [_performance_row(log) for log in session.execute(query)]
 
 
 def user_row(user: User) -> UserRow:

@@ -34,7 +34,7 @@ from leanops_desktop.core.rows import (
     PerformanceRow,
     StationRow,
 )
-from leanops_desktop.db.engine import Database
+from leanops_desktop.db.engine import Database, read_transaction
 from leanops_desktop.qt.models.assignment_table_model import AssignmentTableModel
 from leanops_desktop.qt.models.event_table_model import EventTableModel
 from leanops_desktop.qt.models.job_table_model import JobTableModel
@@ -143,7 +143,7 @@ def read_refresh(db: Database, plan: RefreshPlan) -> FloorRows:
     """Read the planned rows and those they lead to (any thread: touches no model)."""
     stations, jobs = set(plan.stations), set(plan.jobs)
     wanted_assignments = set(plan.assignments)
-    with db.session() as session:
+    with db.session() as session, read_transaction(session):  # one transaction for all
         logs = queries.performance_by_keys(session, plan.logs)
         log_jobs: set[str] = set()
         for log in logs:
