@@ -22,9 +22,11 @@ SUPERVISOR = Actor(email="sam.supervisor@plant.test", role=Role.SUPERVISOR)
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def utc(*parts: int) -> datetime:
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
     """A UTC instant: ``utc(2026, 3, 10, 8)`` is 2026-03-10 08:00 UTC."""
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 def add_stations(db: Database, stations: Iterable[tuple[str, str]], **extra: Any) -> None:
@@ -70,7 +72,7 @@ def add_job(
 
 def add_logs(db: Database, logs: Iterable[tuple[str, str, int, datetime]]) -> list[uuid.UUID]:
     """``(station, job, qty, when)`` reports; returns their ids."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": uuid.uuid4(),
             "station_id": station_id,

@@ -28,8 +28,10 @@ KOLKATA = ZoneInfo("Asia/Kolkata")
 SHIFTS = (time(6), time(14), time(22))
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_bucket_follows_the_span() -> None:

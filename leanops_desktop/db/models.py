@@ -1,4 +1,4 @@
-"""The ORM schema: the six tables of the data model plus the change feed.
+"""The ORM schema: the six tables of the data model, the change feed and the throughput rollup.
 
 Names and types follow docs/schema.md exactly; additions are listed there with the reason.
 Migrations (not ``create_all``) make the schema; a test proves the two never drift.
@@ -180,6 +180,27 @@ class ChangeFeed(Base):
     row_key: Mapped[str] = mapped_column(Text, nullable=False)
     op: Mapped[str] = mapped_column(Text, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=NOW)
+
+
+#: Width of a throughput rollup slot. Every time-zone offset in use is a multiple of it, so
+#: local hours and days are exact unions of slots.
+ROLLUP_SLOT_SECONDS = 900
+
+
+class ThroughputRollup(Base):
+    """Units per 15-minute UTC slot per station and job: the sum of the logs, kept by a trigger.
+
+    Derived from ``performance_logs`` (migration 0005); never written by clients. A log without
+    a station or job counts under ``''`` (not NULL), so the primary key holds on both backends.
+    """
+
+    __tablename__ = "throughput_rollup"
+    __table_args__ = (Index("ix_throughput_rollup_job_id_slot_start", "job_id", "slot_start"),)
+
+    slot_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    station_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    job_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 #: Tables whose changes appear in the change feed, with the column that is their key.

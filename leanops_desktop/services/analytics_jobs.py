@@ -4,6 +4,7 @@ The forecast extrapolates the job's recent rate: units reported in the last
 :data:`RATE_WINDOW` (8 hours, one shift) over the time since the window began, or since the
 job's first report when that is later (at least :data:`MIN_RATE_SPAN`, so one early report
 does not promise an absurd rate). A job is due by the end of its due date in local time.
+Progress curves sum whole quarter hours from the throughput rollup (:mod:`analytics_rollup`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from leanops_desktop.core.errors import NotFound
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import EventLog, Job, PerformanceLog, StationAssignment
+from leanops_desktop.services.analytics_rollup import (
+    slots_fit,
+    total_units,
+    union,
+    unit_sources,
+)
 from leanops_desktop.services.analytics_scope import ALL, Scope, stations_in_scope
 from leanops_desktop.services.analytics_sql import (
     bucket_start,
@@ -257,14 +264,7 @@ def job_progress(
         if job is None:
             raise NotFound("job", job_id)
         forecast = _forecasts(session, [job], tz, now)[0]
-        base = int(
-            session.scalar(
-                select(func.coalesce(func.sum(PerformanceLog.qty_completed), 0)).where(
-                    PerformanceLog.job_id == job_id, PerformanceLog.timestamp < start
-                )
-            )
-            or 0
-        )
+        base = total_units(session, unit_sources(None, start, job_id=job_id))
         sums = _job_bucket_sums(session, job_id, start, until, bucket, tz)
     edges = bucket_edges(start, until, bucket, tz)
     x = [epoch(start)]
@@ -299,17 +299,14 @@ def _job_bucket_sums(
     if until <= start:
         return []
     dialect = dialect_of(session)
-    slot = bucket_start(PerformanceLog.timestamp, bucket, start, until, tz, dialect)
-    records = session.execute(
-        select(slot.label("slot"), func.sum(PerformanceLog.qty_completed))
-        .where(
-            PerformanceLog.job_id == job_id,
-            PerformanceLog.timestamp >= start,
-            PerformanceLog.timestamp < until,
+    fits = slots_fit(bucket, start, until, tz)
+    parts = []
+    for source in unit_sources(start, until, job_id=job_id, use_rollup=fits):
+        slot = bucket_start(source.at, bucket, start, until, tz, dialect)
+        parts.append(
+            select(slot.label("slot"), func.sum(source.qty)).where(*source.where).group_by(slot)
         )
-        .group_by(slot)
-        .order_by(slot)
-    ).all()
+    records = session.execute(union(parts)).all()
     edges = bucket_edges(start, until, bucket, tz)
     starts = slot_epochs([value for value, _amount in records], bucket, tz, dialect)
     sums: dict[int, int] = {}

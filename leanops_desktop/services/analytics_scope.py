@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leanops_desktop.db.models import PerformanceLog, Station
+from leanops_desktop.db.models import Station
+from leanops_desktop.services.analytics_rollup import union, unit_sources
 
 
 class GroupBy(StrEnum):
@@ -61,23 +61,8 @@ def stations_in_scope(session: Session, scope: Scope) -> list[StationInfo]:
 
 def stations_of_job(session: Session, job_id: str, start: datetime, until: datetime) -> set[str]:
     """Stations that reported units of ``job_id`` in ``[start, until)``."""
-    query = (
-        select(PerformanceLog.station_id)
-        .where(
-            PerformanceLog.job_id == job_id,
-            PerformanceLog.timestamp >= start,
-            PerformanceLog.timestamp < until,
-        )
-        .distinct()
-    )
-    return {station_id for station_id in session.scalars(query) if station_id is not None}
-
-
-def log_filters(scope: Scope, station_ids: list[str] | None) -> list[Any]:
-    """WHERE clauses on ``performance_logs`` for a scope (``station_ids`` when it limits)."""
-    clauses: list[Any] = []
-    if scope.limits_stations:
-        clauses.append(PerformanceLog.station_id.in_(station_ids or []))
-    if scope.job_id is not None:
-        clauses.append(PerformanceLog.job_id == scope.job_id)
-    return clauses
+    parts = [
+        select(source.station_id).where(*source.where).distinct()
+        for source in unit_sources(start, until, job_id=job_id)
+    ]
+    return {station_id for station_id in session.scalars(union(parts)) if station_id}

@@ -7,9 +7,9 @@
   ``date_trunc('day', ts, zone)`` because it does no time-zone lookup per row: on a month of
   a large floor (800,000 reports) the query is about three times faster. The bucket start is
   grouped on as a ``timestamptz`` and only turned into epoch seconds in Python.
-* SQLite (UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``): integer arithmetic on
-  ``strftime('%s', ts)``; local days add the zone's UTC offset through the same kind of
-  ``CASE`` (on the text, which sorts as it reads) and yield local day numbers.
+* SQLite (UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``): integer arithmetic on the whole seconds
+  ``strftime('%s', substr(ts, 1, 19))``; local days add the zone's UTC offset through the same
+  kind of ``CASE`` (on the text, which sorts as it reads) and yield local day numbers.
 
 :func:`slot_epochs` turns what the database returned into epoch seconds and
 :func:`slot_indexes` places them on the grid from :func:`bucket_edges`.
@@ -49,8 +49,12 @@ def dialect_of(session: Session) -> str:
 
 
 def epoch_seconds(column: Any, dialect: str) -> ColumnElement[Any]:
-    """Whole epoch seconds of a timestamp column (SQLite)."""
-    return cast(func.strftime("%s", column), Integer)
+    """Whole epoch seconds of a timestamp column (SQLite), the fraction cut off.
+
+    Only ``YYYY-MM-DD HH:MM:SS`` is parsed: SQLite rounds a fraction to milliseconds first,
+    so ``23:59:59.9996`` would count as the next second, and the next hour or day.
+    """
+    return cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
 
 
 def _changes(column: Any, start: datetime, end: datetime, tz: tzinfo, value: Any) -> Any:
