@@ -227,6 +227,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
     from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QApplication, QGridLayout, QTableView, QWidget
 
+    from leanops_desktop.qt.gc_pauses import freeze_long_lived
     from leanops_desktop.qt.live import LiveFeed
     from leanops_desktop.qt.live.floor_refresher import FloorRefresher
     from leanops_desktop.qt.models import (
@@ -236,7 +237,6 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         JobTableModel,
         StationTableModel,
     )
-    from leanops_desktop.qt.models.refresh import FloorRows
     from leanops_desktop.services import queries
 
     app = QApplication.instance() or QApplication([])
@@ -256,6 +256,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         floor.assignments.set_rows(queries.list_assignments(session))
         floor.events.set_rows(queries.list_events(session, limit=2000))
         baseline.set_rows(queries.list_assignments(session))
+    freeze_long_lived()  # as the main window does after its full load
 
     def st01_qty(model: AssignmentTableModel) -> int:
         return sum(row.qty_done for row in model.all_rows() if row.station_id == station_id(1))
@@ -299,18 +300,21 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         arrivals.append(time.monotonic())
         refresher.submit(changes)
 
-    def on_applied(_rows: FloorRows) -> None:
+    def on_assignments_changed(*_args: object) -> None:
+        # The moment the assignments model shows ST-01's new count (large refreshes put the
+        # models in one per event-loop turn, so this is before the refresh has finished).
         now = time.monotonic()
         done = st01_qty(floor.assignments) - start_qty
-        # The first arrival not yet shown is the one this refresh answers (batches merge).
-        arrived = arrivals[0] if arrivals else now
+        if len(shown) >= done:
+            return
+        arrived = arrivals[0] if arrivals else now  # the oldest emission not yet shown
         arrivals.clear()
         while len(shown) < done:
             shown.append(now)
             emitted.append(arrived)
 
     feed.changes_arrived.connect(on_changes)
-    refresher.applied.connect(on_applied)
+    floor.assignments.dataChanged.connect(on_assignments_changed)
 
     def reload_baseline() -> None:
         with db.session() as session:

@@ -26,6 +26,7 @@ from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import describe_url
 from leanops_desktop.qt.actions import ActionRegistry
 from leanops_desktop.qt.docks import StationsDock, TableDock
+from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.live.floor_refresher import FloorRefresher
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
@@ -213,7 +214,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
     def reload(self) -> None:
         """Read every table again (full reload; single changes go through apply_changes)."""
-        floor_views.load_all(self.db, self.docks, self.runner, self._load_failed)
+        floor_views.load_all(
+            self.db, self.docks, self.runner, self._load_failed, on_loaded=freeze_long_lived
+        )
 
     def _load_failed(self, error: BaseException) -> None:
         text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]

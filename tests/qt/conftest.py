@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,14 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.messages import Level, Message, MessageService
 from leanops_desktop.services.demo_plant import create_demo_plant
 from tests.conftest import copy_sqlite
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_heap() -> Iterator[None]:
+    """A window's full load freezes the heap (qt/gc_pauses.py); give it back after each test so
+    the suite's own garbage is collected."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

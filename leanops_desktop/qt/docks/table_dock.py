@@ -215,9 +215,16 @@ class TableDock(QDockWidget):
         *,
         first_page: Callable[[], Any] | None = None,
         on_error: ErrorCallback | None = None,
+        on_loaded: Callable[[], None] | None = None,
     ) -> None:
-        """Fill the model from ``fetch()`` run off the GUI thread (busy indicator meanwhile)."""
+        """Fill the model from ``fetch()`` run off the GUI thread (busy indicator meanwhile);
+        ``on_loaded()`` once every row is in the model."""
         self.set_busy(True)
+
+        def loaded() -> None:
+            self.set_busy(False)
+            if on_loaded is not None:
+                on_loaded()
 
         def failed(error: BaseException) -> None:
             self.set_busy(False)
@@ -231,7 +238,7 @@ class TableDock(QDockWidget):
             self.model,
             fetch,
             first_page=first_page,
-            on_loaded=lambda: self.set_busy(False),
+            on_loaded=loaded,
             on_error=failed,
         )
 

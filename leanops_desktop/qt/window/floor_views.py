@@ -98,8 +98,16 @@ def load_all(
     docks: Mapping[str, TableDock],
     runner: TaskRunner,
     on_error: Callable[[BaseException], None],
+    on_loaded: Callable[[], None] | None = None,
 ) -> None:
-    """Full reload of the four tables, each read off the GUI thread in its own session."""
+    """Full reload of the four tables, each read off the GUI thread in its own session;
+    ``on_loaded()`` once all four are in their models."""
+    waiting = {"count": len(docks)}
+
+    def one_loaded() -> None:
+        waiting["count"] -= 1
+        if waiting["count"] == 0 and on_loaded is not None:
+            on_loaded()
 
     def reader(fetch: Callable[[Any], list[Any]]) -> Callable[[], list[Any]]:
         def read() -> list[Any]:
@@ -114,13 +122,14 @@ def load_all(
         "events": lambda session: queries.list_events(session, limit=EVENTS_LOADED),
     }
     for name, fetch in fetches.items():
-        docks[name].load(runner, reader(fetch), on_error=on_error)
+        docks[name].load(runner, reader(fetch), on_error=on_error, on_loaded=one_loaded)
     # Jobs can number 100,000: paint the first page at once, read the rest in plain chunks.
     docks["jobs"].load(
         runner,
         reader(table_pages.all_jobs),
         first_page=reader(table_pages.first_jobs),
         on_error=on_error,
+        on_loaded=one_loaded,
     )
 
 
