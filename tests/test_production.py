@@ -117,3 +117,53 @@ def test_a_late_report_names_who_tapped(running: Database, operator: Actor) -> N
         ).all()
     assert metas[0]["reported_by"] == "night.shift@plant.test"
     assert "reported_by" not in metas[1]
+
+
+def test_a_batch_judges_each_report_on_its_own(running: Database, operator: Actor) -> None:
+    from leanops_desktop.core.errors import NotFound
+    from leanops_desktop.services.report_request import ReportRequest
+
+    first, other = uuid.uuid4(), uuid.uuid4()
+    requests = [
+        ReportRequest("ST-01", "JOB-1001", 2, first),
+        ReportRequest("ST-99", "JOB-1001", 1, uuid.uuid4()),  # unknown station
+        ReportRequest("ST-01", "JOB-1001", 9, uuid.uuid4()),  # 11 of 10: not confirmed
+        ReportRequest("ST-01", "JOB-1001", 0, uuid.uuid4()),  # not a quantity
+        ReportRequest("ST-02", "JOB-1001", 1, uuid.uuid4()),  # the job is not on ST-02
+        ReportRequest("ST-01", "JOB-1001", 3, other),
+        ReportRequest("ST-01", "JOB-1001", 2, first),  # the same report again
+        ReportRequest("ST-01", "JOB-1001", 4, first),  # its id with other content
+        ReportRequest("ST-01", "JOB-1001", 6, uuid.uuid4(), confirm_over=True),
+    ]
+    with running.session() as session:
+        outcomes = production.report_quantities(session, operator, requests)
+    kinds = [type(outcome).__name__ for outcome in outcomes]
+    assert kinds == [
+        "ReportResult",
+        "NotFound",
+        "OverReportNotConfirmed",
+        "ValidationError",
+        "RuleViolation",
+        "ReportResult",
+        "ReportResult",
+        "ValidationError",
+        "ReportResult",
+    ]
+    counted = [o.counted for o in outcomes if isinstance(o, production.ReportResult)]
+    assert counted == [True, True, False, True]
+    last = outcomes[-1]
+    assert isinstance(last, production.ReportResult)
+    assert (last.assignment_qty_done, last.job_qty_done) == (11, 11)
+    missing = outcomes[1]
+    assert isinstance(missing, NotFound) and missing.key == "ST-99"
+    assert "11 of 10" in str(outcomes[2]) and "at least 1" in str(outcomes[3])
+    assert "report id: was already used" in str(outcomes[7])
+    with running.session() as session:
+        logs = session.execute(select(PerformanceLog.id, PerformanceLog.qty_completed)).all()
+        events = session.scalar(select(func.count()).where(EventLog.event_type == "qty_reported"))
+    assert sorted(qty for _id, qty in logs) == [2, 3, 6] and events == 3
+
+
+def test_an_empty_batch_sends_nothing(running: Database, operator: Actor) -> None:
+    with running.session() as session:
+        assert production.report_quantities(session, operator, []) == []

@@ -1,7 +1,12 @@
-"""Production use cases: report quantities (idempotent by a client-made id) and correct them."""
+"""Production use cases: report quantities (idempotent by a client-made id) and correct them.
+
+Reports run in the database on PostgreSQL (``services/report_pg.py``, one round trip per
+report or per batch) and here in Python on SQLite, with the same rules and the same errors.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +17,7 @@ from sqlalchemy.orm import Session
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.errors import (
+    LeanOpsError,
     NotFound,
     OverReportNotConfirmed,
     RuleViolation,
@@ -19,20 +25,19 @@ from leanops_desktop.core.errors import (
 )
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
-from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment
-from leanops_desktop.services import queries
+from leanops_desktop.services import queries, report_pg
 from leanops_desktop.services._common import integrity_as_rule, record_event
+from leanops_desktop.services.report_request import ReportRequest, check_uuid, make_request
 
-
-def _check_uuid(field: str, value: object) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise ValidationError(field, f"{str(value)[:40]!r} is not a UUID") from None
+__all__ = [
+    "ReportRequest",
+    "ReportResult",
+    "correct_report",
+    "report_quantities",
+    "report_quantity",
+]
 
 
 def _insert_once(session: Session, values: dict[str, Any]) -> bool:
@@ -47,6 +52,10 @@ def _insert_once(session: Session, values: dict[str, Any]) -> bool:
         statement = insert(PerformanceLog)
     inserted = session.execute(statement.values(**values).returning(PerformanceLog.id)).first()
     return inserted is not None
+
+
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def report_quantity(
@@ -67,67 +76,149 @@ def report_quantity(
     ``confirm_over=True``, which the event records. ``reported_by`` names the operator who
     tapped, when a kiosk's outbox sends it later under another signed-in user; the event's
     actor stays who sent it (on PostgreSQL the database stamps it).
+
+    On PostgreSQL this is one call of the ``leanops_report`` function (one round trip);
+    on SQLite the same rules run here in Python.
     """
     require(actor, Action.REPORT_QUANTITY)
-    qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
-    log_id = _check_uuid("report id", report_id)
+    request = make_request(
+        actor,
+        station_id=station_id,
+        job_id=job_id,
+        qty=qty,
+        report_id=report_id,
+        confirm_over=confirm_over,
+        reported_by=reported_by,
+    )
+    if _on_postgresql(session):
+        return report_pg.report_one(session, actor, request)
     with write_transaction(session):
-        previous = session.execute(
-            select(
-                PerformanceLog.station_id, PerformanceLog.job_id, PerformanceLog.qty_completed
-            ).where(PerformanceLog.id == log_id)
-        ).first()
-        if previous is not None:
-            if tuple(previous) != (station_id, job_id, qty):
-                raise ValidationError(
-                    "report id",
-                    "was already used for a different report (station, job or quantity)",
-                )
-            return _result(session, log_id, job_id, counted=False)
-        current = session.execute(
-            select(StationAssignment.id, StationAssignment.job_id, Job.qty_total, Job.qty_reported)
-            .join(Job, Job.id == StationAssignment.job_id)
-            .where(StationAssignment.station_id == station_id)
-        ).first()
-        if current is None or current.job_id != job_id:
-            if session.get(Station, station_id) is None:
-                raise NotFound("station", station_id)
-            if session.get(Job, job_id) is None:
-                raise NotFound("job", job_id)
-            raise RuleViolation(
-                f"job {job_id} is not running on station {station_id} any more "
-                "(it was moved, unassigned or completed)"
+        return _report_here(session, actor, request)
+
+
+def report_quantities(
+    session: Session, actor: Actor, requests: Sequence[ReportRequest]
+) -> list[ReportResult | LeanOpsError]:
+    """Count several reports in order, each judged on its own, in one transaction.
+
+    Returns one outcome per request: its :class:`ReportResult`, or the error that refused
+    it (the same error :func:`report_quantity` would raise). A refused report writes
+    nothing and does not undo the others. Errors that are not refusals (no connection, a
+    bug) raise, and then nothing of the batch is counted. On PostgreSQL the whole batch is
+    one call of ``leanops_report_batch`` (one round trip); on SQLite each report runs under
+    its own savepoint.
+    """
+    require(actor, Action.REPORT_QUANTITY)
+    outcomes: list[ReportResult | LeanOpsError | None] = [None] * len(requests)
+    checked: list[tuple[int, ReportRequest]] = []
+    for index, raw in enumerate(requests):
+        try:
+            checked.append((index, _recheck(actor, raw)))
+        except ValidationError as error:
+            outcomes[index] = error
+    if checked:
+        batch = [request for _index, request in checked]
+        if _on_postgresql(session):
+            results = report_pg.report_many(session, actor, batch)
+        else:
+            results = _report_here_each(session, actor, batch)
+        for (index, _request), outcome in zip(checked, results, strict=True):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _recheck(actor: Actor, request: ReportRequest) -> ReportRequest:
+    """The request's input checked as :func:`report_quantity` checks it."""
+    return make_request(
+        actor,
+        station_id=request.station_id,
+        job_id=request.job_id,
+        qty=request.qty,
+        report_id=request.report_id,
+        confirm_over=request.confirm_over,
+        reported_by=request.reported_by,
+    )
+
+
+def _report_here_each(
+    session: Session, actor: Actor, requests: Sequence[ReportRequest]
+) -> list[ReportResult | LeanOpsError]:
+    """The Python path for a batch: one write transaction, a savepoint per report."""
+    outcomes: list[ReportResult | LeanOpsError] = []
+    with write_transaction(session):
+        for request in requests:
+            try:
+                with session.begin_nested():
+                    outcomes.append(_report_here(session, actor, request))
+            except LeanOpsError as error:
+                outcomes.append(error)
+    return outcomes
+
+
+def _report_here(session: Session, actor: Actor, request: ReportRequest) -> ReportResult:
+    """The rules of a report in Python, inside the caller's write transaction (SQLite)."""
+    station_id, job_id, qty, log_id = (
+        request.station_id,
+        request.job_id,
+        request.qty,
+        request.report_id,
+    )
+    previous = session.execute(
+        select(
+            PerformanceLog.station_id, PerformanceLog.job_id, PerformanceLog.qty_completed
+        ).where(PerformanceLog.id == log_id)
+    ).first()
+    if previous is not None:
+        if tuple(previous) != (station_id, job_id, qty):
+            raise ValidationError(
+                "report id",
+                "was already used for a different report (station, job or quantity)",
             )
-        done_before = current.qty_reported
-        over = done_before + qty > current.qty_total
-        if over and not confirm_over:
-            raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
-        with integrity_as_rule("the report could not be counted"):
-            counted = _insert_once(
-                session,
-                {
-                    "id": log_id,
-                    "station_id": station_id,
-                    "job_id": job_id,
-                    "qty_completed": qty,
-                    "assignment_id": current.id,
-                },
-            )
-        if not counted:  # the same report arrived twice at once; the other one counted it
-            return _result(session, log_id, job_id, counted=False)
-        extra: dict[str, Any] = {"log_id": log_id, "over_reported": over}
-        if reported_by and reported_by != actor.email:
-            extra["reported_by"] = reported_by
-        record_event(
-            session,
-            actor,
-            EventType.QTY_REPORTED,
-            station_id=station_id,
-            job_id=job_id,
-            new={"qty": qty, "job_qty_done": done_before + qty},
-            **extra,
+        return _result(session, log_id, job_id, counted=False)
+    current = session.execute(
+        select(StationAssignment.id, StationAssignment.job_id, Job.qty_total, Job.qty_reported)
+        .join(Job, Job.id == StationAssignment.job_id)
+        .where(StationAssignment.station_id == station_id)
+    ).first()
+    if current is None or current.job_id != job_id:
+        if session.get(Station, station_id) is None:
+            raise NotFound("station", station_id)
+        if session.get(Job, job_id) is None:
+            raise NotFound("job", job_id)
+        raise RuleViolation(
+            f"job {job_id} is not running on station {station_id} any more "
+            "(it was moved, unassigned or completed)"
         )
-        return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
+    done_before = current.qty_reported
+    over = done_before + qty > current.qty_total
+    if over and not request.confirm_over:
+        raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
+    with integrity_as_rule("the report could not be counted"):
+        counted = _insert_once(
+            session,
+            {
+                "id": log_id,
+                "station_id": station_id,
+                "job_id": job_id,
+                "qty_completed": qty,
+                "assignment_id": current.id,
+            },
+        )
+    if not counted:  # the same report arrived twice at once; the other one counted it
+        return _result(session, log_id, job_id, counted=False)
+    extra: dict[str, Any] = {"log_id": log_id, "over_reported": over}
+    if request.reported_by:
+        extra["reported_by"] = request.reported_by
+    record_event(
+        session,
+        actor,
+        EventType.QTY_REPORTED,
+        station_id=station_id,
+        job_id=job_id,
+        new={"qty": qty, "job_qty_done": done_before + qty},
+        **extra,
+    )
+    return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
 
 
 def correct_report(
@@ -135,8 +226,8 @@ def correct_report(
 ) -> ReportResult:
     """Take back a report by logging its negative (the original log is never deleted)."""
     require(actor, Action.REPORT_QUANTITY)
-    original_id = _check_uuid("report id", log_id)
-    new_id = _check_uuid("correction id", correction_id)
+    original_id = check_uuid("report id", log_id)
+    new_id = check_uuid("correction id", correction_id)
     with write_transaction(session):
         if session.get(PerformanceLog, new_id) is not None:
             previous = session.get(PerformanceLog, new_id)

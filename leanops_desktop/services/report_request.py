@@ -1,0 +1,63 @@
+"""One quantity report as the services take it, checked before it goes to the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import ValidationError
+from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """``qty`` units of ``job_id`` made at ``station_id``, under a client-made ``report_id``.
+
+    ``reported_by`` names the operator who tapped when someone else sends it (a kiosk's
+    outbox sending later under another signed-in user); None when it is the sender.
+    """
+
+    station_id: str
+    job_id: str
+    qty: int
+    report_id: UUID
+    confirm_over: bool = False
+    reported_by: str | None = None
+
+
+def check_uuid(field: str, value: object) -> UUID:
+    """A UUID, or text that is one."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ValidationError(field, f"{str(value)[:40]!r} is not a UUID") from None
+
+
+def _check_key(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be text, not {type(value).__name__}")
+    return value
+
+
+def make_request(
+    actor: Actor,
+    *,
+    station_id: object,
+    job_id: object,
+    qty: object,
+    report_id: object,
+    confirm_over: bool = False,
+    reported_by: str | None = None,
+) -> ReportRequest:
+    """Check a report's input (raises :class:`ValidationError`) and build the request."""
+    return ReportRequest(
+        station_id=_check_key("station id", station_id),
+        job_id=_check_key("job id", job_id),
+        qty=check_quantity("quantity", qty, maximum=MAX_REPORT_QTY),
+        report_id=check_uuid("report id", report_id),
+        confirm_over=bool(confirm_over),
+        reported_by=reported_by if reported_by and reported_by != actor.email else None,
+    )
