@@ -8,20 +8,21 @@ without disturbing other tests. They prove, on one assignment:
   ``pg_terminate_backend``: afterwards the sum of the assignment's logs is exactly what the
   kiosk confirmed, with one log per confirmed report (no duplicate, none missing);
 * a kiosk process killed with SIGKILL while sending, then restarted, gives the same result;
-* a reply lost after the server committed (a proxy drops the connection when it sees the
-  ``COMMIT`` acknowledgement) is counted once.
+* a reply lost after the server committed is counted once: the proxy drops the connection
+  instead of passing on the server's answer to the report, which comes after the commit
+  (a ``COMMIT`` acknowledgement, or, for the one-statement report call, the server's
+  "ready, no transaction open" that follows its implicit commit).
 
-:class:`FaultProxy` (also used by the kiosk's offline GUI test) sits between the client and
-the server and can cut every connection, refuse new ones, or swallow a COMMIT reply.
+:class:`~tests.fault_proxy.FaultProxy` (also used by the kiosk's offline GUI test, which
+imports it from here) sits between the client and the server and can cut every connection,
+refuse new ones, or swallow the reply to a commit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +30,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -43,6 +44,7 @@ from leanops_desktop.db.outbox import ItemState, Outbox
 from leanops_desktop.services import dispatch
 from leanops_desktop.services.report_sender import Outcome, ReportSender, SendLoop
 from tests.factories import make_job, make_station
+from tests.fault_proxy import FaultProxy
 from tests.pg_server import (
     ClusterStartError,
     ThrowawayCluster,
@@ -56,93 +58,6 @@ pytestmark = [pytest.mark.postgres]
 OPERATOR = Actor(email="olga.operator@plant.test", role=Role.OPERATOR)
 SUPERVISOR = Actor(email="sam.supervisor@plant.test", role=Role.SUPERVISOR)
 UNITS = 1000
-#: The server's acknowledgement of a COMMIT: CommandComplete ('C'), length 11, "COMMIT\0".
-COMMIT_REPLY = b"C\x00\x00\x00\x0bCOMMIT\x00"
-
-
-# -- a proxy that can fail on purpose ---------------------------------------------------------
-
-
-class FaultProxy:
-    """A TCP proxy on 127.0.0.1 in front of a PostgreSQL server, with faults on demand."""
-
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        self._target = (target_host, target_port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._listener.getsockname()[1]
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-        self._down = False
-        self._closed = False
-        self.drop_next_commit_reply = False
-        self.commit_replies_dropped = 0
-        threading.Thread(target=self._accept, name="fault-proxy", daemon=True).start()
-
-    def url(self, server_url: str) -> str:
-        """``server_url`` (credentials, database) pointed at the proxy."""
-        parts = urlsplit(server_url)
-        netloc = parts.netloc.rsplit("@", 1)
-        host = f"127.0.0.1:{self.port}"
-        return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) > 1 else host))
-
-    def set_down(self, down: bool) -> None:
-        """Down: every open connection is cut and new ones are closed at once."""
-        with self._lock:
-            self._down = down
-            if down:
-                for sock in list(self._sockets):
-                    self._kill(sock)
-
-    def close(self) -> None:
-        self._closed = True
-        self.set_down(True)
-        self._listener.close()
-
-    def _kill(self, sock: socket.socket) -> None:
-        self._sockets.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            with self._lock:
-                if self._down:
-                    client.close()
-                    continue
-            try:
-                server = socket.create_connection(self._target, timeout=5)
-                server.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._sockets.update((client, server))
-            for src, dst, watch in ((client, server, False), (server, client, True)):
-                threading.Thread(target=self._pump, args=(src, dst, watch), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket, watch: bool) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if watch and self.drop_next_commit_reply and COMMIT_REPLY in data:
-                    self.drop_next_commit_reply = False
-                    self.commit_replies_dropped += 1
-                    break  # the server has committed; the client never hears of it
-                dst.sendall(data)
-        except OSError:
-            pass
-        with self._lock:
-            self._kill(src)
-            self._kill(dst)
-
-
 # -- the cluster and one running assignment ----------------------------------------------------
 
 
@@ -396,7 +311,7 @@ def test_a_reply_lost_after_commit_is_counted_once(
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
             item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=7, operator="o")
-            proxy.drop_next_commit_reply = True
+            proxy.drop_reply_once_committed(b"leanops_report")
             first = sender.send_pending()
             assert proxy.commit_replies_dropped == 1
             assert first.online is False and first.results[0].outcome == Outcome.OFFLINE
@@ -435,3 +350,67 @@ def test_a_dead_proxy_means_offline_and_nothing_is_lost(
     finally:
         db.dispose()
         proxy.close()
+
+
+def test_a_reply_lost_after_a_batch_committed_is_counted_once(
+    cluster: ThrowawayCluster, pg_url: str, tmp_path: Path
+) -> None:
+    proxy = FaultProxy(cluster.port)
+    db = open_database(proxy.url(pg_url), connect_timeout=2)
+    try:
+        with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+            sender = ReportSender(outbox, db, OPERATOR)
+            items = [
+                outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
+                for qty in (4, 5, 6)
+            ]
+            proxy.drop_reply_once_committed(b"leanops_report_batch")
+            first = sender.send_pending()
+            assert proxy.commit_replies_dropped == 1
+            assert first.online is False and first.results[0].outcome == Outcome.OFFLINE
+            ids, total, _done, _events = assignment_logs(pg_url)
+            assert (sorted(ids), total) == (sorted(item.id for item in items), 15)  # committed
+            assert outbox.counts().pending == 3  # the kiosk could not know
+            again = sender.send_pending()
+            assert [r.outcome for r in again.results] == [Outcome.SENT] * 3
+            assert not any(r.result is not None and r.result.counted for r in again.results)
+            assert_counted_exactly(outbox, pg_url, 15)
+    finally:
+        db.dispose()
+        proxy.close()
+
+
+def sender_backends(cluster: ThrowawayCluster, url: str) -> list[int]:
+    name = urlsplit(url).path.lstrip("/")
+    with admin_connect(cluster.url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = 'leanops'",
+            (name,),
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def test_the_kept_connection_is_reused_and_replaced_at_once_when_it_died(
+    cluster: ThrowawayCluster, pg_url: str, tmp_path: Path
+) -> None:
+    db = open_database(pg_url, connect_timeout=2)
+    try:
+        with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+            sender = ReportSender(outbox, db, OPERATOR)
+            for qty in (1, 2):
+                outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
+                assert sender.send_pending().online is True
+            backends = sender_backends(cluster, pg_url)
+            assert len(backends) == 1  # both trips on the one kept connection
+            assert db.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+            assert terminate_sender_connections(cluster, pg_url) == 1  # it dies while idle
+            item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=3, operator="o")
+            again = sender.send_pending()
+            assert again.online is True and [r.outcome for r in again.results] == [Outcome.SENT]
+            assert outbox.get(item.id).attempts == 1  # replaced at once, not retried later
+            assert sender_backends(cluster, pg_url) != backends
+            sender.close()
+            assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+            assert_counted_exactly(outbox, pg_url, 6)
+    finally:
+        db.dispose()

@@ -158,3 +158,49 @@ def test_a_newer_outbox_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuleViolation, match="newer"):
         Outbox(path)
     assert os.path.exists(path)
+
+
+def test_a_batch_is_the_reports_in_a_row_and_a_correction_goes_alone(outbox: Outbox) -> None:
+    first, second = add(outbox, 1), add(outbox, 2)
+    correction = outbox.add_correction(first, operator="olga")
+    third = add(outbox, 3)
+    assert [item.id for item in outbox.next_batch(10)] == [first, second]
+    assert [item.id for item in outbox.next_batch(1)] == [first]
+    outbox.record_outcomes([first, second])
+    assert [item.id for item in outbox.next_batch(10)] == [correction.id]
+    outbox.record_outcomes([correction.id])
+    assert [item.id for item in outbox.next_batch(10)] == [third]
+    outbox.record_outcomes([third])
+    assert outbox.next_batch(10) == []
+
+
+def test_the_outcomes_of_a_batch_are_recorded_together(tmp_path: Path) -> None:
+    path = tmp_path / "box.sqlite3"
+    with Outbox(path) as box:
+        sent, refused, failed = add(box, 1), add(box, 2), add(box, 3)
+        box.record_failures([sent, refused, failed], "no connection")
+        box.record_outcomes([sent], [(refused, RefusalCode.RULE, "moved away")])
+    with Outbox(path) as box:  # on disk
+        states = {item.id: item for item in box.items()}
+    assert (states[sent].state, states[sent].attempts, states[sent].last_error) == (
+        ItemState.SENT,
+        2,
+        None,
+    )
+    assert states[sent].sent_at is not None
+    kept = states[refused]
+    assert (kept.state, kept.refusal_code, kept.last_error) == (
+        ItemState.REFUSED,
+        RefusalCode.RULE,
+        "moved away",
+    )
+    assert not kept.refusal_logged and not kept.acknowledged
+    assert (states[failed].state, states[failed].attempts) == (ItemState.PENDING, 1)
+    assert states[failed].last_error == "no connection"
+
+
+def test_a_stored_report_is_what_a_read_returns(outbox: Outbox) -> None:
+    stored = outbox.add_report(
+        station_id=" ST-01 ", job_id="JOB-1001", qty=4, operator="olga", confirm_over=True
+    )
+    assert outbox.get(stored.id) == stored

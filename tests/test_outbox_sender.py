@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from leanops_desktop.services import dispatch
 from leanops_desktop.services.report_sender import (
     MAX_UNEXPECTED_ATTEMPTS,
     REPORT_REFUSED_EVENT,
+    BatchOutcome,
     ErrorKind,
     Outcome,
     ReportSender,
@@ -28,6 +29,7 @@ from leanops_desktop.services.report_sender import (
     SendLoop,
     classify,
     send_item,
+    send_reports,
 )
 from tests.factories import make_job, make_station
 
@@ -243,3 +245,116 @@ def test_the_loop_sends_when_woken_and_reports_status(
         assert loop.stop(20)
     assert logged(running) == (1, 2) and loop.online is True
     assert any(status.last is not None for status in statuses)
+
+
+# -- batches: reports in a row go in one trip, each with its own outcome -----------------------
+
+
+class CountingBatches:
+    """The real batch call, recording the size of every batch (optionally failing once)."""
+
+    def __init__(self, fail_once: BaseException | None = None, after_commit: bool = True) -> None:
+        self.sizes: list[int] = []
+        self.fail_once = fail_once
+        self.after_commit = after_commit
+
+    def __call__(
+        self, session: Session, actor: Actor, items: Sequence[OutboxItem]
+    ) -> list[BatchOutcome]:
+        self.sizes.append(len(items))
+        failure, self.fail_once = self.fail_once, None
+        if failure is not None and not self.after_commit:
+            raise failure
+        outcomes = send_reports(session, actor, items)  # committed on the server
+        if failure is not None:
+            raise failure
+        return outcomes
+
+
+def test_a_batch_with_a_refused_report_in_the_middle(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    first = add(outbox, 2)
+    elsewhere = outbox.add_report(station_id="ST-02", job_id="JOB-1001", qty=5, operator="olga")
+    last = add(outbox, 3)
+    batches = CountingBatches()
+    result = ReportSender(outbox, running, operator, send_batch=batches).send_pending()
+    assert batches.sizes == [3]  # one trip
+    assert [r.outcome for r in result.results] == [Outcome.SENT, Outcome.REFUSED, Outcome.SENT]
+    assert result.results[2].result is not None and result.results[2].result.job_qty_done == 5
+    kept = outbox.get(elsewhere.id)
+    assert kept.state == ItemState.REFUSED and kept.refusal_code == RefusalCode.RULE
+    assert "not running on station ST-02" in (kept.last_error or "") and kept.refusal_logged
+    assert {outbox.get(first.id).state, outbox.get(last.id).state} == {ItemState.SENT}
+    assert logged(running) == (2, 5)
+    with running.session() as session:
+        refusals = session.scalars(
+            select(EventLog.meta).where(EventLog.event_type == REPORT_REFUSED_EVENT)
+        ).all()
+    assert [meta["report_id"] for meta in refusals] == [str(elsewhere.id)]
+
+
+def test_a_lost_reply_to_a_batch_counts_each_report_once(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    items = [add(outbox, qty) for qty in (1, 2, 3)]
+    lost = OperationalError("COMMIT", {}, ConnectionResetError("connection reset"))
+    batches = CountingBatches(fail_once=lost)
+    sender = ReportSender(outbox, running, operator, send_batch=batches)
+    first = sender.send_pending()
+    assert first.online is False and first.results[0].outcome == Outcome.OFFLINE
+    assert [outbox.get(item.id).state for item in items] == [ItemState.PENDING] * 3
+    assert logged(running) == (3, 6)  # the server had counted them
+    again = sender.send_pending()
+    assert [r.outcome for r in again.results] == [Outcome.SENT] * 3
+    assert not any(r.result is not None and r.result.counted for r in again.results)
+    assert logged(running) == (3, 6)
+    assert [outbox.get(item.id).attempts for item in items] == [2, 2, 2]
+
+
+def test_an_unexpected_batch_error_sends_the_items_one_by_one(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    items = [add(outbox, qty) for qty in (1, 2, 3)]
+    batches = CountingBatches(fail_once=KeyError("bug"), after_commit=False)
+    result = ReportSender(outbox, running, operator, send_batch=batches).send_pending()
+    assert batches.sizes == [3]
+    assert [r.item.id for r in result.results] == [item.id for item in items]
+    assert [r.outcome for r in result.results] == [Outcome.SENT] * 3
+    assert logged(running) == (3, 6)
+
+
+def test_corrections_and_the_batch_size_split_batches_in_order(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    reports = [add(outbox, 1) for _ in range(4)]
+    correction = outbox.add_correction(reports[1].id, operator="olga")
+    later = [add(outbox, 2) for _ in range(4)]
+    batches = CountingBatches()
+    sender = ReportSender(outbox, running, operator, send_batch=batches, batch_size=3)
+    result = sender.send_pending()
+    assert batches.sizes == [3, 3]  # [r0 r1 r2] [r3] (alone) correction (alone) [l0 l1 l2] [l3]
+    order = [r.item.id for r in result.results]
+    assert order == [item.id for item in reports] + [correction.id] + [i.id for i in later]
+    assert all(r.outcome == Outcome.SENT for r in result.results)
+    assert logged(running) == (9, 4 - 1 + 8)
+
+
+def test_the_loop_gives_its_connection_back_when_it_stops(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    done = threading.Event()
+    loop = SendLoop(
+        ReportSender(outbox, running, operator),
+        lambda status: done.set() if status.last is not None else None,
+        poll_interval=60,
+    )
+    loop.start()
+    try:
+        add(outbox, 1)
+        loop.wake()
+        assert done.wait(20)
+    finally:
+        assert loop.stop(20)
+    assert running.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert logged(running) == (1, 1)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS ix_outbox_state_seq ON outbox (state, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_corrects_id ON outbox (corrects_id);
 """
+_MARK_SENT = (
+    "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, updated_at = ?,"
+    " last_error = NULL WHERE id = ?"
+)
 
 
 class ItemKind(StrEnum):
@@ -176,31 +180,33 @@ class Outbox:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # What the sender learns is written through a second connection that does not wait
+        # for the disk (synchronous=NORMAL): see _write. Both serialize on self._lock.
+        self._marks = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._marks.execute("PRAGMA synchronous=NORMAL")
+        self._marks.execute("PRAGMA foreign_keys=ON")
 
     # -- writing ----------------------------------------------------------------------------
 
     @contextmanager
     def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction; ``durable=False`` skips the fsync of this commit.
+        """One write transaction; ``durable=False`` does not wait for the disk.
 
-        Only what the sender learns may skip it: if a "sent" mark is lost in a power cut,
-        the item is sent again on restart and the server ignores the repeat (same id).
-        The next durable commit makes it permanent anyway (WAL order).
+        Only what the sender learns may skip the fsync: if a "sent" mark is lost in a power
+        cut, the item is sent again on restart and the server ignores the repeat (same id).
+        The next durable commit makes it permanent anyway (one WAL, written in order).
         """
+        conn = self._conn if durable else self._marks
         with self._lock:
-            if not durable:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            finally:
-                if not durable:
-                    self._conn.execute("PRAGMA synchronous=FULL")
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def add_report(
         self,
@@ -217,15 +223,36 @@ class Outbox:
         job_id = check_id("job id", job_id)
         qty = check_quantity("quantity", qty, maximum=MAX_REPORT_QTY)
         item_id = report_id or uuid.uuid4()
-        now = _now()
-        with self._write() as conn:
-            conn.execute(
+        now = datetime.now(UTC)
+        stamp = now.isoformat()
+        with self._lock:  # one statement: its own transaction, fsynced (synchronous=FULL)
+            cursor = self._conn.execute(
                 "INSERT INTO outbox (id, kind, station_id, job_id, qty, confirm_over, operator,"
                 " created_at, state, updated_at) VALUES (?, 'report', ?, ?, ?, ?, ?, ?,"
                 " 'pending', ?)",
-                (str(item_id), station_id, job_id, qty, int(confirm_over), operator, now, now),
+                (str(item_id), station_id, job_id, qty, int(confirm_over), operator, stamp, stamp),
             )
-        return self._get(item_id)
+            seq = cursor.lastrowid
+        assert seq is not None
+        return OutboxItem(  # what was just written (no second read on the tap's path)
+            seq=seq,
+            id=item_id,
+            kind=ItemKind.REPORT,
+            station_id=station_id,
+            job_id=job_id,
+            qty=qty,
+            corrects_id=None,
+            confirm_over=bool(confirm_over),
+            operator=operator,
+            created_at=now,
+            state=ItemState.PENDING,
+            attempts=0,
+            last_error=None,
+            refusal_code=None,
+            refusal_logged=False,
+            acknowledged=False,
+            sent_at=None,
+        )
 
     def add_correction(self, report_id: uuid.UUID, *, operator: str) -> OutboxItem:
         """Queue taking back ``report_id`` (sent after it); one correction per report."""
@@ -262,13 +289,7 @@ class Outbox:
 
     def mark_sent(self, item_id: uuid.UUID) -> None:
         """The server has the item (counted now or before)."""
-        now = _now()
-        with self._write(durable=False) as conn:
-            conn.execute(
-                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
-                " updated_at = ?, last_error = NULL WHERE id = ?",
-                (now, now, str(item_id)),
-            )
+        self.record_outcomes([item_id])
 
     def mark_refused(self, item_id: uuid.UUID, code: RefusalCode, reason: str) -> None:
         """The server said no: keep the item with the reason, for the operator and supervisor."""
@@ -290,6 +311,42 @@ class Outbox:
             )
             row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", (str(item_id),))
             return int(row.fetchone()[0])
+
+    def record_outcomes(
+        self,
+        sent: Sequence[uuid.UUID],
+        refused: Sequence[tuple[uuid.UUID, RefusalCode, str]] = (),
+    ) -> None:
+        """What the server said about a batch, in one transaction: ``sent`` items are on
+        the server (counted now or before); ``refused`` ones are kept with code and reason.
+
+        Durable (fsynced) only when something was refused, like :meth:`mark_refused`; a
+        lost "sent" mark only means the item is sent again and ignored by the server.
+        """
+        now = _now()
+        sent_rows = [(now, now, str(item_id)) for item_id in sent]
+        if not refused and len(sent_rows) == 1:  # the usual case: one statement, no BEGIN
+            with self._lock:
+                self._marks.execute(_MARK_SENT, sent_rows[0])
+            return
+        with self._write(durable=bool(refused)) as conn:
+            conn.executemany(_MARK_SENT, sent_rows)
+            conn.executemany(
+                "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?,"
+                " refusal_code = ?, refusal_logged = 0, acknowledged = 0, updated_at = ?"
+                " WHERE id = ?",
+                [(reason, code.value, now, str(item_id)) for item_id, code, reason in refused],
+            )
+
+    def record_failures(self, item_ids: Sequence[uuid.UUID], error: str) -> None:
+        """A batch got no answer; its items stay pending, each one attempt more."""
+        now = _now()
+        with self._write(durable=False) as conn:
+            conn.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?"
+                " WHERE id = ?",
+                [(error, now, str(item_id)) for item_id in item_ids],
+            )
 
     def mark_refusal_logged(self, item_id: uuid.UUID) -> None:
         with self._write(durable=False) as conn:  # lost: logged again, same event id
@@ -346,6 +403,21 @@ class Outbox:
         rows = self._query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1")
         return _item(rows[0]) if rows else None
 
+    def next_batch(self, limit: int) -> list[OutboxItem]:
+        """The oldest pending items to send together, in order: up to ``limit`` reports in
+        a row, or one correction when a correction is next (it goes on its own, after the
+        reports before it and before those after it)."""
+        rows = self._query(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (max(limit, 1),)
+        )
+        batch: list[OutboxItem] = []
+        for row in rows:
+            item = _item(row)
+            if item.kind != ItemKind.REPORT:
+                return batch or [item]
+            batch.append(item)
+        return batch
+
     def pending(self) -> list[OutboxItem]:
         return [_item(row) for row in self._query(
             "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq"
@@ -366,9 +438,10 @@ class Outbox:
         return [_item(row) for row in self._query("SELECT * FROM outbox ORDER BY seq")]
 
     def counts(self) -> OutboxCounts:
-        row = self._query(
-            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'refused'), 0),"
-            " COALESCE(SUM(state = 'refused' AND acknowledged = 0), 0) FROM outbox"
+        row = self._query(  # through the (state, seq) index: sent items are not scanned
+            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),"
+            " (SELECT count(*) FROM outbox WHERE state = 'refused'),"
+            " (SELECT count(*) FROM outbox WHERE state = 'refused' AND acknowledged = 0)"
         )[0]
         return OutboxCounts(pending=int(row[0]), refused=int(row[1]), refused_unseen=int(row[2]))
 
@@ -386,6 +459,7 @@ class Outbox:
 
     def close(self) -> None:
         with self._lock:
+            self._marks.close()
             self._conn.close()
 
     def __enter__(self) -> Outbox:

@@ -1,22 +1,30 @@
 """Send the kiosk's outbox to the server, in order, without ever losing or doubling a count.
 
-Each pending item goes through :func:`production.report_quantity` (or
-:func:`production.correct_report`) with the item's own UUID, so a retry after a lost reply
-counts once. What happens to an item depends on the error:
+Pending reports go in batches: up to ``batch_size`` reports in a row are sent together with
+:func:`production.report_quantities` (on PostgreSQL one call of ``leanops_report_batch``, one
+round trip and one transaction), each with the item's own UUID, so a retry after a lost
+reply counts once. Each report of a batch is judged on its own: a refused one does not undo
+the others. The outcomes of a batch are written to the outbox in one transaction. A
+correction goes on its own through :func:`production.correct_report`, in its place in the
+order. On PostgreSQL reports travel on one connection kept between trips
+(:class:`~leanops_desktop.services.report_channel.ReportChannel`). What happens to an item
+depends on the error:
 
 * **No connection** (``OperationalError``, ``InterfaceError``, a pool timeout,
-  :class:`DatabaseUnavailable`): the item stays pending, the pass stops (later items wait
-  behind it, so the order holds), the sender reports "offline" and tries again after a
-  growing pause (0.5 s doubling to 8 s; :meth:`SendLoop.wake` retries at once).
+  :class:`DatabaseUnavailable`): the item (every item of its batch) stays pending, the pass
+  stops (later items wait behind it, so the order holds), the sender reports "offline" and
+  tries again after a growing pause (0.5 s doubling to 8 s; :meth:`SendLoop.wake` retries at once).
 * **Refused** (a :class:`LeanOpsError`: the job was moved away or completed meanwhile, an
   unknown id, over the total without confirmation, no permission): the item is marked
   ``refused`` with the reason and kept in the outbox, where the kiosk shows it; an over-total
   refusal can be confirmed and sent again. The supervisor learns of it through an
   ``events_log`` entry of type ``qty_report_refused`` (id derived from the report id, so it is
   written once however often it is retried). The next items are sent as usual.
-* **Anything else** (a bug, a constraint the service did not translate): the item stays
-  pending and is retried with the same pause; after ``MAX_UNEXPECTED_ATTEMPTS`` it is marked
-  refused (code ``unexpected``) so one bad item cannot hold up the whole queue forever.
+* **Anything else** (a bug, a constraint the service did not translate): nothing of the
+  batch was counted; its items are then sent one by one, so the error lands on the item
+  that causes it, which stays pending and is retried with the same pause; after
+  ``MAX_UNEXPECTED_ATTEMPTS`` it is marked refused (code ``unexpected``) so one bad item
+  cannot hold up the whole queue forever.
 
 A correction whose report was refused is refused too, without asking the server (there is
 nothing on the server to take back).
@@ -31,19 +39,16 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import (
-    DatabaseUnavailable,
     LeanOpsError,
     NotFound,
     OverReportNotConfirmed,
@@ -55,36 +60,40 @@ from leanops_desktop.db.engine import Database, write_transaction
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.db.outbox import ItemKind, ItemState, Outbox, OutboxItem, RefusalCode
 from leanops_desktop.services import production
+from leanops_desktop.services.report_channel import ErrorKind, ReportChannel, classify
+from leanops_desktop.services.report_request import ReportRequest
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "MAX_UNEXPECTED_ATTEMPTS",
+    "REPORT_REFUSED_EVENT",
+    "ErrorKind",
+    "ItemResult",
+    "Outcome",
+    "PassResult",
+    "ReportSender",
+    "SendLoop",
+    "SenderStatus",
+    "classify",
+    "connection_message",
+    "log_refusal",
+    "refusal_code",
+    "send_item",
+    "send_reports",
+]
 
 log = logging.getLogger(__name__)
 
 #: The ``events_log.event_type`` of a report the server refused (written for the supervisor).
 REPORT_REFUSED_EVENT = "qty_report_refused"
 MAX_UNEXPECTED_ATTEMPTS = 5
+#: Reports sent together in one trip (a kiosk that was offline catches up 50 at a time).
+DEFAULT_BATCH_SIZE = 50
 _REFUSAL_NAMESPACE = uuid.UUID("5d0c3f4e-8a53-4c1e-9a51-6f0d1b7c2e90")
 
 SendFunction = Callable[[Session, Actor, OutboxItem], ReportResult]
-
-
-class ErrorKind(StrEnum):
-    """How the sender treats an error."""
-
-    CONNECTION = "connection"
-    REFUSAL = "refusal"
-    UNEXPECTED = "unexpected"
-
-
-def classify(error: BaseException) -> ErrorKind:
-    """Connection trouble (retry), a refusal (keep, show) or something unexpected."""
-    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
-        return ErrorKind.CONNECTION
-    if isinstance(error, DatabaseUnavailable | ConnectionError | TimeoutError):
-        return ErrorKind.CONNECTION
-    if getattr(error, "connection_invalidated", False):
-        return ErrorKind.CONNECTION
-    if isinstance(error, LeanOpsError):
-        return ErrorKind.REFUSAL
-    return ErrorKind.UNEXPECTED
+BatchOutcome = ReportResult | LeanOpsError
+SendBatchFunction = Callable[[Session, Actor, Sequence[OutboxItem]], list[BatchOutcome]]
 
 
 def refusal_code(error: LeanOpsError) -> RefusalCode:
@@ -124,6 +133,25 @@ def send_item(session: Session, actor: Actor, item: OutboxItem) -> ReportResult:
         report_id=item.id,
         confirm_over=item.confirm_over,
         reported_by=item.operator,
+    )
+
+
+def send_reports(session: Session, actor: Actor, items: Sequence[OutboxItem]) -> list[BatchOutcome]:
+    """The real service call for a batch of reports: one outcome per item, in order."""
+    return production.report_quantities(
+        session,
+        actor,
+        [
+            ReportRequest(
+                station_id=item.station_id,
+                job_id=item.job_id,
+                qty=item.qty,
+                report_id=item.id,
+                confirm_over=item.confirm_over,
+                reported_by=item.operator,
+            )
+            for item in items
+        ],
     )
 
 
@@ -199,11 +227,23 @@ class ReportSender:
         actor: Actor,
         *,
         send: SendFunction = send_item,
+        send_batch: SendBatchFunction = send_reports,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
+        """``send`` sends one item (corrections; every item when ``batch_size`` is 1);
+        ``send_batch`` sends reports in a row, up to ``batch_size`` at a time."""
         self.outbox = outbox
         self.db = db
         self.actor = actor
         self._send = send
+        self._send_batch = send_batch
+        self.batch_size = max(1, batch_size)
+        self._channel = ReportChannel(db)
+        self._unlogged_refusals = True  # refusals from an earlier run may wait in the outbox
+
+    def close(self) -> None:
+        """Give back the connection kept for reports (the send loop does it when it stops)."""
+        self._channel.close()
 
     def send_one(self, item: OutboxItem) -> ItemResult:
         """Try one item once and record the outcome in the outbox."""
@@ -215,8 +255,11 @@ class ReportSender:
                 self.outbox.mark_refusal_logged(item.id)  # the original's event covers it
                 return ItemResult(item, Outcome.REFUSED, reason)
         try:
-            with self.db.session() as session:
-                result = self._send(session, self.actor, item)
+            if item.kind == ItemKind.REPORT:
+                result = self._channel.run(lambda session: self._send(session, self.actor, item))
+            else:  # a correction is a transaction of several statements: an ordinary session
+                with self.db.session() as session:
+                    result = self._send(session, self.actor, item)
         except Exception as error:
             kind = classify(error)
             if kind == ErrorKind.CONNECTION:
@@ -226,6 +269,7 @@ class ReportSender:
             if kind == ErrorKind.REFUSAL:
                 assert isinstance(error, LeanOpsError)
                 self.outbox.mark_refused(item.id, refusal_code(error), error.message)
+                self._unlogged_refusals = True
                 log.warning("report %s refused: %s", item.id, error.message)
                 return ItemResult(item, Outcome.REFUSED, error.message)
             message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
@@ -233,6 +277,7 @@ class ReportSender:
             attempts = self.outbox.record_failure(item.id, message)
             if attempts >= MAX_UNEXPECTED_ATTEMPTS:
                 self.outbox.mark_refused(item.id, RefusalCode.UNEXPECTED, message)
+                self._unlogged_refusals = True
                 return ItemResult(item, Outcome.REFUSED, message)
             return ItemResult(item, Outcome.RETRY, message)
         self.outbox.mark_sent(item.id)
@@ -252,6 +297,41 @@ class ReportSender:
             self.outbox.mark_refusal_logged(item.id)
         return True
 
+    def send_batch(self, items: Sequence[OutboxItem]) -> list[ItemResult]:
+        """Send reports in a row in one trip and record every outcome in one outbox write."""
+        try:
+            outcomes = self._channel.run(
+                lambda session: self._send_batch(session, self.actor, items)
+            )
+        except Exception as error:
+            if classify(error) == ErrorKind.CONNECTION:
+                message = connection_message(error)
+                self.outbox.record_failures([item.id for item in items], message)
+                return [ItemResult(items[0], Outcome.OFFLINE, message)]
+            # Nothing of the batch counted: let each item meet the error on its own.
+            log.warning("a batch of %d reports failed (%s); sending one by one", len(items), error)
+            results: list[ItemResult] = []
+            for item in items:
+                results.append(self.send_one(item))
+                if results[-1].outcome in (Outcome.OFFLINE, Outcome.RETRY):
+                    break
+            return results
+        sent: list[uuid.UUID] = []
+        refused: list[tuple[uuid.UUID, RefusalCode, str]] = []
+        results = []
+        for item, outcome in zip(items, outcomes, strict=True):
+            if isinstance(outcome, LeanOpsError):
+                refused.append((item.id, refusal_code(outcome), outcome.message))
+                log.warning("report %s refused: %s", item.id, outcome.message)
+                results.append(ItemResult(item, Outcome.REFUSED, outcome.message))
+            else:
+                sent.append(item.id)
+                results.append(ItemResult(item, Outcome.SENT, result=outcome))
+        self.outbox.record_outcomes(sent, refused)
+        if refused:
+            self._unlogged_refusals = True
+        return results
+
     def send_pending(
         self,
         *,
@@ -262,20 +342,29 @@ class ReportSender:
         results: list[ItemResult] = []
         online: bool | None = None
         while stop is None or not stop.is_set():
-            item = self.outbox.next_pending()
-            if item is None:
+            batch = self.outbox.next_batch(self.batch_size)
+            if not batch:
                 break
-            result = self.send_one(item)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-            if result.outcome == Outcome.OFFLINE:
-                return PassResult(tuple(results), online=False, error=result.message)
+            # One item goes alone (a correction, or a report: one trip either way).
+            done = [self.send_one(batch[0])] if len(batch) == 1 else self.send_batch(batch)
+            for result in done:
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+            last = done[-1]
+            if last.outcome == Outcome.OFFLINE:
+                return PassResult(tuple(results), online=False, error=last.message)
             online = True
-            if result.outcome == Outcome.RETRY:
-                return PassResult(tuple(results), online=True, error=result.message)
-        if self.outbox.refusals_to_log() and not self.log_refusals():
-            return PassResult(tuple(results), online=False, error="no connection to the database")
+            if last.outcome == Outcome.RETRY:
+                return PassResult(tuple(results), online=True, error=last.message)
+        if self._unlogged_refusals and self.outbox.refusals_to_log():
+            if not self.log_refusals():
+                return PassResult(
+                    tuple(results), online=False, error="no connection to the database"
+                )
+            self._unlogged_refusals = bool(self.outbox.refusals_to_log())
+        else:
+            self._unlogged_refusals = False
         return PassResult(tuple(results), online=online)
 
 
@@ -357,6 +446,12 @@ class SendLoop:
         self._emit(SenderStatus(online=self._online, message=result.message, last=result))
 
     def _run(self) -> None:
+        try:
+            self._send_until_stopped()
+        finally:
+            self.sender.close()
+
+    def _send_until_stopped(self) -> None:
         delay = self._first_delay
         while not self._stop.is_set():
             self._wake.clear()
