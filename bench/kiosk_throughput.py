@@ -1,11 +1,17 @@
 """Bench: 50 kiosks reporting to one PostgreSQL, from tap to committed.
 
 Each simulated kiosk is the real path: a tap stores the report in its own outbox file
-(SQLite, ``synchronous=FULL``), wakes its own send loop (``services.report_sender``), which
-sends it with ``production.report_quantity`` and marks it sent. Latency is measured from the
-tap (before the outbox write) to the moment the sender has the server's reply (committed).
-Kiosks run as threads, spread over ``--procs`` processes (the GIL), each kiosk on its own
-station and job. The clock is ``time.monotonic()``.
+(SQLite, ``synchronous=FULL``: one fsync per tap), wakes its own send loop
+(``services.report_sender``), which sends the pending reports (one, or up to
+``--batch`` in a row, in one round trip through ``leanops_report`` /
+``leanops_report_batch``) and marks them in the outbox. Latency is measured from the tap
+(before the outbox write) to the moment the sender has the server's reply (committed).
+Kiosks sign in as a real operator login (grants, row-level security and the event-actor
+trigger do their work) and run as threads, spread over ``--procs`` processes (the GIL),
+each kiosk on its own station and job. The clock is ``time.monotonic()``. Before the clock
+starts each kiosk sends one report that is not measured: a server session compiles the
+report functions and triggers on its first report (tens of ms, once per sign-in), and 50 of
+those at once on two cores would otherwise dominate the first second of every phase.
 
 Phases (``--seconds`` each):
 
@@ -14,9 +20,13 @@ Phases (``--seconds`` each):
 3. ``max``: closed loop, every kiosk taps again as soon as its last report is committed;
 4. ``service``: closed loop straight into ``report_quantity`` (no outbox, no send loop), to
    separate the service's cost from the outbox's;
-5. ``one-trip``: a prototype of the proposal below: the same rows (the log with
-   ``ON CONFLICT DO NOTHING`` and its event) written by ONE statement in ONE round trip,
-   closed loop. Not the product's path: it skips the over-total check and the result query.
+5. ``raw``: closed loop calling the ``leanops_report`` function with bare psycopg (no
+   SQLAlchemy, no outbox): what the server and the driver alone allow.
+
+For each phase: client CPU (the bench's processes), server CPU (the cluster's processes;
+only for the cluster started here) per committed report, and how busy the whole machine
+was (others' work included). ``--profile PHASE`` prints a cProfile of every thread of the
+first worker process for that phase (cProfile slows Python down: rates drop meanwhile).
 
 Targets (issue 6): >= 1,000 reports/s aggregate with p99 <= 50 ms tap -> committed.
 PostgreSQL comes from ``LEANOPS_TEST_DATABASE_URL`` (a superuser URL) or a throwaway cluster
@@ -28,10 +38,9 @@ started here (tests/pg_server.py).
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
-import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -43,251 +52,56 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.kiosk_cpu import ServerCpu, machine_busy, machine_ticks
+from bench.kiosk_phases import OPERATOR, RAW_SQL, station_of, wait_until, worker
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
-from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.db.engine import open_database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services import dispatch, jobs, production, stations
-from leanops_desktop.services.report_sender import Outcome, ReportSender, SenderStatus, SendLoop
+from leanops_desktop.services import dispatch, jobs, production, stations, users
 
-SUPERVISOR = Actor(email="bench.supervisor@leanops.test", role=Role.SUPERVISOR)
-OPERATOR = Actor(email="bench.operator@leanops.test", role=Role.OPERATOR)
+ADMIN = Actor(email="bench.admin@leanops.test", role=Role.ADMIN)
+PASSWORD = "Bench-Operator-Pw-6"
 TARGET_RATE = 1000.0
 TARGET_P99_MS = 50.0
-DRAIN_S = 15.0
-ONE_TRIP_SQL = """
-WITH a AS (
-    SELECT id FROM station_assignments WHERE station_id = %(station)s AND job_id = %(job)s
-), log AS (
-    INSERT INTO performance_logs (id, station_id, job_id, qty_completed, assignment_id)
-    SELECT %(id)s, %(station)s, %(job)s, %(qty)s, a.id FROM a
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id
-), ev AS (
-    INSERT INTO events_log (id, event_type, station_id, job_id, meta, actor)
-    SELECT gen_random_uuid(), 'qty_reported', %(station)s, %(job)s, %(meta)s::jsonb, %(actor)s
-    FROM log
-)
-SELECT count(*) FROM log
-"""
 
 
-def station_of(index: int) -> tuple[str, str]:
-    return f"ST-{index + 1:02d}", f"JOB-{index + 1:04d}"
+def login_url(url: str, as_operator: bool) -> str:
+    """The URL kiosks use: the operator's own login, or the superuser's (``--as-superuser``)."""
+    if not as_operator:
+        return url
+    from sqlalchemy.engine import make_url
 
-
-def warm(db: Database, connections: int) -> None:
-    """Open the pool's connections before the clock starts (sign-in happens before taps)."""
-    opened = [db.engine.connect() for _ in range(connections)]
-    for conn in opened:
-        conn.exec_driver_sql("SELECT 1")
-        conn.close()
-
-
-def wait_until(moment: float) -> None:
-    while time.monotonic() < moment:
-        time.sleep(0.001)
-
-
-# -- one worker process: some of the kiosks ------------------------------------------------------
-
-
-class Recorder:
-    """Latencies of reports tapped inside the measured window (thread-safe)."""
-
-    def __init__(self, window_end: float) -> None:
-        self.window_end = window_end
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.committed_in_window = 0
-        self.taps = 0
-        self.store_ms: list[float] = []
-
-    def committed(self, tapped: float, now: float) -> None:
-        with self.lock:
-            if tapped <= self.window_end:
-                self.latencies.append((now - tapped) * 1000)
-            if now <= self.window_end:
-                self.committed_in_window += 1
-
-
-def kiosk_phase(
-    url: str, indexes: list[int], rate: float, start: float, seconds: float
-) -> dict[str, Any]:
-    """Run kiosks ``indexes`` through the outbox and send loop; ``rate`` per kiosk (0: closed)."""
-    db = open_database(url, pool_size=len(indexes) + 2, max_overflow=4)
-    warm(db, len(indexes))
-    folder = Path(tempfile.mkdtemp(prefix="leanops-bench-kiosk-"))
-    end = start + seconds
-    rec = Recorder(end)
-    stop = threading.Event()
-    loops: list[SendLoop] = []
-    outboxes: list[Outbox] = []
-    tapped: dict[uuid.UUID, float] = {}
-    sent_events: dict[int, threading.Event] = {}
-
-    def on_status_for(index: int) -> Any:
-        def on_status(status: SenderStatus) -> None:
-            last = status.last
-            if last is not None and last.outcome == Outcome.SENT:
-                now = time.monotonic()
-                rec.committed(tapped.pop(last.item.id, now), now)
-                sent_events[index].set()
-
-        return on_status
-
-    def tapper(position: int, index: int) -> None:
-        station, job = station_of(index)
-        outbox, loop = outboxes[position], loops[position]
-        rng = random.Random(index)
-        next_at = start + rng.random() / rate if rate else start
-        while not stop.is_set():
-            now = time.monotonic()
-            if now >= end:
-                break
-            if rate and next_at > now:
-                time.sleep(next_at - now)
-            tap = time.monotonic()
-            sent_events[index].clear()
-            item = outbox.add_report(station_id=station, job_id=job, qty=1, operator="bench")
-            tapped[item.id] = tap
-            with rec.lock:
-                rec.taps += 1
-                rec.store_ms.append((time.monotonic() - tap) * 1000)
-            loop.wake()
-            if rate:
-                next_at += 1 / rate
-            else:
-                sent_events[index].wait(5)
-
-    for index in indexes:
-        outbox = Outbox(folder / f"{index}.sqlite3")
-        outboxes.append(outbox)
-        sent_events[index] = threading.Event()
-        loop = SendLoop(ReportSender(outbox, db, OPERATOR), on_status_for(index), poll_interval=1.0)
-        loops.append(loop)
-        loop.start()
-    threads = [
-        threading.Thread(target=tapper, args=(position, index), daemon=True)
-        for position, index in enumerate(indexes)
-    ]
-    wait_until(start)
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    backlog = sum(outbox.counts().pending for outbox in outboxes)
-    deadline = time.monotonic() + DRAIN_S
-    while sum(outbox.counts().pending for outbox in outboxes) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    drained_after = time.monotonic() - end
-    left = sum(outbox.counts().pending for outbox in outboxes)
-    for loop in loops:
-        loop.stop(10)
-    for outbox in outboxes:
-        outbox.close()
-    db.dispose()
-    return {
-        "taps": rec.taps,
-        "committed_in_window": rec.committed_in_window,
-        "latencies": rec.latencies,
-        "store_ms": rec.store_ms,
-        "backlog_at_end": backlog,
-        "drain_s": drained_after,
-        "left": left,
-    }
-
-
-def service_phase(url: str, indexes: list[int], start: float, seconds: float) -> dict[str, Any]:
-    """Closed loop straight into the service, one thread per kiosk."""
-    db = open_database(url, pool_size=len(indexes) + 2)
-    warm(db, len(indexes))
-    end = start + seconds
-    rec = Recorder(end)
-
-    def run(index: int) -> None:
-        station, job = station_of(index)
-        with db.session() as session:
-            wait_until(start)
-            while time.monotonic() < end:
-                tap = time.monotonic()
-                production.report_quantity(
-                    session, OPERATOR, station_id=station, job_id=job, qty=1, report_id=uuid.uuid4()
-                )
-                rec.committed(tap, time.monotonic())
-
-    return _run_threads(run, indexes, start, rec, lambda: db.dispose())
-
-
-def one_trip_phase(url: str, indexes: list[int], start: float, seconds: float) -> dict[str, Any]:
-    """Closed loop, one statement per report (the prototype of the proposal)."""
-    import psycopg
-
-    end = start + seconds
-    rec = Recorder(end)
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    meta = json.dumps({"actor": OPERATOR.email, "role": "operator", "new": {"qty": 1}})
-
-    def run(index: int) -> None:
-        station, job = station_of(index)
-        with psycopg.connect(plain, autocommit=True) as conn:
-            wait_until(start)
-            while time.monotonic() < end:
-                tap = time.monotonic()
-                params = {"id": uuid.uuid4(), "station": station, "job": job, "qty": 1}
-                conn.execute(ONE_TRIP_SQL, {**params, "meta": meta, "actor": OPERATOR.email})
-                rec.committed(tap, time.monotonic())
-
-    return _run_threads(run, indexes, start, rec, lambda: None)
-
-
-def _run_threads(
-    run: Any, indexes: list[int], start: float, rec: Recorder, done: Any
-) -> dict[str, Any]:
-    threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in indexes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    done()
-    return {
-        "taps": len(rec.latencies),
-        "committed_in_window": rec.committed_in_window,
-        "latencies": rec.latencies,
-        "store_ms": [],
-        "backlog_at_end": 0,
-        "drain_s": 0.0,
-        "left": 0,
-    }
-
-
-def worker(job: dict[str, Any]) -> dict[str, Any]:
-    mode = job["mode"]
-    if mode == "service":
-        return service_phase(job["url"], job["indexes"], job["start"], job["seconds"])
-    if mode == "one-trip":
-        return one_trip_phase(job["url"], job["indexes"], job["start"], job["seconds"])
-    return kiosk_phase(job["url"], job["indexes"], job["rate"], job["start"], job["seconds"])
+    return (
+        make_url(url)
+        .set(username=OPERATOR.email, password=PASSWORD)
+        .render_as_string(hide_password=False)
+    )
 
 
 # -- the parent: plant, phases, report ---------------------------------------------------------
 
 
 def build_plant(url: str, kiosks: int) -> None:
+    """Stations, jobs and assignments, and the operator login the kiosks sign in with."""
     db = open_database(url)
     try:
         migrate.upgrade(db)
+        with db.session() as session:
+            users.add_user(
+                session, ADMIN, email=OPERATOR.email, role=OPERATOR.role, password=PASSWORD
+            )
         for index in range(kiosks):
             station, job = station_of(index)
             with db.session() as session:
                 stations.create_station(
-                    session, SUPERVISOR, station_id=station, name=f"Bench {station}", line="Bench"
+                    session, ADMIN, station_id=station, name=f"Bench {station}", line="Bench"
                 )
             with db.session() as session:
                 jobs.create_job(
                     session,
-                    SUPERVISOR,
+                    ADMIN,
                     job_id=job,
                     part_name="Bench part",
                     qty_total=10_000_000,
@@ -295,28 +109,49 @@ def build_plant(url: str, kiosks: int) -> None:
                     priority="normal",
                 )
             with db.session() as session:
-                dispatch.assign_job(session, SUPERVISOR, job, station)
+                dispatch.assign_job(session, ADMIN, job, station)
     finally:
         db.dispose()
 
 
 def run_phase(
-    pool: Any, url: str, mode: str, kiosks: int, procs: int, per_kiosk_rate: float, seconds: float
+    pool: Any, mode: str, args: argparse.Namespace, base: dict[str, Any]
 ) -> dict[str, Any]:
-    start = time.monotonic() + 4.0  # room for the workers to open their connections
-    groups = [list(range(kiosks))[p::procs] for p in range(procs)]
+    """One phase over all kiosks; rates, latencies and where the CPU went."""
+    start = time.monotonic() + 6.0  # room for the workers to sign in and warm up
+    seconds = args.seconds
+    per_kiosk = {"plant": 1.0, "target": args.rate / args.kiosks}.get(mode, 0.0)
+    groups = [list(range(args.kiosks))[p :: args.procs] for p in range(args.procs)]
     jobs_ = [
-        {"url": url, "mode": mode, "indexes": g, "rate": per_kiosk_rate, "start": start,
-         "seconds": seconds}
-        for g in groups
+        {**base, "mode": mode, "indexes": group, "rate": per_kiosk, "start": start,
+         "seconds": seconds, "profile": mode == args.profile and position == 0}
+        for position, group in enumerate(groups)
     ]  # fmt: skip
+    server: ServerCpu = base["server_cpu"]
+    samples: dict[str, Any] = {}
+
+    def sample() -> None:
+        wait_until(start)
+        before, machine = server.snapshot(), machine_ticks()
+        wait_until(start + seconds)
+        samples["server"] = server.delta(before, server.snapshot())
+        samples["machine"] = machine_busy(machine, machine_ticks())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    jobs_ = [{key: value for key, value in job.items() if key != "server_cpu"} for job in jobs_]
     parts = pool.map(worker, jobs_)
+    sampler.join()
     latencies = sorted(lat for part in parts for lat in part["latencies"])
     store = sorted(ms for part in parts for ms in part["store_ms"])
+    committed = sum(part["committed_in_window"] for part in parts)
+    for part in parts:
+        if part.get("profile"):
+            print(f"\n-- cProfile, phase {mode}, worker 0 (all its threads) --\n{part['profile']}")
     return {
         "mode": mode,
         "taps": sum(part["taps"] for part in parts),
-        "rate": sum(part["committed_in_window"] for part in parts) / seconds,
+        "rate": committed / seconds,
         "p50": pct(latencies, 50),
         "p99": pct(latencies, 99),
         "max": latencies[-1] if latencies else float("nan"),
@@ -325,6 +160,10 @@ def run_phase(
         "backlog": sum(part["backlog_at_end"] for part in parts),
         "drain_s": max(part["drain_s"] for part in parts),
         "left": sum(part["left"] for part in parts),
+        "client_ms": 1000 * sum(part["cpu_s"] for part in parts) / max(committed, 1),
+        "server_ms": 1000 * samples["server"] / max(committed, 1),
+        "busy": samples["machine"],
+        "late": any(part["late"] for part in parts),
     }
 
 
@@ -339,10 +178,13 @@ def pct(values: list[float], p: float) -> float:
 def cost_per_report(url: str, reports: int = 300) -> dict[str, float]:
     """One kiosk alone, no concurrency: wall and client CPU per report, statements sent.
 
-    ``service`` is ``report_quantity`` as the sender calls it; ``outbox`` is the kiosk's
-    local part (store the tap durably, mark it sent); ``one-trip`` is the prototype."""
+    ``service`` is ``report_quantity``; ``batch`` is ``report_quantities`` with 20 reports
+    (per report); ``outbox`` is the kiosk's local part (store the tap durably, read it back
+    as a batch of one, mark it sent); ``raw`` the function called with bare psycopg."""
     import psycopg
     from sqlalchemy import event
+
+    from leanops_desktop.services.report_request import ReportRequest
 
     db = open_database(url)
     statements = [0]
@@ -354,57 +196,65 @@ def cost_per_report(url: str, reports: int = 300) -> dict[str, float]:
     station, job = station_of(0)
     costs: dict[str, float] = {}
 
-    def measure(name: str, one: Any) -> None:
+    def measure(name: str, one: Any, per_call: int = 1) -> None:
         for _ in range(30):
             one()
         statements[0] = 0
+        calls = max(reports // per_call, 10)
         wall, cpu = time.perf_counter(), time.process_time()
-        for _ in range(reports):
+        for _ in range(calls):
             one()
-        costs[f"{name}_wall_ms"] = (time.perf_counter() - wall) * 1000 / reports
-        costs[f"{name}_cpu_ms"] = (time.process_time() - cpu) * 1000 / reports
-        costs[f"{name}_statements"] = statements[0] / reports
+        done = calls * per_call
+        costs[f"{name}_wall_ms"] = (time.perf_counter() - wall) * 1000 / done
+        costs[f"{name}_cpu_ms"] = (time.process_time() - cpu) * 1000 / done
+        costs[f"{name}_statements"] = statements[0] / done
+
+    def one_report(session: Any) -> None:
+        production.report_quantity(
+            session, OPERATOR, station_id=station, job_id=job, qty=1, report_id=uuid.uuid4()
+        )
+
+    def twenty(session: Any) -> None:
+        requests = [ReportRequest(station, job, 1, uuid.uuid4()) for _ in range(20)]
+        production.report_quantities(session, OPERATOR, requests)
 
     with db.session() as session:
-        measure(
-            "service",
-            lambda: production.report_quantity(
-                session, OPERATOR, station_id=station, job_id=job, qty=1, report_id=uuid.uuid4()
-            ),
-        )
+        measure("service", lambda: one_report(session))
+        measure("batch", lambda: twenty(session), per_call=20)
     folder = Path(tempfile.mkdtemp(prefix="leanops-bench-outbox-"))
     with Outbox(folder / "cost.sqlite3") as outbox:
 
         def store_and_mark() -> None:
             item = outbox.add_report(station_id=station, job_id=job, qty=1, operator="bench")
-            outbox.next_pending()
-            outbox.mark_sent(item.id)
+            outbox.next_batch(50)
+            outbox.record_outcomes([item.id])
 
         measure("outbox", store_and_mark)
-    meta = json.dumps({"actor": OPERATOR.email, "role": "operator", "new": {"qty": 1}})
+    shutil.rmtree(folder, ignore_errors=True)
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         measure(
-            "one-trip",
+            "raw",
             lambda: conn.execute(
-                ONE_TRIP_SQL,
-                {"id": uuid.uuid4(), "station": station, "job": job, "qty": 1, "meta": meta,
-                 "actor": OPERATOR.email},
+                RAW_SQL, (uuid.uuid4(), station, job, 1, OPERATOR.email, "operator")
             ),
-        )  # fmt: skip
-    costs["one-trip_statements"] = 1.0
+        )
+    costs["raw_statements"] = 1.0
     db.dispose()
     return costs
 
 
-def check_counts(url: str, expected_min: int) -> tuple[int, int]:
-    """(performance_logs rows, their distinct ids): every report exactly once."""
+def check_counts(url: str) -> tuple[int, int, int]:
+    """(performance_logs rows, their distinct ids, qty_reported events): each report once."""
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        row = conn.execute("SELECT count(*), count(DISTINCT id) FROM performance_logs").fetchone()
+        row = conn.execute(
+            "SELECT count(*), count(DISTINCT id), (SELECT count(*) FROM events_log"
+            " WHERE event_type = 'qty_reported') FROM performance_logs"
+        ).fetchone()
         assert row is not None
-        return int(row[0]), int(row[1])
+        return int(row[0]), int(row[1]), int(row[2])
 
 
 def main() -> None:
@@ -413,9 +263,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="phase 2, reports/s")
     parser.add_argument("--procs", type=int, default=2)
-    parser.add_argument(
-        "--phases", default="plant,target,max,service,one-trip", help="comma-separated"
-    )
+    parser.add_argument("--batch", type=int, default=50, help="reports per trip (sender)")
+    parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval")
+    parser.add_argument("--as-superuser", action="store_true", help="kiosks sign in as postgres")
+    parser.add_argument("--profile", default="", help="cProfile worker 0 in this phase")
+    parser.add_argument("--phases", default="plant,target,max,service,raw", help="comma-separated")
     args = parser.parse_args()
     from tests.pg_server import ThrowawayCluster, create_database, drop_database
 
@@ -429,19 +281,24 @@ def main() -> None:
         drop_database(server, "leanops_bench_kiosk")
         url = create_database(server, "leanops_bench_kiosk")
         build_plant(url, args.kiosks)
-        costs = cost_per_report(url)
-        rates = {"plant": 1.0, "target": args.rate / args.kiosks, "max": 0.0}
+        kiosk_url = login_url(url, not args.as_superuser)
+        costs = cost_per_report(kiosk_url)
+        base = {
+            "login_url": kiosk_url,
+            "batch": args.batch,
+            "switch_interval": args.switch_interval,
+            "server_cpu": ServerCpu(cluster.data_dir if cluster is not None else None),
+        }
         results = []
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.procs) as pool:
+            # Every worker started (and imported everything) before any phase sets its clock.
+            pool.map(time.sleep, [1.0] * args.procs, chunksize=1)
             for mode in args.phases.split(","):
-                per_kiosk = rates.get(mode, 0.0)
-                results.append(
-                    run_phase(pool, url, mode, args.kiosks, args.procs, per_kiosk, args.seconds)
-                )
+                results.append(run_phase(pool, mode, args, base))
                 print(f"  {mode}: done", flush=True)
-        logs, distinct = check_counts(url, 0)
-        print_report(results, costs, args, load_before, os.getloadavg(), logs, distinct)
+        counts = check_counts(url)
+        print_report(results, costs, args, load_before, os.getloadavg(), counts)
     finally:
         if cluster is not None:
             cluster.cleanup()
@@ -453,18 +310,19 @@ def print_report(
     args: argparse.Namespace,
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
-    logs: int,
-    distinct: int,
+    counts: tuple[int, int, int],
 ) -> None:
     print()
+    who = "postgres (superuser)" if args.as_superuser else "an operator login"
     print(
-        f"{args.kiosks} kiosks, {args.procs} processes, {args.seconds:.0f} s per phase, "
-        f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before / "
-        f"{load_after[0]:.1f} after"
+        f"{args.kiosks} kiosks as {who}, {args.procs} processes, batch {args.batch}, "
+        f"{args.seconds:.0f} s per phase, {os.cpu_count()} CPUs, load average "
+        f"{load_before[0]:.1f} before / {load_after[0]:.1f} after"
     )
     print(
-        f"{'phase':10} {'offered/s':>10} {'committed/s':>12} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'outbox p50/p99 ms':>18} {'backlog':>8} {'drained in':>10}"
+        f"{'phase':8} {'offered/s':>9} {'committed/s':>11} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
+        f"{'CPU ms/report client+server':>28} {'busy':>5}"
     )
     offered = {"plant": f"{args.kiosks:.0f}", "target": f"{args.rate:.0f}"}
     for r in results:
@@ -473,27 +331,35 @@ def print_report(
         drained = f"{r['drain_s']:.1f} s" if r["backlog"] else "-"
         if r["left"]:
             drained = f"{r['left']} left"
+        cpu = f"{r['client_ms']:.2f} + {r['server_ms']:.2f}"
+        if r["late"]:
+            print(f"WARNING: a worker was not ready when phase {r['mode']} started: not valid")
         print(
-            f"{r['mode']:10} {offered.get(r['mode'], 'closed'):>10} {r['rate']:12.0f} "
-            f"{r['p50']:8.1f} {r['p99']:8.1f} {r['max']:8.0f} {store:>18} {r['backlog']:8d} "
-            f"{drained:>10}"
+            f"{r['mode']:8} {offered.get(r['mode'], 'closed'):>9} {r['rate']:11.0f} "
+            f"{r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.0f} {store:>15} {r['backlog']:7d} "
+            f"{drained:>8} {cpu:>28} {r['busy']:5.0%}"
         )
     print(
         f"target: >= {TARGET_RATE:.0f} reports/s with p99 <= {TARGET_P99_MS:.0f} ms "
         "(tap -> committed, through outbox and sender)"
     )
-    print(f"performance_logs: {logs} rows, {distinct} distinct ids (each report counted once)")
+    logs, distinct, events = counts
+    print(
+        f"performance_logs: {logs} rows, {distinct} distinct ids, {events} qty_reported events"
+        " (each report counted once)"
+    )
     print()
     print("Cost of one report, one kiosk alone (no concurrency):")
-    print(f"{'':28}{'wall ms':>9}{'client CPU ms':>15}{'statements':>12}")
+    print(f"{'':34}{'wall ms':>9}{'client CPU ms':>15}{'statements':>12}")
     for name, label in (
-        ("service", "report_quantity (service)"),
-        ("outbox", "outbox: store + mark sent"),
-        ("one-trip", "one-statement prototype"),
+        ("service", "report_quantity (one trip)"),
+        ("batch", "report_quantities, 20 per trip"),
+        ("outbox", "outbox: store + read + mark sent"),
+        ("raw", "function via bare psycopg"),
     ):
         print(
-            f"{label:28}{costs[name + '_wall_ms']:9.2f}{costs[name + '_cpu_ms']:15.2f}"
-            f"{costs[name + '_statements']:12.1f}"
+            f"{label:34}{costs[name + '_wall_ms']:9.2f}{costs[name + '_cpu_ms']:15.2f}"
+            f"{costs[name + '_statements']:12.2f}"
         )
 
 
