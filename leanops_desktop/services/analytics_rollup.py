@@ -135,29 +135,31 @@ def _logs(
     start: datetime | None, until: datetime, station_ids: list[str] | None, job_id: str | None
 ) -> UnitSource:
     log = PerformanceLog
-    where: list[ColumnElement[bool]] = [log.timestamp < until]
-    if start is not None:
-        where.append(log.timestamp >= start)
-    if station_ids is not None:
-        where.append(log.station_id.in_(station_ids))
-    if job_id is not None:
-        where.append(log.job_id == job_id)
-    return UnitSource(
-        PerformanceLog.__table__, log.timestamp, log.station_id, log.qty_completed, tuple(where)
-    )
+    return _source(log, log.timestamp, log.qty_completed, start, until, station_ids, job_id)
 
 
 def _slots(
     first: datetime | None, last: datetime, station_ids: list[str] | None, job_id: str | None
 ) -> UnitSource:
     rollup = ThroughputRollup
-    where: list[ColumnElement[bool]] = [rollup.slot_start < last]
-    if first is not None:
-        where.append(rollup.slot_start >= first)
+    return _source(rollup, rollup.slot_start, rollup.units, first, last, station_ids, job_id)
+
+
+def _source(
+    table: type[PerformanceLog] | type[ThroughputRollup],
+    time: QueryableAttribute[Any],
+    qty: QueryableAttribute[Any],
+    start: datetime | None,
+    until: datetime,
+    station_ids: list[str] | None,
+    job_id: str | None,
+) -> UnitSource:
+    """Units of ``table`` in ``[start, until)`` (``time`` its instant, ``qty`` its amount)."""
+    where: list[ColumnElement[bool]] = [time < until]
+    if start is not None:
+        where.append(time >= start)
     if station_ids is not None:
-        where.append(rollup.station_id.in_(station_ids))
+        where.append(table.station_id.in_(station_ids))
     if job_id is not None:
-        where.append(rollup.job_id == job_id)
-    return UnitSource(
-        ThroughputRollup.__table__, rollup.slot_start, rollup.station_id, rollup.units, tuple(where)
-    )
+        where.append(table.job_id == job_id)
+    return UnitSource(table.__table__, time, table.station_id, qty, tuple(where))

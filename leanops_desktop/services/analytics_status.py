@@ -37,7 +37,7 @@ from leanops_desktop.services.analytics_timeline import (
     stations_touched,
     sub_dict,
 )
-from leanops_desktop.services.queries import event_row
+from leanops_desktop.services.queries import EVENT_COLUMNS, event_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,15 +181,7 @@ def status_events(
     Read as plain rows, not ORM objects: a month of a large floor holds thousands.
     """
     query = (
-        select(
-            EventLog.id,
-            EventLog.event_type,
-            EventLog.station_id,
-            EventLog.job_id,
-            EventLog.actor,
-            EventLog.meta,
-            EventLog.timestamp,
-        )
+        select(*EVENT_COLUMNS)
         .where(
             EventLog.timestamp >= start,
             EventLog.timestamp < until,

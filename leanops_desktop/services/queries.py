@@ -116,17 +116,21 @@ def get_station(session: Session, station_id: str) -> StationRow:
 # -- jobs ---------------------------------------------------------------------------------
 
 
+#: The jobs columns a JobRow is made of, in the order ``_job_rows`` unpacks them.
+JOB_COLUMNS = (
+    Job.id,
+    Job.part_name,
+    Job.qty_total,
+    Job.due_date,
+    Job.priority,
+    Job.status,
+    Job.created_at,
+    Job.qty_reported,
+)
+
+
 def _job_query() -> Select[*tuple[Any, ...]]:
-    return select(
-        Job.id,
-        Job.part_name,
-        Job.qty_total,
-        Job.due_date,
-        Job.priority,
-        Job.status,
-        Job.created_at,
-        Job.qty_reported,
-    )
+    return select(*JOB_COLUMNS)
 
 
 def _job_rows(records: Sequence[Any], stations: dict[str, list[str]]) -> list[JobRow]:

@@ -51,16 +51,7 @@ def count_jobs(session: Session, statuses: Collection[JobStatus] | None = None) 
 
 def all_jobs(session: Session, statuses: Collection[JobStatus] | None = None) -> list[JobRow]:
     """Every job (or those in ``statuses``), as ``queries.list_jobs`` gives them."""
-    query = select(
-        Job.id,
-        Job.part_name,
-        Job.qty_total,
-        Job.due_date,
-        Job.priority,
-        Job.status,
-        Job.created_at,
-        Job.qty_reported,
-    ).order_by(*_ORDER)
+    query = select(*queries.JOB_COLUMNS).order_by(*_ORDER)
     if statuses is not None:
         query = query.where(Job.status.in_([status.value for status in statuses]))
     with read_transaction(session):
