@@ -10,7 +10,7 @@ read into the models (``qt.models.refresh``).
 A large refresh is put into the models one model per turn of the event loop (a 1 ms timer
 between the steps): each view repaints between two steps, so the longest time the loop is
 busy is one model's update plus one view's repaint, not all four at once. Small refreshes
-(a report or two) go in at once, for the lowest latency.
+(one report: its station, job, assignment and event) go in at once, for the lowest latency.
 
 One read is in flight at a time. Changes that arrive meanwhile are merged and read together
 next, so the models receive the results in the order the database produced them, and never
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 _STOP = object()
 
 #: Refreshes of more rows than this are applied one model per event-loop turn.
-STEP_ABOVE_ROWS = 8
+STEP_ABOVE_ROWS = 4
 
 
 class FloorRefresher(QObject):
