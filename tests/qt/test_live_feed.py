@@ -16,15 +16,12 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.live import EditConflictWatch, LiveFeed, changed_fields
 from leanops_desktop.qt.models import (
-    AssignmentTableModel,
-    EventTableModel,
     FloorModels,
-    JobTableModel,
-    StationTableModel,
     apply_changes,
 )
 from leanops_desktop.services import dispatch, jobs, production, queries
 from tests.factories import make_job, make_station
+from tests.qt.test_models_refresh import load_floor
 from tests.test_change_feed import commit_in_other_process
 
 WRITERS = 10
@@ -65,17 +62,7 @@ def live(db: Database, qtbot: QtBot) -> Iterator[LiveFeed]:
 
 def follow(feed: LiveFeed, db: Database) -> FloorModels:
     """The real floor models, loaded now and kept current by the feed."""
-    floor = FloorModels(
-        stations=StationTableModel(),
-        jobs=JobTableModel(),
-        assignments=AssignmentTableModel(),
-        events=EventTableModel(),
-    )
-    with db.session() as session:
-        floor.stations.set_rows(queries.list_stations(session))
-        floor.jobs.set_rows(queries.list_jobs(session))
-        floor.assignments.set_rows(queries.list_assignments(session))
-        floor.events.set_rows(queries.list_events(session))
+    floor = load_floor(db)
     feed.changes_arrived.connect(lambda changes: apply_changes(db, floor, changes))
     return floor
 
