@@ -85,15 +85,13 @@ class FloorRefresher(QObject):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(1)  # a timer, not a posted call: repaints go first
         self._step_timer.timeout.connect(self._run_steps)
-        #: How many refreshes were put into the models (for status and measurements).
-        self.applied_count = 0
 
     # -- public ------------------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
         """Whether a read is under way or changes wait to be read."""
-        return self._in_flight is not None or self._applying is not None or bool(self._pending)
+        return self._working or bool(self._pending)
 
     def submit(self, changes: Mapping[str, Iterable[str]]) -> None:
         """Read the rows named in ``changes`` in the worker, then update the models."""
@@ -131,8 +129,13 @@ class FloorRefresher(QObject):
 
     # -- internals ---------------------------------------------------------------------------
 
+    @property
+    def _working(self) -> bool:
+        """A read is under way, or its rows are still being put into the models."""
+        return self._in_flight is not None or self._applying is not None
+
     def _start_next(self) -> None:
-        if self._stopped or self.busy_reading_or_applying() or not self._pending:
+        if self._stopped or self._working or not self._pending:
             return
         self._retry.stop()
         changes, self._pending = self._pending, {}
@@ -175,9 +178,6 @@ class FloorRefresher(QObject):
             return
         self._apply(result, at_once=row_count(result) <= STEP_ABOVE_ROWS)
 
-    def busy_reading_or_applying(self) -> bool:
-        return self._in_flight is not None or self._applying is not None
-
     def _apply(self, rows: FloorRows, *, at_once: bool) -> None:
         self._applying = rows
         self._steps.extend(apply_steps(self._models, rows))
@@ -201,6 +201,5 @@ class FloorRefresher(QObject):
         rows, self._applying = self._applying, None
         if rows is None:
             return
-        self.applied_count += 1
         self.applied.emit(rows)
         self._start_next()
