@@ -189,6 +189,29 @@ def test_a_late_commit_below_the_last_sequence_is_not_skipped(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_report_wakes_listeners_once(
+    db: Database, db_url: str, supervisor: Actor, operator: Actor
+) -> None:
+    make_station(db, supervisor, "ST-01")
+    make_job(db, supervisor, "JOB-1001", qty_total=100)
+    with db.session() as session:
+        dispatch.assign_job(session, supervisor, "JOB-1001", "ST-01")
+    libpq_url = db_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq_url, autocommit=True) as listener:
+        listener.execute("LISTEN leanops_changes")
+        with db.session() as session:
+            production.report_quantity(
+                session, operator, station_id="ST-01", job_id="JOB-1001", qty=2,
+                report_id=uuid.uuid4(),
+            )  # fmt: skip
+        time.sleep(0.2)
+        notes = list(listener.notifies(timeout=1.0))
+    # Its log and its event are two feed rows, one transaction: one wake-up, not one per row.
+    assert len(notes) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_rolled_back_sequence_number_is_given_up(db: Database, db_url: str) -> None:
     reader = ChangeFeedReader(db.engine)
     reader.start()

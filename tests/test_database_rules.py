@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import dispatch, production
+from leanops_desktop.services import dispatch, jobs, production
 from tests.factories import make_job, make_station
 
 
@@ -98,19 +98,65 @@ def test_every_business_change_lands_in_the_change_feed(db: Database, supervisor
     assert len(seqs) == len(set(seqs))
 
 
+def _feed_after(db: Database, start: int) -> list[tuple[str, str, str]]:
+    with db.engine.connect() as connection:
+        return [
+            (table, key, op)
+            for table, key, op in connection.execute(
+                text("SELECT table_name, row_key, op FROM change_feed WHERE seq > :s ORDER BY seq"),
+                {"s": start},
+            )
+        ]
+
+
+def _last_seq(db: Database) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT max(seq) FROM change_feed")).scalar_one())
+
+
 def test_one_assignment_update_is_one_feed_row(db: Database, supervisor: Actor) -> None:
     assignment_id = _assigned(db, supervisor)
+    start = _last_seq(db)
     with db.engine.begin() as connection:
-        start = connection.execute(text("SELECT max(seq) FROM change_feed")).scalar_one()
         connection.execute(
-            text("UPDATE station_assignments SET qty_done = qty_done + 1 WHERE id = :id"),
-            {"id": str(assignment_id)},
+            text("UPDATE station_assignments SET started_at = :t WHERE id = :id"),
+            {"id": str(assignment_id), "t": "2026-01-05 06:00:00"},
         )
+    assert _feed_after(db, start) == [("station_assignments", str(assignment_id), "U")]
+
+
+def test_a_report_is_in_the_feed_as_its_log_and_event_not_its_counter_updates(
+    db: Database, supervisor: Actor
+) -> None:
+    assignment_id = _assigned(db, supervisor)
+    start = _last_seq(db)
+    log_id = uuid.uuid4()
+    with db.session() as session:
+        production.report_quantity(
+            session, supervisor, station_id="ST-01", job_id="JOB-1001", qty=4, report_id=log_id
+        )
+    feed = _feed_after(db, start)
+    # The counts moved (readers re-read a log's job and assignments) ...
     with db.engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT table_name, op FROM change_feed WHERE seq > :s"), {"s": start}
-        ).all()
-    assert rows == [("station_assignments", "U")]
+        counts = connection.execute(
+            text(
+                "SELECT a.qty_done, j.qty_reported FROM station_assignments a"
+                " JOIN jobs j ON j.id = a.job_id WHERE a.id = :id"
+            ),
+            {"id": str(assignment_id)},
+        ).one()
+    assert tuple(counts) == (4, 4)
+    # ... but only the log and its event are in the feed.
+    assert sorted((table, op) for table, _key, op in feed) == [
+        ("events_log", "I"),
+        ("performance_logs", "I"),
+    ]
+    assert ("performance_logs", str(log_id), "I") in feed
+    # A change a person makes to the same rows is in the feed, once each.
+    start = _last_seq(db)
+    with db.session() as session:
+        jobs.set_job_priority(session, supervisor, "JOB-1001", "high")
+    assert _feed_after(db, start).count(("jobs", "JOB-1001", "U")) == 1
 
 
 def test_a_station_holds_one_assignment_at_most(db: Database, supervisor: Actor) -> None:

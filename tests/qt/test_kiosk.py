@@ -493,9 +493,11 @@ def test_a_supervisors_change_reaches_the_kiosk_through_the_live_feed(
     assert kiosk.resume_button.isVisible()
 
 
-def test_concerns_only_this_stations_rows() -> None:
+def test_concerns_only_this_stations_rows_jobs_and_new_reports() -> None:
     assert concerns({"stations": {"ST-01"}}, "ST-01", None)
     assert not concerns({"stations": {"ST-02"}}, "ST-01", None)
     assert concerns({"station_assignments": {"a-1"}}, "ST-01", "a-1")
-    assert not concerns({"station_assignments": {"a-2"}, "performance_logs": {"x"}}, "ST-01", "a-1")
+    assert not concerns({"station_assignments": {"a-2"}, "events_log": {"e"}}, "ST-01", "a-1")
     assert concerns({"jobs": {"JOB-7"}}, "ST-01", None)
+    # Counts move without a jobs or assignments row in the feed: the report is the sign.
+    assert concerns({"performance_logs": {"x"}}, "ST-01", "a-1")
