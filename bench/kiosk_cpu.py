@@ -137,5 +137,6 @@ class ThreadProfiles:
         stats = pstats.Stats(profiles[0], stream=out)
         for profile in profiles[1:]:
             stats.add(profile)
-        stats.strip_dirs().sort_stats("tottime").print_stats(top)
+        order = os.environ.get("LEANOPS_PROFILE_SORT", "tottime")  # or "cumulative"
+        stats.strip_dirs().sort_stats(order).print_stats(top)
         return out.getvalue()
