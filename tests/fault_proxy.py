@@ -53,9 +53,10 @@ class FaultProxy:
                     self._kill(sock)
 
     def drop_reply_once_committed(self, statement_marker: bytes) -> None:
-        """Swallow the server's reply to the next statement whose text holds
-        ``statement_marker``, once the server reports it committed (counted like a COMMIT
-        reply in ``commit_replies_dropped``); the connection is cut instead."""
+        """Swallow the server's reply to the next message to the server (a statement or its
+        parameters) that holds ``statement_marker``, once the server reports it committed
+        (counted like a COMMIT reply in ``commit_replies_dropped``); the connection is cut
+        instead."""
         self._drop_after = statement_marker
         self._armed = False
 

@@ -311,7 +311,7 @@ def test_a_reply_lost_after_commit_is_counted_once(
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
             item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=7, operator="o")
-            proxy.drop_reply_once_committed(b"leanops_report")
+            proxy.drop_reply_once_committed(str(item.id).encode())  # the report's own trip
             first = sender.send_pending()
             assert proxy.commit_replies_dropped == 1
             assert first.online is False and first.results[0].outcome == Outcome.OFFLINE
@@ -364,7 +364,7 @@ def test_a_reply_lost_after_a_batch_committed_is_counted_once(
                 outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
                 for qty in (4, 5, 6)
             ]
-            proxy.drop_reply_once_committed(b"leanops_report_batch")
+            proxy.drop_reply_once_committed(str(items[0].id).encode())  # the batch's trip
             first = sender.send_pending()
             assert proxy.commit_replies_dropped == 1
             assert first.online is False and first.results[0].outcome == Outcome.OFFLINE

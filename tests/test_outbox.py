@@ -174,6 +174,31 @@ def test_a_batch_is_the_reports_in_a_row_and_a_correction_goes_alone(outbox: Out
     assert outbox.next_batch(10) == []
 
 
+def test_take_batch_tells_whether_it_holds_everything_pending(outbox: Outbox) -> None:
+    first, second = add(outbox, 1), add(outbox, 2)
+    assert outbox.take_batch(10) == (outbox.next_batch(10), True)
+    assert [item.id for item in outbox.take_batch(1)[0]] == [first]
+    assert outbox.take_batch(1)[1] is False  # the second waits behind it
+    correction = outbox.add_correction(first, operator="olga")
+    outbox.record_outcomes([first, second])
+    assert [item.id for item in outbox.take_batch(10)[0]] == [correction.id]
+    assert outbox.take_batch(10)[1] is True
+    third = add(outbox, 3)
+    outbox.record_outcomes([correction.id])
+    assert outbox.take_batch(10) == ([outbox.get(third)], True)
+    assert outbox.take_batch(10)[0][0].id == third
+
+
+def test_additions_count_what_became_pending(outbox: Outbox) -> None:
+    first = add(outbox, 1)
+    outbox.add_correction(first, operator="olga")
+    assert outbox.additions == 2
+    outbox.mark_refused(first, RefusalCode.OVER_TOTAL, "over")
+    assert outbox.additions == 2  # a refusal makes nothing pending
+    outbox.requeue(first, confirm_over=True)
+    assert outbox.additions == 3
+
+
 def test_the_outcomes_of_a_batch_are_recorded_together(tmp_path: Path) -> None:
     path = tmp_path / "box.sqlite3"
     with Outbox(path) as box:

@@ -88,6 +88,30 @@ def test_pending_items_are_sent_in_order_with_their_own_ids(
     assert outbox.counts().pending == 0
 
 
+def test_a_trip_reads_the_outbox_once_unless_more_was_added(
+    running: Database, outbox: Outbox, operator: Actor
+) -> None:
+    reads: list[str] = []
+    outbox._conn.set_trace_callback(  # the connection the outbox reads through
+        lambda sql: reads.append(sql) if "state = 'pending'" in sql else None
+    )
+    sender = ReportSender(outbox, running, operator)
+    add(outbox, 1)
+    assert sender.send_pending().sent == 1
+    assert len(reads) == 1  # it held everything pending: no second look
+    reads.clear()
+
+    def add_during_the_trip(result: object) -> None:
+        if len(reads) == 1:
+            add(outbox, 2)
+
+    add(outbox, 3)
+    outcome = sender.send_pending(on_result=add_during_the_trip)
+    assert [r.item.qty for r in outcome.results] == [3, 2]  # the new one was not left behind
+    assert len(reads) == 2
+    assert logged(running) == (3, 6)
+
+
 def test_a_retry_after_a_lost_reply_counts_once(
     running: Database, outbox: Outbox, operator: Actor
 ) -> None:

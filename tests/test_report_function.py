@@ -29,6 +29,7 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.migrate import alembic_config
 from leanops_desktop.db.models import EventLog, PerformanceLog
 from leanops_desktop.services import auth, dispatch, production, users
+from leanops_desktop.services.report_channel import ReportChannel
 from leanops_desktop.services.report_request import ReportRequest
 from tests.factories import make_job, make_station
 from tests.pg_server import admin_connect
@@ -430,3 +431,38 @@ def test_any_text_travels_in_a_batch_unchanged(running: Database, operator: Acto
             select(EventLog.meta).where(EventLog.event_type == "qty_reported")
         ).one()
     assert meta["reported_by"] == 'x"{y}\\'
+
+
+def test_a_kept_channel_sends_any_text_and_survives_a_deallocate(
+    running: Database, operator: Actor
+) -> None:
+    """The kiosk's path: the batch statement prepared by name on the kept connection."""
+    odd = ['ST-"q"', "ST-\\x", "ST-{1,2}", "NULL", "ST é,}"]
+    requests = [ReportRequest(station, "JOB-1001", 1, uuid.uuid4()) for station in odd]
+    requests.append(ReportRequest("ST-01", "JOB-1001", 2, uuid.uuid4(), reported_by='x"{y}\\'))
+    channel = ReportChannel(running)
+    try:
+        outcomes = channel.run(lambda s: production.report_quantities(s, operator, requests))
+        assert [o.key for o in outcomes[:-1] if isinstance(o, NotFound)] == odd
+        assert isinstance(outcomes[-1], ReportResult) and outcomes[-1].counted
+        assert outcomes[-1].assignment_qty_done == 2
+        # A pool or an administrator may drop the session's prepared statements.
+        channel.run(lambda s: s.connection().exec_driver_sql("DEALLOCATE ALL"))
+        again = ReportRequest("ST-01", "JOB-1001", 3, uuid.uuid4())
+        result = channel.run(lambda s: production.report_quantity(
+            s, operator, station_id=again.station_id, job_id=again.job_id, qty=again.qty,
+            report_id=again.report_id,
+        ))  # fmt: skip
+        assert result.counted and result.assignment_qty_done == 5 and result.job_qty_done == 5
+        with pytest.raises(OverReportNotConfirmed):  # refusals raise as on any path
+            channel.run(lambda s: production.report_quantity(
+                s, operator, station_id="ST-01", job_id="JOB-1001", qty=6,
+                report_id=uuid.uuid4(),
+            ))  # fmt: skip
+    finally:
+        channel.close()
+    with running.session() as session:
+        meta = session.scalars(
+            select(EventLog.meta).where(EventLog.event_type == "qty_reported")
+        ).all()
+    assert [m.get("reported_by") for m in meta].count('x"{y}\\') == 1

@@ -161,6 +161,7 @@ class Outbox:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._additions = 0  # items made pending by this process (see take_batch)
         self._conn = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=30
         )
@@ -233,6 +234,7 @@ class Outbox:
                 (str(item_id), station_id, job_id, qty, int(confirm_over), operator, stamp, stamp),
             )
             seq = cursor.lastrowid
+            self._additions += 1
         assert seq is not None
         return OutboxItem(  # what was just written (no second read on the tap's path)
             seq=seq,
@@ -285,6 +287,7 @@ class Outbox:
                     now,
                 ),
             )
+            self._additions += 1
         return self._get(correction_id)
 
     def mark_sent(self, item_id: uuid.UUID) -> None:
@@ -370,6 +373,7 @@ class Outbox:
                 " updated_at = ? WHERE id = ?",
                 (int(confirm_over or row["confirm_over"]), _now(), str(item_id)),
             )
+            self._additions += 1
         return self._get(item_id)
 
     def prune_sent(self, before: datetime) -> int:
@@ -403,20 +407,35 @@ class Outbox:
         rows = self._query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1")
         return _item(rows[0]) if rows else None
 
+    @property
+    def additions(self) -> int:
+        """How many times this process made an item pending (added, or sent again)."""
+        return self._additions
+
     def next_batch(self, limit: int) -> list[OutboxItem]:
         """The oldest pending items to send together, in order: up to ``limit`` reports in
         a row, or one correction when a correction is next (it goes on its own, after the
         reports before it and before those after it)."""
+        return self.take_batch(limit)[0]
+
+    def take_batch(self, limit: int) -> tuple[list[OutboxItem], bool]:
+        """:meth:`next_batch`, and whether it holds every item that was pending.
+
+        A sender that has sent such a batch need not look again unless :attr:`additions`
+        has changed since: one query per trip instead of two.
+        """
+        limit = max(limit, 1)
         rows = self._query(
-            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (max(limit, 1),)
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (limit + 1,)
         )
         batch: list[OutboxItem] = []
-        for row in rows:
+        for row in rows[:limit]:
             item = _item(row)
             if item.kind != ItemKind.REPORT:
-                return batch or [item]
+                batch = batch or [item]
+                break
             batch.append(item)
-        return batch
+        return batch, len(batch) == len(rows)
 
     def pending(self) -> list[OutboxItem]:
         return [_item(row) for row in self._query(

@@ -342,7 +342,8 @@ class ReportSender:
         results: list[ItemResult] = []
         online: bool | None = None
         while stop is None or not stop.is_set():
-            batch = self.outbox.next_batch(self.batch_size)
+            additions = self.outbox.additions
+            batch, everything = self.outbox.take_batch(self.batch_size)
             if not batch:
                 break
             # One item goes alone (a correction, or a report: one trip either way).
@@ -357,6 +358,8 @@ class ReportSender:
             online = True
             if last.outcome == Outcome.RETRY:
                 return PassResult(tuple(results), online=True, error=last.message)
+            if everything and self.outbox.additions == additions:
+                break  # all that was pending is handled and nothing was added meanwhile
         if self._unlogged_refusals and self.outbox.refusals_to_log():
             if not self.log_refusals():
                 return PassResult(
