@@ -23,7 +23,8 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services import production
+from leanops_desktop.services import production, report_pg
+from leanops_desktop.services.report_request import ReportRequest
 from leanops_desktop.services.report_sender import Outcome, ReportSender, SenderStatus, SendLoop
 
 OPERATOR = Actor(email="bench.operator@leanops.test", role=Role.OPERATOR)
@@ -259,6 +260,43 @@ def raw_phase(job: dict[str, Any]) -> dict[str, Any]:
     return rec.result(late=late[0])
 
 
+def wire_phase(job: dict[str, Any]) -> dict[str, Any]:
+    """Open loop at ``rate`` per kiosk sending exactly what a kiosk's sender sends for one
+    report (the prepared batch call, on its own kept autocommit connection) with nothing
+    else of the kiosk around it: the server's side of the target."""
+    import psycopg
+
+    indexes, rate, start = job["indexes"], job["rate"], job["start"]
+    end = start + job["seconds"]
+    rec = Recorder(start, end)
+    plain = job["login_url"].replace("postgresql+psycopg://", "postgresql://")
+    ready = threading.Barrier(len(indexes))
+
+    def params(index: int) -> tuple[str, ...]:
+        station, job_id = station_of(index)
+        request = ReportRequest(station, job_id, 1, uuid.uuid4(), reported_by="bench")
+        return report_pg.batch_params(OPERATOR, [request])
+
+    def run(index: int) -> None:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            report_pg.run_kept_batch(conn, params(index))  # warm-up, not measured
+            ready.wait()
+            late[0] = late[0] or time.monotonic() > start
+            next_at = start + random.Random(index).random() / rate
+            while next_at < end:
+                wait_until(next_at)
+                tap = time.monotonic()
+                with rec.lock:
+                    rec.taps += 1
+                report_pg.run_kept_batch(conn, params(index))
+                rec.committed(tap, time.monotonic())
+                next_at += 1 / rate
+
+    late = [False]
+    _run_threads(run, indexes)
+    return rec.result(late=late[0])
+
+
 def _run_threads(run: Any, indexes: list[int]) -> None:
     threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in indexes]
     for thread in threads:
@@ -270,5 +308,6 @@ def _run_threads(run: Any, indexes: list[int]) -> None:
 def worker(job: dict[str, Any]) -> dict[str, Any]:
     if job["switch_interval"]:
         sys.setswitchinterval(job["switch_interval"])
-    phase = {"service": service_phase, "raw": raw_phase}.get(job["mode"], kiosk_phase)
+    phases = {"service": service_phase, "raw": raw_phase, "wire": wire_phase}
+    phase = phases.get(job["mode"], kiosk_phase)
     return phase(job)

@@ -21,7 +21,11 @@ Phases (``--seconds`` each):
 4. ``service``: closed loop straight into ``report_quantity`` (no outbox, no send loop), to
    separate the service's cost from the outbox's;
 5. ``raw``: closed loop calling the ``leanops_report`` function with bare psycopg (no
-   SQLAlchemy, no outbox): what the server and the driver alone allow.
+   SQLAlchemy, no outbox): what the server and the driver alone allow;
+6. ``wire``: the target rate again, each kiosk sending exactly the statement its sender
+   sends for a report, on its own connection, with none of the kiosk's own work (outbox,
+   send loop) around it: the server's side of the target. In a plant that work runs on
+   each kiosk's own PC; here it shares the two cores with the server.
 
 For each phase: client CPU (the bench's processes), server CPU (the cluster's processes;
 only for the cluster started here) per committed report, and how busy the whole machine
@@ -120,7 +124,8 @@ def run_phase(
     """One phase over all kiosks; rates, latencies and where the CPU went."""
     start = time.monotonic() + 6.0  # room for the workers to sign in and warm up
     seconds = args.seconds
-    per_kiosk = {"plant": 1.0, "target": args.rate / args.kiosks}.get(mode, 0.0)
+    per_kiosk = {"plant": 1.0, "target": args.rate / args.kiosks, "wire": args.rate / args.kiosks}
+    per_kiosk = per_kiosk.get(mode, 0.0)
     groups = [list(range(args.kiosks))[p :: args.procs] for p in range(args.procs)]
     jobs_ = [
         {**base, "mode": mode, "indexes": group, "rate": per_kiosk, "start": start,
@@ -266,15 +271,22 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50, help="reports per trip (sender)")
     parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval")
     parser.add_argument("--as-superuser", action="store_true", help="kiosks sign in as postgres")
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="server with fsync and synchronous_commit on, as in a plant (default: test settings)",
+    )
     parser.add_argument("--profile", default="", help="cProfile worker 0 in this phase")
-    parser.add_argument("--phases", default="plant,target,max,service,raw", help="comma-separated")
+    parser.add_argument(
+        "--phases", default="plant,target,max,service,raw,wire", help="comma-separated"
+    )
     args = parser.parse_args()
     from tests.pg_server import ThrowawayCluster, create_database, drop_database
 
     cluster = None
     server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
     if not server:
-        cluster = ThrowawayCluster().start()
+        cluster = ThrowawayCluster(durable=args.durable).start()
         server = cluster.url
     load_before = os.getloadavg()
     try:
@@ -314,9 +326,10 @@ def print_report(
 ) -> None:
     print()
     who = "postgres (superuser)" if args.as_superuser else "an operator login"
+    server = "durable commits" if args.durable else "fsync off (test settings)"
     print(
-        f"{args.kiosks} kiosks as {who}, {args.procs} processes, batch {args.batch}, "
-        f"{args.seconds:.0f} s per phase, {os.cpu_count()} CPUs, load average "
+        f"{args.kiosks} kiosks as {who}, server {server}, {args.procs} processes, "
+        f"batch {args.batch}, {args.seconds:.0f} s per phase, {os.cpu_count()} CPUs, load average "
         f"{load_before[0]:.1f} before / {load_after[0]:.1f} after"
     )
     print(
@@ -324,7 +337,11 @@ def print_report(
         f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
         f"{'CPU ms/report client+server':>28} {'busy':>5}"
     )
-    offered = {"plant": f"{args.kiosks:.0f}", "target": f"{args.rate:.0f}"}
+    offered = {
+        "plant": f"{args.kiosks:.0f}",
+        "target": f"{args.rate:.0f}",
+        "wire": f"{args.rate:.0f}",
+    }
     for r in results:
         measured = r["store_p50"] == r["store_p50"]  # not NaN
         store = f"{r['store_p50']:.1f} / {r['store_p99']:.1f}" if measured else "-"

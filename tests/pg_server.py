@@ -76,6 +76,8 @@ SERVER_SETTINGS: dict[str, str] = {
     "password_encryption": "scram-sha-256",
 }
 
+#: The settings ``durable=True`` leaves at PostgreSQL's defaults.
+_DURABILITY = frozenset({"fsync", "synchronous_commit", "full_page_writes"})
 _SUPERUSER = "postgres"
 _SYSTEM_USER = "postgres"
 _START_TIMEOUT_S = 60
@@ -227,11 +229,18 @@ class ThrowawayCluster:
         base_dir: where to create the temporary directory; default the system temp dir (or
             ``/tmp`` when that is too long for a unix socket path or, as root, not reachable
             by the ``postgres`` user).
+        durable: keep PostgreSQL's durable defaults (``fsync``, ``synchronous_commit``,
+            ``full_page_writes`` on), as a plant's server runs; benchmarks use it.
     """
 
     def __init__(
-        self, bindir: Path | str | None = None, *, base_dir: Path | str | None = None
+        self,
+        bindir: Path | str | None = None,
+        *,
+        base_dir: Path | str | None = None,
+        durable: bool = False,
     ) -> None:
+        self._durable = durable
         self._bindir = Path(bindir) if bindir is not None else None
         self._base_dir = Path(base_dir) if base_dir is not None else None
         self._password = secrets.token_hex(16)
@@ -509,6 +518,8 @@ class ThrowawayCluster:
             "-k", str(self.directory),
         ]  # fmt: skip
         for name, value in SERVER_SETTINGS.items():
+            if self._durable and name in _DURABILITY:
+                continue
             options += ["-c", f"{name}={value}"]
         cmd = self._server_cmd(
             "pg_ctl", "start", "-w", "-t", str(_START_TIMEOUT_S),

@@ -18,6 +18,7 @@ from leanops_desktop.db.change_feed import (
     ChangeBatch,
     ChangeFeedReader,
     FeedRow,
+    PgListener,
     prune_change_feed,
 )
 from leanops_desktop.db.engine import Database
@@ -208,6 +209,61 @@ def test_a_report_wakes_listeners_once(
         notes = list(listener.notifies(timeout=1.0))
     # Its log and its event are two feed rows, one transaction: one wake-up, not one per row.
     assert len(notes) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_server_notifies_at_most_once_per_10_ms(db: Database, db_url: str) -> None:
+    libpq_url = db_url.replace("postgresql+psycopg://", "postgresql://")
+    now_ms = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+    with (
+        psycopg.connect(libpq_url, autocommit=True) as listener,
+        psycopg.connect(libpq_url, autocommit=True) as writer,
+    ):
+        listener.execute("LISTEN leanops_changes")
+
+        def wake_after(clock_sql: str) -> int:
+            """Notifications from leanops_wake() right after the clock is set to ``clock_sql``."""
+            writer.execute(f"SELECT setval('leanops_wake_clock', {clock_sql}), leanops_wake()")
+            return len(list(listener.notifies(timeout=0.3)))
+
+        assert wake_after(now_ms) == 0  # another transaction notified just now
+        assert wake_after(f"{now_ms} - 10") == 1  # 10 ms ago: notify
+        assert wake_after(f"{now_ms} + 600000") == 1  # a clock set back does not silence it
+        # And a report after a quiet spell notifies (and sets the clock).
+        writer.execute(f"SELECT setval('leanops_wake_clock', {now_ms} - 1000)")
+        writer.execute("INSERT INTO stations (id, name, line) VALUES ('ST-W', 'W', 'Line A')")
+        assert len(list(listener.notifies(timeout=0.5))) == 1
+        last = writer.execute(f"SELECT {now_ms} - last_value FROM leanops_wake_clock").fetchone()
+        assert last is not None and 0 <= last[0] < 5_000
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_wake_up_that_never_came_is_caught_by_the_next_heartbeat(db: Database) -> None:
+    listener = PgListener.open(PgListener.connect_kwargs(db.engine))
+    try:
+
+        def beat() -> int:
+            listener.send_heartbeat(time.monotonic())
+            deadline = time.monotonic() + 5
+            woke = 0
+            while listener.heartbeat_age(time.monotonic()) is not None:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+                woke += listener.poll()
+            return woke
+
+        assert beat() == 0  # the first answer only sets the mark
+        assert beat() == 0  # nothing new
+        with db.engine.begin() as connection:  # a change whose notification was skipped
+            connection.execute(
+                insert(ChangeFeed).values(table_name="stations", row_key="ST-01", op="U")
+            )
+        assert beat() == 1  # the feed grew: read it
+        assert beat() == 0
+    finally:
+        listener.close()
 
 
 @pytest.mark.postgres

@@ -317,11 +317,17 @@ class PgListener:
 
     :meth:`open` blocks (run it off the GUI thread when the server may be unreachable); the
     other methods never block: watch :meth:`fileno` for reading and call :meth:`poll`.
+
+    The heartbeat asks for the feed's newest sequence number. A kiosk wakes the listeners
+    after its report's commit, in a second transaction (migration 0007); if that never came
+    (the kiosk was killed in between), a heartbeat answer with a newer number counts as a
+    wake-up, so no change waits longer than one heartbeat interval.
     """
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
         self._heartbeat_sent: float | None = None
+        self._newest_seq: int | None = None  # from the last heartbeat answer
 
     @staticmethod
     def connect_kwargs(engine: Engine) -> dict[str, Any]:
@@ -379,18 +385,28 @@ class PgListener:
                     self._heartbeat_sent = None
                 elif result.status != pq.ExecStatus.TUPLES_OK:
                     raise FeedConnectionLost(result.get_error_message() or "heartbeat failed")
+                else:
+                    count += self._saw_newest(result.get_value(0, 0))
         except psycopg.Error as exc:
             raise FeedConnectionLost(_reason(exc)) from None
         if pgconn.status != pq.ConnStatus.OK:
             raise FeedConnectionLost("the server closed the connection")
         return count
 
+    def _saw_newest(self, value: bytes | None) -> int:
+        """1 when the feed grew since the previous heartbeat (a wake-up), else 0."""
+        newest = int(value) if value is not None else 0
+        grew = self._newest_seq is not None and newest > self._newest_seq
+        self._newest_seq = newest
+        return 1 if grew else 0
+
     def send_heartbeat(self, now: float) -> None:
-        """Send ``SELECT 1`` unless one is on its way; :meth:`poll` takes the answer."""
+        """Ask for the feed's newest number unless a heartbeat is on its way; :meth:`poll`
+        takes the answer."""
         if self._heartbeat_sent is not None:
             return
         try:
-            self._conn.pgconn.send_query(b"SELECT 1")
+            self._conn.pgconn.send_query(b"SELECT max(seq) FROM change_feed")
             self._conn.pgconn.flush()
         except psycopg.Error as exc:
             raise FeedConnectionLost(_reason(exc)) from None

@@ -151,7 +151,8 @@ def _sqlstate(result: Any) -> str | None:
 
 
 _NO_SUCH_STATEMENT = "26000"
-_BATCH = _Prepared(
+#: The batch call as a kept connection sends it (and the kiosk bench's wire phase).
+KEPT_BATCH = _Prepared(
     "leanops_report_batch_1",
     "SELECT item, code, message, detail, counted, assignment_qty_done, job_qty_done"
     " FROM public.leanops_report_batch($1::uuid[], $2::text[], $3::text[], $4::integer[],"
@@ -188,14 +189,21 @@ def _batch_rows(result: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
+def run_kept_batch(driver: psycopg.Connection[Any], params: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Send a batch on a kept autocommit connection; the function's rows, typed.
+
+    Raises psycopg's errors."""
+    return _batch_rows(KEPT_BATCH.run(driver, [value.encode() for value in params]))
+
+
 def _run_kept(connection: Connection, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
     """The statement straight through the driver of a kept autocommit connection."""
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     try:
         if sql is BATCH_SQL:
-            # Array literals and the actor: text, never NULL (report_many makes them).
-            return _batch_rows(_BATCH.run(driver, [str(value).encode() for value in params]))
+            # Array literals and the actor: text, never NULL (batch_params makes them).
+            return run_kept_batch(driver, [str(value) for value in params])
         return driver.execute(sql, params).fetchall()
     except psycopg.Error as error:
         translated = _translate(error.sqlstate, error.diag)
@@ -259,6 +267,20 @@ def _array(elements: Sequence[str]) -> str:
     return "{" + ",".join(elements) + "}"
 
 
+def batch_params(actor: Actor, requests: Sequence[ReportRequest]) -> tuple[str, ...]:
+    """The batch function's eight parameters for ``requests``, as text."""
+    return (
+        _array([str(request.report_id) for request in requests]),
+        _array([_quoted(request.station_id) for request in requests]),
+        _array([_quoted(request.job_id) for request in requests]),
+        _array([str(int(request.qty)) for request in requests]),
+        _array(["t" if request.confirm_over else "f" for request in requests]),
+        _array([_quoted(request.reported_by) for request in requests]),
+        actor.email,
+        actor.role.value,
+    )
+
+
 def report_many(
     session: Session, actor: Actor, requests: Sequence[ReportRequest]
 ) -> list[ReportResult | LeanOpsError]:
@@ -271,20 +293,7 @@ def report_many(
     """
     if not requests:
         return []
-    rows = _run(
-        session,
-        BATCH_SQL,
-        (
-            _array([str(request.report_id) for request in requests]),
-            _array([_quoted(request.station_id) for request in requests]),
-            _array([_quoted(request.job_id) for request in requests]),
-            _array([str(int(request.qty)) for request in requests]),
-            _array(["t" if request.confirm_over else "f" for request in requests]),
-            _array([_quoted(request.reported_by) for request in requests]),
-            actor.email,
-            actor.role.value,
-        ),
-    )
+    rows = _run(session, BATCH_SQL, batch_params(actor, requests))
     if len(rows) != len(requests):  # pragma: no cover - the function returns one row each
         raise RuntimeError(f"{len(rows)} outcomes for {len(requests)} reports")
     outcomes: list[ReportResult | LeanOpsError] = []

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import insert
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
+from leanops_desktop.db.models import ChangeFeed
 from leanops_desktop.qt.live import EditConflictWatch, LiveFeed, changed_fields
 from leanops_desktop.qt.models import (
     FloorModels,
@@ -236,5 +238,28 @@ def test_the_main_window_follows_another_seat(
 
         qtbot.waitUntil(shown, timeout=5000)
         assert window.status.online
+    finally:
+        feed.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_change_without_a_notification_of_its_own_arrives_with_the_trailing_read(
+    db: Database, supervisor: Actor, qtbot: QtBot
+) -> None:
+    """The server notifies at most once per 10 ms: a change committed right after one that
+    notified has none, and must still arrive (here long before the next heartbeat)."""
+    feed = LiveFeed(db, heartbeat_ms=60_000)
+    feed.start()
+    recorder = Recorder(feed)
+    qtbot.waitUntil(lambda: feed.online, timeout=5000)
+    try:
+        make_station(db, supervisor, "ST-01")  # notifies
+        qtbot.waitUntil(lambda: "ST-01" in recorder.keys("stations"), timeout=5000)
+        with db.engine.begin() as connection:  # committed after that read, never notified
+            connection.execute(
+                insert(ChangeFeed).values(table_name="stations", row_key="ST-02", op="I")
+            )
+        qtbot.waitUntil(lambda: "ST-02" in recorder.keys("stations"), timeout=1000)
     finally:
         feed.stop()

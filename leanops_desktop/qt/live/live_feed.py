@@ -11,10 +11,13 @@ Life cycle::
 Reads are throttled: the first change after a quiet spell is read and emitted at once, later
 ones no sooner than ``min_interval_ms`` (50 ms) after the previous emission's handlers
 returned (so at most ~20 ``changes_arrived`` a second), each emission covering every key
-changed since the previous one. When the connection goes, the
-feed says so once (``connection_state_changed(False, reason)``), retries with growing delays,
-and on success checks that it can still catch up (else ``history_lost``: reload everything),
-reads what was missed and says ``connection_state_changed(True, "")``.
+changed since the previous one. On PostgreSQL the feed is read once more ``trailing_ms``
+(60 ms) after the last emission: the server notifies at most once per 10 ms (migration
+0007), so a change that committed just after a read may have had no notification of its own.
+When the connection goes, the feed says so once (``connection_state_changed(False, reason)``),
+retries with growing delays, and on success checks that it can still catch up (else
+``history_lost``: reload everything), reads what was missed and says
+``connection_state_changed(True, "")``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class LiveFeed(QObject):
         parent: QObject | None = None,
         *,
         min_interval_ms: int = 50,
+        trailing_ms: int = 60,
         sqlite_check_ms: int = 25,
         heartbeat_ms: int = 400,
         heartbeat_timeout_ms: int = 1000,
@@ -93,6 +97,8 @@ class LiveFeed(QObject):
         self._backoff = Backoff()
         self._pump_timer = _single_shot(self, self.request_read)
         self._pump_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._trailing_timer = _single_shot(self, self.request_read)
+        self._trailing_ms = trailing_ms if db.backend == "postgresql" else 0
         self._retry_timer = _single_shot(self, self._reconnect)
         self._prune_timer = QTimer(self)
         self._prune_timer.setInterval(int(prune_interval_s * 1000))
@@ -142,7 +148,13 @@ class LiveFeed(QObject):
         """Stop listening and close the listener connection (no signals afterwards)."""
         self._running = False
         self._open = False
-        for timer in (self._pump_timer, self._retry_timer, self._prune_timer, self._first_prune):
+        for timer in (
+            self._pump_timer,
+            self._trailing_timer,
+            self._retry_timer,
+            self._prune_timer,
+            self._first_prune,
+        ):
             timer.stop()
         self._wakeup.close()
         self._reader.close()
@@ -191,6 +203,8 @@ class LiveFeed(QObject):
             changes = self._pending.take()
             self.emissions += 1
             self.changes_arrived.emit(changes)
+            if self._trailing_ms:  # one more look once the changes stop coming
+                self._trailing_timer.start(self._trailing_ms)
         # The interval counts from the end of the handlers: the views get at least
         # min_interval of quiet between two updates, whatever an update costs.
         self._last_pump = time.monotonic()
@@ -221,6 +235,7 @@ class LiveFeed(QObject):
     def _lost(self, reason: str) -> None:
         self._open = False
         self._pump_timer.stop()
+        self._trailing_timer.stop()
         self._wakeup.close()
         self._reader.close()  # a fresh connection after the reconnect
         if not self._running:
