@@ -263,3 +263,24 @@ def test_a_change_without_a_notification_of_its_own_arrives_with_the_trailing_re
         qtbot.waitUntil(lambda: "ST-02" in recorder.keys("stations"), timeout=1000)
     finally:
         feed.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_trailing_read_that_found_nothing_does_not_hold_back_the_next_change(
+    db: Database, supervisor: Actor, qtbot: QtBot
+) -> None:
+    feed = LiveFeed(db, heartbeat_ms=60_000, trailing_ms=60)
+    feed.start()
+    recorder = Recorder(feed)
+    qtbot.waitUntil(lambda: feed.online, timeout=5000)
+    try:
+        make_station(db, supervisor, "ST-01")
+        qtbot.waitUntil(lambda: "ST-01" in recorder.keys("stations"), timeout=5000)
+        qtbot.wait(75)  # the trailing read (at 60 ms) has looked and found nothing
+        make_station(db, supervisor, "ST-02")
+        # 75 ms after the last update the 50 ms interval is over: read now, not later.
+        feed.request_read()
+        assert "ST-02" in recorder.keys("stations")
+    finally:
+        feed.stop()

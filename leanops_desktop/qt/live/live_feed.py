@@ -205,9 +205,10 @@ class LiveFeed(QObject):
             self.changes_arrived.emit(changes)
             if self._trailing_ms:  # one more look once the changes stop coming
                 self._trailing_timer.start(self._trailing_ms)
-        # The interval counts from the end of the handlers: the views get at least
-        # min_interval of quiet between two updates, whatever an update costs.
-        self._last_pump = time.monotonic()
+            # The interval counts from the end of the handlers: the views get at least
+            # min_interval of quiet between two updates, whatever an update costs. A read
+            # that found nothing (a trailing read, a heartbeat's) does not hold back the next.
+            self._last_pump = time.monotonic()
         if not self._reader.caught_up:
             self.request_read()
 
