@@ -26,7 +26,7 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.launch import create_kiosk
 from leanops_desktop.qt.kiosk.live_refresh import concerns
-from leanops_desktop.services import dispatch, production, queries, stations, users
+from leanops_desktop.services import dispatch, jobs, production, queries, stations, users
 from leanops_desktop.services.report_sender import REPORT_REFUSED_EVENT
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
@@ -493,11 +493,35 @@ def test_a_supervisors_change_reaches_the_kiosk_through_the_live_feed(
     assert kiosk.resume_button.isVisible()
 
 
-def test_concerns_only_this_stations_rows_jobs_and_new_reports() -> None:
+def test_other_stations_reports_do_not_make_the_kiosk_read_but_a_job_change_does(
+    qtbot: QtBot, kiosk: KioskWindow, plant: Plant
+) -> None:
+    sign_in(qtbot, kiosk)
+    settle(qtbot, kiosk)
+    live = kiosk.controller._live
+    assert live is not None and live.feed is not None
+    arrived: list[set[str]] = []
+    live.feed.changes_arrived.connect(  # type: ignore[attr-defined]
+        lambda changes: arrived.append(set(changes.get("performance_logs", ())))
+    )
+    snapshots: list[object] = []
+    kiosk.controller.snapshot_changed.connect(snapshots.append)
+    log_id = uuid4()
+    with plant.db.session() as session:  # 50 stations' reports would each have made all read
+        production.report_quantity(
+            session, ADMIN, station_id="ST-02", job_id="JOB-2001", qty=4, report_id=log_id
+        )
+    qtbot.waitUntil(lambda: any(str(log_id) in keys for keys in arrived), timeout=10_000)
+    qtbot.wait(300)
+    assert snapshots == []  # the feed brought the report; the kiosk did not re-read
+    with plant.db.session() as session:
+        jobs.set_job_priority(session, ADMIN, "JOB-1002", "high")
+    qtbot.waitUntil(lambda: len(snapshots) > 0, timeout=10_000)
+
+
+def test_concerns_only_this_stations_rows_and_jobs() -> None:
     assert concerns({"stations": {"ST-01"}}, "ST-01", None)
     assert not concerns({"stations": {"ST-02"}}, "ST-01", None)
     assert concerns({"station_assignments": {"a-1"}}, "ST-01", "a-1")
-    assert not concerns({"station_assignments": {"a-2"}, "events_log": {"e"}}, "ST-01", "a-1")
+    assert not concerns({"station_assignments": {"a-2"}, "performance_logs": {"x"}}, "ST-01", "a-1")
     assert concerns({"jobs": {"JOB-7"}}, "ST-01", None)
-    # Counts move without a jobs or assignments row in the feed: the report is the sign.
-    assert concerns({"performance_logs": {"x"}}, "ST-01", "a-1")

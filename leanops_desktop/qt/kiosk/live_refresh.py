@@ -19,17 +19,18 @@ log = logging.getLogger(__name__)
 def concerns(changes: Mapping[str, set[str]], station_id: str, assignment_id: str | None) -> bool:
     """Whether a batch of changed rows matters to this station's screen.
 
-    Its station row (status, a new or finished job), its own assignment, any job (the
-    queue, the current job's details) and any new report: counter updates are not in the
-    feed (migration 0007), only the report that caused them, and a report on another
-    station may be for this station's job, or one made for this station from the office.
-    Another station's assignment alone does not trigger a read.
+    Its station row (status, a new or finished job), its own assignment (moved or ended)
+    and any job (the queue, the current job's details). Reports do not: the kiosk re-reads
+    after sending its own, and counter updates are not in the feed (migration 0007), so
+    the reports of the plant's other stations no longer make every kiosk re-read. The job's
+    progress from another station (a job on two stations), or a report made for this
+    station from the office, shows with the kiosk's periodic re-read (every 5 s).
     """
     if station_id in changes.get("stations", set()):
         return True
     if assignment_id is not None and assignment_id in changes.get("station_assignments", set()):
         return True
-    return bool(changes.get("jobs") or changes.get("performance_logs"))
+    return bool(changes.get("jobs"))
 
 
 class LiveRefresh(QObject):
