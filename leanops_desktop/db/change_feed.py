@@ -318,10 +318,11 @@ class PgListener:
     :meth:`open` blocks (run it off the GUI thread when the server may be unreachable); the
     other methods never block: watch :meth:`fileno` for reading and call :meth:`poll`.
 
-    The heartbeat asks for the feed's newest sequence number. A kiosk wakes the listeners
-    after its report's commit, in a second transaction (migration 0007); if that never came
-    (the kiosk was killed in between), a heartbeat answer with a newer number counts as a
-    wake-up, so no change waits longer than one heartbeat interval.
+    The heartbeat asks for the feed's newest sequence number. The server notifies at most
+    once per 10 ms (migration 0007), so a change committed just after one that notified has
+    no notification of its own; a heartbeat answer with a newer number counts as a wake-up,
+    so no change waits longer than one heartbeat interval (the live feed's trailing read
+    usually gets it sooner).
     """
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:

@@ -151,13 +151,16 @@ def _sqlstate(result: Any) -> str | None:
 
 
 _NO_SUCH_STATEMENT = "26000"
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with psycopg's ``%s`` placeholders as the server's ``$1``, ``$2``, ..."""
+    parts = sql.split("%s")
+    return parts[0] + "".join(f"${number}{part}" for number, part in enumerate(parts[1:], 1))
+
+
 #: The batch call as a kept connection sends it (and the kiosk bench's wire phase).
-KEPT_BATCH = _Prepared(
-    "leanops_report_batch_1",
-    "SELECT item, code, message, detail, counted, assignment_qty_done, job_qty_done"
-    " FROM public.leanops_report_batch($1::uuid[], $2::text[], $3::text[], $4::integer[],"
-    " $5::boolean[], $6::text[], $7, $8)",
-)
+KEPT_BATCH = _Prepared("leanops_report_batch_1", _numbered(BATCH_SQL))
 
 
 def _text(value: bytes | None) -> str | None:
