@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from leanops_desktop.config import SiteConfig
+from leanops_desktop.core.enums import JobStatus, Priority
+from leanops_desktop.core.rows import JobRow
 from leanops_desktop.qt.kiosk.job_panel import lateness_text
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.launch import (
@@ -19,6 +21,7 @@ from leanops_desktop.qt.kiosk.launch import (
     outbox_path,
     run_kiosk_window,
 )
+from leanops_desktop.qt.kiosk.queue_panel import QueuePanel, queue_text
 from leanops_desktop.qt.kiosk.snapshot import estimate_finish, rate_per_hour
 from leanops_desktop.qt.kiosk.style import MM_PER_INCH, sizing_for
 
@@ -114,3 +117,30 @@ def test_finish_estimates_read_plainly() -> None:
     assert lateness_text(deadline + timedelta(days=3), deadline) == "3 days late"
     assert rate_per_hour(30, timedelta(minutes=30)) == 60.0
     assert rate_per_hour(3, timedelta(minutes=2)) is None  # too early to tell
+
+
+def test_a_queue_line_too_long_ends_in_an_ellipsis_keeping_id_and_due_date(
+    qtbot: QtBot,
+) -> None:
+    long_part = "Hydraulic manifold block, left-hand, anodised, with test certificate"
+    job = JobRow(
+        id="JOB-7001",
+        part_name=long_part,
+        qty_total=925,
+        due_date=date(2026, 11, 23),
+        priority=Priority.HIGH,
+        status=JobStatus.WAITING,
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    panel = QueuePanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 200)
+    panel.show()
+    panel.show_queue([job])
+    (shown,) = panel.visible_texts()
+    assert shown.startswith("HIGH · JOB-7001 · due 23 Nov")
+    assert shown.endswith("…") and long_part not in shown
+    assert panel.rows[0].fontMetrics().horizontalAdvance(shown) <= panel.contentsRect().width()
+    assert panel.rows[0].toolTip() == queue_text(job)  # the whole line, on a long press
+    panel.resize(1600, 200)  # wide enough: nothing is cut
+    assert panel.visible_texts() == [queue_text(job)]

@@ -1,14 +1,16 @@
 """The jobs waiting for this station: high priority and earliest due first.
 
 Rows are plain text (starting a job is a supervisor's "Start next job" button); as many
-rows are shown as fit, so the panel never pushes the buttons off a 1024x768 screen.
+rows are shown as fit, so the panel never pushes the buttons off a 1024x768 screen. A row
+too long for the panel ends in "…" (its full text is its tooltip); what an operator needs to
+pick the next job (priority, id, due date) comes first, so the part name is what gets cut.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -21,9 +23,8 @@ MAX_ROWS = 6
 
 def queue_text(job: JobRow) -> str:
     flag = "HIGH · " if job.priority == Priority.HIGH else ""
-    return (
-        f"{flag}{job.id} · {job.part_name} · {job.qty_total} · due {job.due_date.strftime('%d %b')}"
-    )
+    due = job.due_date.strftime("%d %b")
+    return f"{flag}{job.id} · due {due} · {job.qty_total} × {job.part_name}"
 
 
 class QueuePanel(QFrame):
@@ -65,9 +66,12 @@ class QueuePanel(QFrame):
         line = max(self.rows[0].sizeHint().height(), 1) + 4
         room = self.height() - self.heading.sizeHint().height() - 18
         fit = max(1, min(MAX_ROWS, room // line)) if self.height() > 0 else MAX_ROWS
+        width = max(self.contentsRect().width() - 28, 1)  # the layout's side margins
         for index, row in enumerate(self.rows):
             job = self._jobs[index] if index < len(self._jobs) else None
-            row.setText(queue_text(job) if job else "")
+            text = queue_text(job) if job else ""
+            row.setText(row.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width))
+            row.setToolTip(text)
             row.setVisible(job is not None and index < fit)
 
     def minimumSizeHint(self) -> QSize:
