@@ -117,16 +117,14 @@ class _Prepared:
         self.name = name.encode()
         self.sql = sql.encode()
         # The connections it is prepared on (a new or reset connection prepares it again).
-        self._on: weakref.WeakKeyDictionary[psycopg.Connection[Any], bool] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._on: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
 
     def run(self, driver: psycopg.Connection[Any], params: Sequence[bytes]) -> Any:
         """The result (``pq.PGresult``) of one execution; raises psycopg's errors."""
         pgconn = driver.pgconn
         if driver not in self._on:
             self._check(driver, pgconn.prepare(self.name, self.sql), pq.ExecStatus.COMMAND_OK)
-            self._on[driver] = True
+            self._on.add(driver)
         result = pgconn.exec_prepared(self.name, params)
         if result.status == pq.ExecStatus.FATAL_ERROR and _sqlstate(result) == _NO_SUCH_STATEMENT:
             # Deallocated behind our back (DISCARD ALL by a pool): prepare it again, once.
@@ -138,7 +136,7 @@ class _Prepared:
         if result.status == wanted:
             return result
         if driver.pgconn.status == pq.ConnStatus.BAD:
-            self._on.pop(driver, None)
+            self._on.discard(driver)
             raise psycopg.OperationalError(
                 (result.error_message or b"the connection was lost").decode(errors="replace")
             )

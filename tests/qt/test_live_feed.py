@@ -242,45 +242,46 @@ def test_the_main_window_follows_another_seat(
         feed.stop()
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("backend", ["postgresql"])
-def test_a_change_without_a_notification_of_its_own_arrives_with_the_trailing_read(
+@pytest.fixture
+def first_change_seen(
     db: Database, supervisor: Actor, qtbot: QtBot
-) -> None:
-    """The server notifies at most once per 10 ms: a change committed right after one that
-    notified has none, and must still arrive (here long before the next heartbeat)."""
-    feed = LiveFeed(db, heartbeat_ms=60_000)
+) -> Iterator[tuple[LiveFeed, Recorder]]:
+    """A feed without heartbeats (60 s) that has just passed on ST-01's creation."""
+    feed = LiveFeed(db, heartbeat_ms=60_000, trailing_ms=60)
     feed.start()
     recorder = Recorder(feed)
     qtbot.waitUntil(lambda: feed.online, timeout=5000)
     try:
         make_station(db, supervisor, "ST-01")  # notifies
         qtbot.waitUntil(lambda: "ST-01" in recorder.keys("stations"), timeout=5000)
-        with db.engine.begin() as connection:  # committed after that read, never notified
-            connection.execute(
-                insert(ChangeFeed).values(table_name="stations", row_key="ST-02", op="I")
-            )
-        qtbot.waitUntil(lambda: "ST-02" in recorder.keys("stations"), timeout=1000)
+        yield feed, recorder
     finally:
         feed.stop()
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgresql"])
-def test_a_trailing_read_that_found_nothing_does_not_hold_back_the_next_change(
-    db: Database, supervisor: Actor, qtbot: QtBot
+def test_a_change_without_a_notification_of_its_own_arrives_with_the_trailing_read(
+    db: Database, qtbot: QtBot, first_change_seen: tuple[LiveFeed, Recorder]
 ) -> None:
-    feed = LiveFeed(db, heartbeat_ms=60_000, trailing_ms=60)
-    feed.start()
-    recorder = Recorder(feed)
-    qtbot.waitUntil(lambda: feed.online, timeout=5000)
-    try:
-        make_station(db, supervisor, "ST-01")
-        qtbot.waitUntil(lambda: "ST-01" in recorder.keys("stations"), timeout=5000)
-        qtbot.wait(75)  # the trailing read (at 60 ms) has looked and found nothing
-        make_station(db, supervisor, "ST-02")
-        # 75 ms after the last update the 50 ms interval is over: read now, not later.
-        feed.request_read()
-        assert "ST-02" in recorder.keys("stations")
-    finally:
-        feed.stop()
+    """The server notifies at most once per 10 ms: a change committed right after one that
+    notified has none, and must still arrive (here long before the next heartbeat)."""
+    _feed, recorder = first_change_seen
+    with db.engine.begin() as connection:  # committed after that read, never notified
+        connection.execute(
+            insert(ChangeFeed).values(table_name="stations", row_key="ST-02", op="I")
+        )
+    qtbot.waitUntil(lambda: "ST-02" in recorder.keys("stations"), timeout=1000)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_trailing_read_that_found_nothing_does_not_hold_back_the_next_change(
+    db: Database, supervisor: Actor, qtbot: QtBot, first_change_seen: tuple[LiveFeed, Recorder]
+) -> None:
+    feed, recorder = first_change_seen
+    qtbot.wait(75)  # the trailing read (at 60 ms) has looked and found nothing
+    make_station(db, supervisor, "ST-02")
+    # 75 ms after the last update the 50 ms interval is over: read now, not later.
+    feed.request_read()
+    assert "ST-02" in recorder.keys("stations")
