@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from leanops_desktop.core.errors import NotFound, RuleViolation, ValidationError
+from leanops_desktop.db import outbox as outbox_module
 from leanops_desktop.db.outbox import ItemKind, ItemState, Outbox, RefusalCode
 
 
@@ -30,13 +31,28 @@ def add(outbox: Outbox, qty: int, job: str = "JOB-1001") -> uuid.UUID:
 
 
 def test_the_file_is_fsynced_on_every_commit(outbox: Outbox) -> None:
-    conn = sqlite3.connect(outbox.path)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    finally:
-        conn.close()
-    # synchronous is per connection: read it from the outbox's own connection.
+    # Pragmas are per connection: read them from the outbox's own.
+    assert outbox._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert outbox._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    outbox.record_outcomes([add(outbox, 1)])  # a mark skips the fsync, and only it
+    assert outbox._conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+def test_a_second_kiosk_cannot_open_the_same_outbox(
+    outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox_module, "_OPEN_WAIT_S", 0.2)
+    report_id = add(outbox, 4)
+    with pytest.raises(RuleViolation, match="in use by another LeanOps kiosk"):
+        Outbox(outbox.path)
+    other = sqlite3.connect(outbox.path, timeout=0.2)  # nor can anything else read it
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("SELECT count(*) FROM outbox").fetchone()
+    other.close()
+    assert [item.id for item in outbox.pending()] == [report_id]  # the first one goes on
+    outbox.close()
+    with Outbox(outbox.path) as again:
+        assert [item.id for item in again.pending()] == [report_id]
 
 
 def test_items_come_out_in_the_order_they_went_in(outbox: Outbox) -> None:

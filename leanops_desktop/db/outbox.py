@@ -14,7 +14,10 @@ Taking a report back is a second item of kind ``correction`` queued behind it, s
 server sees the report and then its correction, in that order.
 
 Thread-safe: the kiosk adds items on the GUI thread while the sender marks them from its own
-thread; one connection guarded by a lock serves both.
+thread; one connection guarded by a lock serves both. The file is held exclusively while the
+outbox is open (SQLite's exclusive locking mode), so a second kiosk of the same station on
+the same computer is refused with a clear message instead of sharing the queue, and each
+write skips the shared-memory bookkeeping and file locking that sharing would need.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS ix_outbox_state_seq ON outbox (state, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_corrects_id ON outbox (corrects_id);
 """
+#: Seconds to wait for the file when opening it (another kiosk that is closing).
+_OPEN_WAIT_S = 5.0
 _MARK_SENT = (
     "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, updated_at = ?,"
     " last_error = NULL WHERE id = ?"
@@ -162,32 +167,40 @@ class Outbox:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._additions = 0  # items made pending by this process (see take_batch)
+        # One connection, holding the file for itself: no shared-memory index and no file
+        # locks per transaction, and a page cache that nobody else invalidates. WAL with
+        # synchronous=FULL: every commit is fsynced to the WAL before it returns.
         self._conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
+            self.path, isolation_level=None, check_same_thread=False, timeout=_OPEN_WAIT_S
         )
         self._conn.row_factory = sqlite3.Row
-        # WAL with synchronous=FULL: every commit is fsynced to the WAL before it returns.
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        with self._write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise RuleViolation(
-                    f"the outbox {self.path} was written by a newer LeanOps "
-                    f"(version {version}); update this kiosk"
-                )
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        # What the sender learns is written through a second connection that does not wait
-        # for the disk (synchronous=NORMAL): see _write. Both serialize on self._lock.
-        self._marks = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._marks.execute("PRAGMA synchronous=NORMAL")
-        self._marks.execute("PRAGMA foreign_keys=ON")
+        try:
+            self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            with self._write() as conn:  # takes the file's lock until close()
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise RuleViolation(
+                        f"the outbox {self.path} was written by a newer LeanOps "
+                        f"(version {version}); update this kiosk"
+                    )
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.OperationalError as error:
+            self._conn.close()
+            if "locked" not in str(error):
+                raise
+            raise RuleViolation(
+                f"the outbox {self.path} is in use by another LeanOps kiosk on this computer"
+                " (one kiosk per station); close that kiosk first"
+            ) from None
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -199,8 +212,8 @@ class Outbox:
         cut, the item is sent again on restart and the server ignores the repeat (same id).
         The next durable commit makes it permanent anyway (one WAL, written in order).
         """
-        conn = self._conn if durable else self._marks
-        with self._lock:
+        conn = self._conn
+        with self._lock, self._fsync(durable):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -208,6 +221,18 @@ class Outbox:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    @contextmanager
+    def _fsync(self, durable: bool) -> Iterator[None]:
+        """Commits meanwhile wait for the disk (the default) or not; hold ``_lock``."""
+        if durable:
+            yield
+            return
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self._conn.execute("PRAGMA synchronous=FULL")
 
     def add_report(
         self,
@@ -329,8 +354,8 @@ class Outbox:
         now = _now()
         sent_rows = [(now, now, str(item_id)) for item_id in sent]
         if not refused and len(sent_rows) == 1:  # the usual case: one statement, no BEGIN
-            with self._lock:
-                self._marks.execute(_MARK_SENT, sent_rows[0])
+            with self._lock, self._fsync(durable=False):
+                self._conn.execute(_MARK_SENT, sent_rows[0])
             return
         with self._write(durable=bool(refused)) as conn:
             conn.executemany(_MARK_SENT, sent_rows)
@@ -478,7 +503,6 @@ class Outbox:
 
     def close(self) -> None:
         with self._lock:
-            self._marks.close()
             self._conn.close()
 
     def __enter__(self) -> Outbox:
