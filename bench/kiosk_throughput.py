@@ -16,7 +16,9 @@ those at once on two cores would otherwise dominate the first second of every ph
 Phases (``--seconds`` each):
 
 1. ``plant``: every kiosk taps once a second (a plant of 50 stations needs about that);
-2. ``target``: the issue's target rate, ``--rate`` reports per second in total (1,000);
+2. ``target``: the issue's target rate, ``--rate`` reports per second in total (1,000), or
+   each rate of ``--rates`` in turn (``--rates 250,500,750,1000``: how the full path's
+   latency grows as the machine fills up);
 3. ``max``: closed loop, every kiosk taps again as soon as its last report is committed;
 4. ``service``: closed loop straight into ``report_quantity`` (no outbox, no send loop), to
    separate the service's cost from the outbox's;
@@ -118,14 +120,19 @@ def build_plant(url: str, kiosks: int) -> None:
         db.dispose()
 
 
+def offered_rate(mode: str, args: argparse.Namespace, rate: float) -> float:
+    """Reports per second offered in total by a phase (0: closed loop)."""
+    return {"plant": float(args.kiosks), "target": rate, "wire": rate}.get(mode, 0.0)
+
+
 def run_phase(
-    pool: Any, mode: str, args: argparse.Namespace, base: dict[str, Any]
+    pool: Any, mode: str, args: argparse.Namespace, base: dict[str, Any], rate: float
 ) -> dict[str, Any]:
     """One phase over all kiosks; rates, latencies and where the CPU went."""
     start = time.monotonic() + 6.0  # room for the workers to sign in and warm up
     seconds = args.seconds
-    per_kiosk = {"plant": 1.0, "target": args.rate / args.kiosks, "wire": args.rate / args.kiosks}
-    per_kiosk = per_kiosk.get(mode, 0.0)
+    offered = offered_rate(mode, args, rate)
+    per_kiosk = offered / args.kiosks
     groups = [list(range(args.kiosks))[p :: args.procs] for p in range(args.procs)]
     jobs_ = [
         {**base, "mode": mode, "indexes": group, "rate": per_kiosk, "start": start,
@@ -155,6 +162,7 @@ def run_phase(
             print(f"\n-- cProfile, phase {mode}, worker 0 (all its threads) --\n{part['profile']}")
     return {
         "mode": mode,
+        "offered": offered,
         "taps": sum(part["taps"] for part in parts),
         "rate": committed / seconds,
         "p50": pct(latencies, 50),
@@ -267,6 +275,12 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="phase 2, reports/s")
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="run phase 2 at each of these total rates (comma-separated) instead of --rate:"
+        " where the full path meets the p99 target on this machine",
+    )
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=50, help="reports per trip (sender)")
     parser.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval")
@@ -307,8 +321,10 @@ def main() -> None:
             # Every worker started (and imported everything) before any phase sets its clock.
             pool.map(time.sleep, [1.0] * args.procs, chunksize=1)
             for mode in args.phases.split(","):
-                results.append(run_phase(pool, mode, args, base))
-                print(f"  {mode}: done", flush=True)
+                rates = [float(rate) for rate in args.rates.split(",")] if mode == "target" else []
+                for rate in rates or [args.rate]:
+                    results.append(run_phase(pool, mode, args, base, rate))
+                    print(f"  {mode}: done", flush=True)
         counts = check_counts(url)
         print_report(results, costs, args, load_before, os.getloadavg(), counts)
     finally:
@@ -337,11 +353,6 @@ def print_report(
         f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
         f"{'CPU ms/report client+server':>28} {'busy':>5}"
     )
-    offered = {
-        "plant": f"{args.kiosks:.0f}",
-        "target": f"{args.rate:.0f}",
-        "wire": f"{args.rate:.0f}",
-    }
     for r in results:
         measured = r["store_p50"] == r["store_p50"]  # not NaN
         store = f"{r['store_p50']:.1f} / {r['store_p99']:.1f}" if measured else "-"
@@ -349,10 +360,11 @@ def print_report(
         if r["left"]:
             drained = f"{r['left']} left"
         cpu = f"{r['client_ms']:.2f} + {r['server_ms']:.2f}"
+        offered = f"{r['offered']:.0f}" if r["offered"] else "closed"
         if r["late"]:
             print(f"WARNING: a worker was not ready when phase {r['mode']} started: not valid")
         print(
-            f"{r['mode']:8} {offered.get(r['mode'], 'closed'):>9} {r['rate']:11.0f} "
+            f"{r['mode']:8} {offered:>9} {r['rate']:11.0f} "
             f"{r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.0f} {store:>15} {r['backlog']:7d} "
             f"{drained:>8} {cpu:>28} {r['busy']:5.0%}"
         )
