@@ -23,7 +23,7 @@ from leanops_desktop.qt.kiosk.launch import (
 )
 from leanops_desktop.qt.kiosk.queue_panel import QueuePanel, queue_text
 from leanops_desktop.qt.kiosk.snapshot import estimate_finish, rate_per_hour
-from leanops_desktop.qt.kiosk.style import MM_PER_INCH, sizing_for
+from leanops_desktop.qt.kiosk.style import MM_PER_INCH, sizing_for, stylesheet
 
 MIN_TARGET_MM = 15.0
 
@@ -136,11 +136,46 @@ def test_a_queue_line_too_long_ends_in_an_ellipsis_keeping_id_and_due_date(
     qtbot.addWidget(panel)
     panel.resize(420, 200)
     panel.show()
-    panel.show_queue([job])
+    panel.show_queue([job], date(2026, 11, 23))  # due today: not late
     (shown,) = panel.visible_texts()
     assert shown.startswith("HIGH · JOB-7001 · due 23 Nov")
     assert shown.endswith("…") and long_part not in shown
     assert panel.rows[0].fontMetrics().horizontalAdvance(shown) <= panel.contentsRect().width()
-    assert panel.rows[0].toolTip() == queue_text(job)  # the whole line, on a long press
+    assert panel.rows[0].toolTip() == queue_text(job, date(2026, 11, 23))  # on a long press
     panel.resize(1600, 200)  # wide enough: nothing is cut
-    assert panel.visible_texts() == [queue_text(job)]
+    assert panel.visible_texts() == [queue_text(job, date(2026, 11, 23))]
+
+
+def test_a_job_past_its_due_date_reads_late_in_the_warning_colour(qtbot: QtBot) -> None:
+    def job(job_id: str, due: date) -> JobRow:
+        return JobRow(
+            id=job_id,
+            part_name="Cover lid",
+            qty_total=40,
+            due_date=due,
+            priority=Priority.NORMAL,
+            status=JobStatus.WAITING,
+            created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+
+    kiosk = QWidget()  # the kiosk's stylesheet applies inside its window
+    kiosk.setObjectName("Kiosk")
+    kiosk.setStyleSheet(stylesheet(sizing_for(96.0, 1024, 768)))
+    qtbot.addWidget(kiosk)
+    panel = QueuePanel(kiosk)
+    panel.resize(900, 300)
+    kiosk.show()
+    today = date(2026, 11, 25)
+    panel.show_queue([job("JOB-1", date(2026, 11, 24)), job("JOB-2", today)], today)
+    assert panel.visible_texts() == [
+        "JOB-1 · late, due 24 Nov · 40 × Cover lid",
+        "JOB-2 · due 25 Nov · 40 × Cover lid",
+    ]
+    late, on_time = panel.rows[0], panel.rows[1]
+    assert late.property("role") == "late" and on_time.property("role") == ""
+    assert late.palette().color(late.foregroundRole()) != on_time.palette().color(
+        on_time.foregroundRole()
+    )
+    panel.show_queue([job("JOB-1", date(2026, 11, 24))], date(2026, 11, 24))  # a day earlier
+    assert panel.visible_texts() == ["JOB-1 · due 24 Nov · 40 × Cover lid"]
+    assert panel.rows[0].property("role") == ""

@@ -173,7 +173,7 @@ class KioskWindow(QWidget):
         if snapshot is None:  # signed out: the header keeps the last known station
             return
         self.header.set_station(snapshot.station)
-        self.queue.show_queue(snapshot.queue)
+        self.queue.show_queue(snapshot.queue, snapshot.read_at.astimezone().date())
         blocked = snapshot.station.blocked_reason is not None
         self.block_button.setVisible(not blocked)
         self.resume_button.setVisible(blocked)

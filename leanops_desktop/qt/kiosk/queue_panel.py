@@ -4,11 +4,13 @@ Rows are plain text (starting a job is a supervisor's "Start next job" button); 
 rows are shown as fit, so the panel never pushes the buttons off a 1024x768 screen. A row
 too long for the panel ends in "…" (its full text is its tooltip); what an operator needs to
 pick the next job (priority, id, due date) comes first, so the part name is what gets cut.
+A job whose due date has passed says "late" and shows in the warning colour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
@@ -16,15 +18,21 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from leanops_desktop.core.enums import Priority
 from leanops_desktop.core.rows import JobRow
+from leanops_desktop.qt.kiosk.style import restyle
 from leanops_desktop.qt.kiosk.widgets import styled_label
 
 MAX_ROWS = 6
 
 
-def queue_text(job: JobRow) -> str:
+def is_late(job: JobRow, today: date) -> bool:
+    """Due by the end of its due date: late from the day after."""
+    return job.due_date < today
+
+
+def queue_text(job: JobRow, today: date) -> str:
     flag = "HIGH · " if job.priority == Priority.HIGH else ""
-    due = job.due_date.strftime("%d %b")
-    return f"{flag}{job.id} · due {due} · {job.qty_total} × {job.part_name}"
+    due = ("late, due " if is_late(job, today) else "due ") + job.due_date.strftime("%d %b")
+    return f"{flag}{job.id} · {due} · {job.qty_total} × {job.part_name}"
 
 
 class QueuePanel(QFrame):
@@ -38,6 +46,7 @@ class QueuePanel(QFrame):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.rows: list[QLabel] = []
         self._jobs: list[JobRow] = []
+        self._today = date.today()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 6, 14, 8)
         layout.setSpacing(4)
@@ -51,8 +60,10 @@ class QueuePanel(QFrame):
             self.rows.append(row)
         layout.addStretch(1)
 
-    def show_queue(self, jobs: Sequence[JobRow]) -> None:
+    def show_queue(self, jobs: Sequence[JobRow], today: date) -> None:
+        """``jobs`` in order; ``today`` (local) decides which are late."""
         self._jobs = list(jobs)
+        self._today = today
         self._fill()
 
     def visible_texts(self) -> list[str]:
@@ -69,7 +80,11 @@ class QueuePanel(QFrame):
         width = max(self.contentsRect().width() - 28, 1)  # the layout's side margins
         for index, row in enumerate(self.rows):
             job = self._jobs[index] if index < len(self._jobs) else None
-            text = queue_text(job) if job else ""
+            late = "late" if job is not None and is_late(job, self._today) else ""
+            if row.property("role") != late:  # first: bold type is wider
+                row.setProperty("role", late)
+                restyle(row)
+            text = queue_text(job, self._today) if job else ""
             row.setText(row.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width))
             row.setToolTip(text)
             row.setVisible(job is not None and index < fit)
