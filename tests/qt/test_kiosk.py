@@ -6,6 +6,7 @@ offline and back, are in test_kiosk_offline.py. Helpers at the top are shared wi
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +160,17 @@ def test_signing_in_shows_the_station_job_and_queue(qtbot: QtBot, kiosk: KioskWi
     assert any("JOB-1002" in text for text in kiosk.queue.visible_texts())
     assert kiosk.header.connection_label.text() == "● Online · all sent"
     assert kiosk.start_button.isHidden()  # operators do not start jobs
+
+
+def test_the_first_view_leaves_the_kiosk_out_of_full_collections(
+    qtbot: QtBot, plant: Plant, tmp_path: Path
+) -> None:
+    gc.unfreeze()  # other tests of this process may have frozen theirs
+    kiosk = open_kiosk(qtbot, plant, tmp_path)
+    assert gc.get_freeze_count() == 0  # nothing loaded yet
+    sign_in(qtbot, kiosk)
+    # What the kiosk holds is frozen; a full collection walks only what came since.
+    assert gc.get_freeze_count() > 10 * len(gc.get_objects())
 
 
 def test_a_wrong_password_keeps_the_sign_in_page(qtbot: QtBot, kiosk: KioskWindow) -> None:

@@ -17,6 +17,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action
 from leanops_desktop.db.outbox import ItemState, OutboxCounts, OutboxItem
+from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.kiosk.barcode import BarcodeBuffer
 from leanops_desktop.qt.kiosk.choice_page import CANCEL, Choice, ChoicePage
 from leanops_desktop.qt.kiosk.header import KioskHeader
@@ -58,6 +59,7 @@ class KioskWindow(QWidget):
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self._sizing: Sizing | None = None
         self._pending_qty = 0
+        self._settled = False  # the first snapshot has been shown (see _show_snapshot)
 
         self.header = KioskHeader(controller.station_id, self)
         self.sign_in_page = SignInPage(controller.station_id, self)
@@ -172,6 +174,11 @@ class KioskWindow(QWidget):
         self._show_job()
         if snapshot is None:  # signed out: the header keeps the last known station
             return
+        if not self._settled:
+            # Everything alive now lives as long as the kiosk: out of the collector's walk,
+            # so a full collection (40-60 ms here) never stalls a tap (see gc_pauses).
+            self._settled = True
+            freeze_long_lived()
         self.header.set_station(snapshot.station)
         self.queue.show_queue(snapshot.queue, snapshot.read_at.astimezone().date())
         blocked = snapshot.station.blocked_reason is not None
