@@ -8,6 +8,7 @@ process's CPU time over the measured window.
 
 from __future__ import annotations
 
+import gc
 import random
 import shutil
 import sys
@@ -310,4 +311,6 @@ def worker(job: dict[str, Any]) -> dict[str, Any]:
         sys.setswitchinterval(job["switch_interval"])
     phases = {"service": service_phase, "raw": raw_phase, "wire": wire_phase}
     phase = phases.get(job["mode"], kiosk_phase)
+    gc.collect()  # as a kiosk does after its first view (qt/gc_pauses.py)
+    gc.freeze()
     return phase(job)
