@@ -40,7 +40,8 @@ from leanops_desktop.core.enums import EventType, Role
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, PerformanceLog, StationAssignment
-from leanops_desktop.db.outbox import ItemState, Outbox
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.outbox_items import ItemState
 from leanops_desktop.services import dispatch
 from leanops_desktop.services.report_sender import Outcome, ReportSender, SendLoop
 from tests.factories import make_job, make_station

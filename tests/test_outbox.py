@@ -16,7 +16,8 @@ import pytest
 
 from leanops_desktop.core.errors import NotFound, RuleViolation, ValidationError
 from leanops_desktop.db import outbox as outbox_module
-from leanops_desktop.db.outbox import ItemKind, ItemState, Outbox, RefusalCode
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.outbox_items import ItemKind, ItemState, RefusalCode
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, PerformanceLog
-from leanops_desktop.db.outbox import ItemState, Outbox, OutboxItem, RefusalCode
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.outbox_items import ItemState, OutboxItem, RefusalCode
 from leanops_desktop.services import dispatch
 from leanops_desktop.services.report_sender import (
     MAX_UNEXPECTED_ATTEMPTS,

@@ -27,14 +27,20 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from leanops_desktop.core.errors import NotFound, RuleViolation
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
+from leanops_desktop.db.outbox_items import (
+    ItemKind,
+    ItemState,
+    OutboxCounts,
+    OutboxItem,
+    RefusalCode,
+    item_from_row,
+)
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -70,93 +76,8 @@ _MARK_SENT = (
 )
 
 
-class ItemKind(StrEnum):
-    """What an outbox item asks the server to do."""
-
-    REPORT = "report"
-    CORRECTION = "correction"
-
-
-class ItemState(StrEnum):
-    """Where an outbox item is in its life."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    REFUSED = "refused"
-
-
-class RefusalCode(StrEnum):
-    """Why the server refused an item (decides what the operator may do about it)."""
-
-    OVER_TOTAL = "over_total"  # may be sent again with the operator's confirmation
-    RULE = "rule"  # e.g. the job was moved away or completed meanwhile
-    NOT_FOUND = "not_found"
-    INVALID = "invalid"
-    PERMISSION = "permission"
-    UNEXPECTED = "unexpected"  # an error that kept repeating; kept for the supervisor
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """One report (or correction) as the outbox holds it."""
-
-    seq: int
-    id: uuid.UUID
-    kind: ItemKind
-    station_id: str
-    job_id: str
-    qty: int
-    corrects_id: uuid.UUID | None
-    confirm_over: bool
-    operator: str
-    created_at: datetime
-    state: ItemState
-    attempts: int
-    last_error: str | None
-    refusal_code: RefusalCode | None
-    refusal_logged: bool
-    acknowledged: bool
-    sent_at: datetime | None
-
-    @property
-    def signed_qty(self) -> int:
-        """Units this item adds to the count: positive for a report, negative for a correction."""
-        return self.qty if self.kind == ItemKind.REPORT else -self.qty
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxCounts:
-    """What the kiosk header shows."""
-
-    pending: int
-    refused: int
-    refused_unseen: int
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def _item(row: sqlite3.Row) -> OutboxItem:
-    return OutboxItem(
-        seq=row["seq"],
-        id=uuid.UUID(row["id"]),
-        kind=ItemKind(row["kind"]),
-        station_id=row["station_id"],
-        job_id=row["job_id"],
-        qty=row["qty"],
-        corrects_id=uuid.UUID(row["corrects_id"]) if row["corrects_id"] else None,
-        confirm_over=bool(row["confirm_over"]),
-        operator=row["operator"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        state=ItemState(row["state"]),
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        refusal_code=RefusalCode(row["refusal_code"]) if row["refusal_code"] else None,
-        refusal_logged=bool(row["refusal_logged"]),
-        acknowledged=bool(row["acknowledged"]),
-        sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
-    )
 
 
 class Outbox:
@@ -289,7 +210,7 @@ class Outbox:
             row = conn.execute("SELECT * FROM outbox WHERE id = ?", (str(report_id),)).fetchone()
             if row is None:
                 raise NotFound("report", report_id)
-            original = _item(row)
+            original = item_from_row(row)
             if original.kind != ItemKind.REPORT:
                 raise RuleViolation("a correction cannot itself be taken back")
             taken = conn.execute(
@@ -422,7 +343,7 @@ class Outbox:
         rows = self._query("SELECT * FROM outbox WHERE id = ?", (str(item_id),))
         if not rows:
             raise NotFound("report", item_id)
-        return _item(rows[0])
+        return item_from_row(rows[0])
 
     def get(self, item_id: uuid.UUID) -> OutboxItem:
         return self._get(item_id)
@@ -430,7 +351,7 @@ class Outbox:
     def next_pending(self) -> OutboxItem | None:
         """The oldest item still to be sent."""
         rows = self._query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1")
-        return _item(rows[0]) if rows else None
+        return item_from_row(rows[0]) if rows else None
 
     @property
     def additions(self) -> int:
@@ -455,7 +376,7 @@ class Outbox:
         )
         batch: list[OutboxItem] = []
         for row in rows[:limit]:
-            item = _item(row)
+            item = item_from_row(row)
             if item.kind != ItemKind.REPORT:
                 batch = batch or [item]
                 break
@@ -463,23 +384,23 @@ class Outbox:
         return batch, len(batch) == len(rows)
 
     def pending(self) -> list[OutboxItem]:
-        return [_item(row) for row in self._query(
+        return [item_from_row(row) for row in self._query(
             "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq"
         )]  # fmt: skip
 
     def refused(self) -> list[OutboxItem]:
-        return [_item(row) for row in self._query(
+        return [item_from_row(row) for row in self._query(
             "SELECT * FROM outbox WHERE state = 'refused' ORDER BY seq"
         )]  # fmt: skip
 
     def refusals_to_log(self) -> list[OutboxItem]:
         """Refused items the supervisor has not been told about yet."""
-        return [_item(row) for row in self._query(
+        return [item_from_row(row) for row in self._query(
             "SELECT * FROM outbox WHERE state = 'refused' AND refusal_logged = 0 ORDER BY seq"
         )]  # fmt: skip
 
     def items(self) -> list[OutboxItem]:
-        return [_item(row) for row in self._query("SELECT * FROM outbox ORDER BY seq")]
+        return [item_from_row(row) for row in self._query("SELECT * FROM outbox ORDER BY seq")]
 
     def counts(self) -> OutboxCounts:
         row = self._query(  # through the (state, seq) index: sent items are not scanned

@@ -58,7 +58,8 @@ from leanops_desktop.core.errors import (
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import Database, write_transaction
 from leanops_desktop.db.models import EventLog
-from leanops_desktop.db.outbox import ItemKind, ItemState, Outbox, OutboxItem, RefusalCode
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.outbox_items import ItemKind, ItemState, OutboxItem, RefusalCode
 from leanops_desktop.services import production
 from leanops_desktop.services.report_channel import ErrorKind, ReportChannel, classify
 from leanops_desktop.services.report_request import ReportRequest

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import StationRow
-from leanops_desktop.db.outbox import OutboxCounts
+from leanops_desktop.db.outbox_items import OutboxCounts
 from leanops_desktop.qt.kiosk.style import restyle
 from leanops_desktop.qt.kiosk.widgets import big_button, styled_label
 

@@ -24,7 +24,8 @@ from leanops_desktop.core.errors import LeanOpsError, RuleViolation
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
-from leanops_desktop.db.outbox import ItemState, Outbox, OutboxCounts, OutboxItem
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.kiosk.db_worker import DbWorker
 from leanops_desktop.qt.kiosk.live_refresh import LiveRefresh
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence

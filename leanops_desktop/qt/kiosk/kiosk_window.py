@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLay
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action
-from leanops_desktop.db.outbox import ItemState, OutboxCounts, OutboxItem
+from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.kiosk.barcode import BarcodeBuffer
 from leanops_desktop.qt.kiosk.choice_page import CANCEL, Choice, ChoicePage

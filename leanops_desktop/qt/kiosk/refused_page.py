@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leanops_desktop.db.outbox import OutboxItem, RefusalCode
+from leanops_desktop.db.outbox_items import OutboxItem, RefusalCode
 from leanops_desktop.qt.kiosk.widgets import big_button, panel, styled_label
 
 ROWS = 3

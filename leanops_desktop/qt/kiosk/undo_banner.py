@@ -7,7 +7,7 @@ from uuid import UUID
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QWidget
 
-from leanops_desktop.db.outbox import ItemKind, OutboxItem
+from leanops_desktop.db.outbox_items import ItemKind, OutboxItem
 from leanops_desktop.qt.kiosk.widgets import big_button, styled_label
 
 UNDO_MS = 10_000
