@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -171,6 +172,49 @@ def test_the_first_view_leaves_the_kiosk_out_of_full_collections(
     sign_in(qtbot, kiosk)
     # What the kiosk holds is frozen; a full collection walks only what came since.
     assert gc.get_freeze_count() > 10 * len(gc.get_objects())
+
+
+def test_a_job_past_its_due_date_says_late_on_the_kiosk(
+    qtbot: QtBot, plant: Plant, tmp_path: Path
+) -> None:
+    make_station(plant.db, ADMIN, "ST-03")
+    make_job(plant.db, ADMIN, "JOB-3001", qty_total=30, due_in_days=-2)
+    with plant.db.session() as session:
+        dispatch.assign_job(session, ADMIN, "JOB-3001", "ST-03")
+    late = open_kiosk(qtbot, plant, tmp_path, station="ST-03")
+    sign_in(qtbot, late)
+    assert late.job_panel.due_label.text().startswith("late, due ")
+    assert late.job_panel.due_label.property("role") == "late"
+    on_time = open_kiosk(qtbot, plant, tmp_path, station="ST-01")  # JOB-1001: due in 7 days
+    sign_in(qtbot, on_time)
+    assert on_time.job_panel.due_label.text().startswith("due ")
+    assert on_time.job_panel.due_label.property("role") == ""
+
+
+def test_a_long_part_name_beside_the_high_chip_is_shown_whole_at_1024x768(
+    qtbot: QtBot, plant: Plant, tmp_path: Path
+) -> None:
+    make_station(plant.db, ADMIN, "ST-03")
+    part = "Control cabinet door, left"
+    with plant.db.session() as session:
+        jobs.create_job(
+            session,
+            ADMIN,
+            job_id="JOB-3002",
+            part_name=part,
+            qty_total=970,
+            due_date=date.today() - timedelta(days=1),
+            priority="high",
+        )
+    with plant.db.session() as session:
+        dispatch.assign_job(session, ADMIN, "JOB-3002", "ST-03")
+    kiosk = open_kiosk(qtbot, plant, tmp_path, station="ST-03")
+    sign_in(qtbot, kiosk)
+    panel = kiosk.job_panel
+    assert panel.priority_label.isVisible() and panel.due_label.text().startswith("late")
+    label = panel.part_label
+    assert label.text() == part
+    assert label.fontMetrics().horizontalAdvance(part) <= label.contentsRect().width()
 
 
 def test_a_wrong_password_keeps_the_sign_in_page(qtbot: QtBot, kiosk: KioskWindow) -> None:

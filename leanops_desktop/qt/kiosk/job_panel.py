@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,7 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from leanops_desktop.core.enums import Priority
-from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, due_deadline, estimate_finish
+from leanops_desktop.qt.kiosk.snapshot import (
+    KioskSnapshot,
+    due_deadline,
+    estimate_finish,
+    is_past_due,
+)
 from leanops_desktop.qt.kiosk.style import restyle
 from leanops_desktop.qt.kiosk.widgets import styled_label
 
@@ -58,11 +63,13 @@ class JobPanel(QFrame):
         self.part_label.setWordWrap(True)
         for label in (self.part_label, self.finish_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The part has a line of its own: beside the id, the HIGH chip and the due date it
+        # had no room at 1024x768 ("Control cabinet door" was cut to "Co").
         top = QHBoxLayout()
         top.setSpacing(14)
         top.addWidget(self.job_label)
         top.addWidget(self.priority_label)
-        top.addWidget(self.part_label, 1)
+        top.addStretch(1)
         top.addWidget(self.due_label)
         figures = QHBoxLayout()
         figures.addWidget(self.here_label)
@@ -72,6 +79,7 @@ class JobPanel(QFrame):
         layout.setContentsMargins(16, 8, 16, 10)
         layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addWidget(self.part_label)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
         layout.addWidget(self.finish_label)
@@ -90,7 +98,7 @@ class JobPanel(QFrame):
                 if snapshot
                 else "Sign in to see this station's job."
             )
-            self.due_label.setText("")
+            self._show_due(None, now=None)
             self.progress.hide()
             for label in (self.here_label, self.rate_label, self.finish_label):
                 label.setText("")
@@ -99,7 +107,7 @@ class JobPanel(QFrame):
         self.job_label.setText(assignment.job_id)
         self.priority_label.setVisible(assignment.priority == Priority.HIGH)
         self.part_label.setText(assignment.part_name)
-        self.due_label.setText(f"due {assignment.due_date.strftime('%a %d %b')}")
+        self._show_due(assignment.due_date, now)
         total = assignment.qty_total
         self.progress.show()
         self.progress.setRange(0, max(total, 1))
@@ -116,6 +124,19 @@ class JobPanel(QFrame):
         self.rate_label.setText(f"{rate:.0f} per hour now" if rate is not None else "rate: —")
         self.rate_label.setProperty("role", "")
         self._show_finish(now, total - job_done, rate, due_deadline(assignment.due_date))
+
+    def _show_due(self, due: date | None, now: datetime | None) -> None:
+        """The due date; in the warning colour once it has passed."""
+        late = due is not None and now is not None and is_past_due(due, now.astimezone().date())
+        if self.due_label.property("role") != ("late" if late else ""):
+            self.due_label.setProperty("role", "late" if late else "")
+            restyle(self.due_label)
+        if due is None:
+            self.due_label.setText("")
+        elif late:  # the weekday helps to plan ahead, not to look back: room for "late"
+            self.due_label.setText(f"late, due {due.strftime('%d %b')}")
+        else:
+            self.due_label.setText(f"due {due.strftime('%a %d %b')}")
 
     def _show_finish(
         self, now: datetime, remaining: int, rate: float | None, deadline: datetime

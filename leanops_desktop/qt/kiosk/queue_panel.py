@@ -18,20 +18,17 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from leanops_desktop.core.enums import Priority
 from leanops_desktop.core.rows import JobRow
+from leanops_desktop.qt.kiosk.snapshot import is_past_due
 from leanops_desktop.qt.kiosk.style import restyle
 from leanops_desktop.qt.kiosk.widgets import styled_label
 
 MAX_ROWS = 6
 
 
-def is_late(job: JobRow, today: date) -> bool:
-    """Due by the end of its due date: late from the day after."""
-    return job.due_date < today
-
-
 def queue_text(job: JobRow, today: date) -> str:
     flag = "HIGH · " if job.priority == Priority.HIGH else ""
-    due = ("late, due " if is_late(job, today) else "due ") + job.due_date.strftime("%d %b")
+    late = is_past_due(job.due_date, today)
+    due = ("late, due " if late else "due ") + job.due_date.strftime("%d %b")
     return f"{flag}{job.id} · {due} · {job.qty_total} × {job.part_name}"
 
 
@@ -80,7 +77,7 @@ class QueuePanel(QFrame):
         width = max(self.contentsRect().width() - 28, 1)  # the layout's side margins
         for index, row in enumerate(self.rows):
             job = self._jobs[index] if index < len(self._jobs) else None
-            late = "late" if job is not None and is_late(job, self._today) else ""
+            late = "late" if job is not None and is_past_due(job.due_date, self._today) else ""
             if row.property("role") != late:  # first: bold type is wider
                 row.setProperty("role", late)
                 restyle(row)

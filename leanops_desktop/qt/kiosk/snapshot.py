@@ -56,6 +56,11 @@ def estimate_finish(now: datetime, remaining: int, rate: float | None) -> dateti
     return now + timedelta(hours=remaining / rate)
 
 
+def is_past_due(due: date, today: date) -> bool:
+    """Due by the end of its due date (local): late from the next day on."""
+    return due < today
+
+
 def due_deadline(due: date) -> datetime:
     """A job is due by the end of its due date, local time."""
     return datetime.combine(due + timedelta(days=1), time(0)).astimezone()
