@@ -21,7 +21,7 @@ from leanops_desktop.qt.kiosk.snapshot import (
     estimate_finish,
     is_past_due,
 )
-from leanops_desktop.qt.kiosk.style import restyle
+from leanops_desktop.qt.kiosk.style import restyle, set_role
 from leanops_desktop.qt.kiosk.widgets import styled_label
 
 
@@ -128,9 +128,7 @@ class JobPanel(QFrame):
     def _show_due(self, due: date | None, now: datetime | None) -> None:
         """The due date; in the warning colour once it has passed."""
         late = due is not None and now is not None and is_past_due(due, now.astimezone().date())
-        if self.due_label.property("role") != ("late" if late else ""):
-            self.due_label.setProperty("role", "late" if late else "")
-            restyle(self.due_label)
+        set_role(self.due_label, "late" if late else "")
         if due is None:
             self.due_label.setText("")
         elif late:  # the weekday helps to plan ahead, not to look back: room for "late"
@@ -156,5 +154,4 @@ class JobPanel(QFrame):
                 f"finish ≈ {when_text(finish, now)} · {lateness_text(finish, deadline)}"
             )
             role = "late"
-        self.finish_label.setProperty("role", role)
-        restyle(self.finish_label)
+        set_role(self.finish_label, role)

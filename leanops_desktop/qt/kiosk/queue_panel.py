@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from leanops_desktop.core.enums import Priority
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.qt.kiosk.snapshot import is_past_due
-from leanops_desktop.qt.kiosk.style import restyle
+from leanops_desktop.qt.kiosk.style import set_role
 from leanops_desktop.qt.kiosk.widgets import styled_label
 
 MAX_ROWS = 6
@@ -77,10 +77,8 @@ class QueuePanel(QFrame):
         width = max(self.contentsRect().width() - 28, 1)  # the layout's side margins
         for index, row in enumerate(self.rows):
             job = self._jobs[index] if index < len(self._jobs) else None
-            late = "late" if job is not None and is_past_due(job.due_date, self._today) else ""
-            if row.property("role") != late:  # first: bold type is wider
-                row.setProperty("role", late)
-                restyle(row)
+            late = job is not None and is_past_due(job.due_date, self._today)
+            set_role(row, "late" if late else "")  # first: bold type is wider
             text = queue_text(job, self._today) if job else ""
             row.setText(row.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width))
             row.setToolTip(text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtWidgets import QWidget
+
 #: The smallest touch target, in millimetres (15 mm is the floor for gloved hands).
 TARGET_MM = 18.0
 MM_PER_INCH = 25.4
@@ -139,3 +141,10 @@ def restyle(widget: object) -> None:
     widget_style = style()
     widget_style.unpolish(widget)
     widget_style.polish(widget)
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Give ``widget`` the stylesheet role ``role`` (restyled only when it changes)."""
+    if widget.property("role") != role:
+        widget.setProperty("role", role)
+        restyle(widget)
