@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from leanops_desktop.db import pg_lockdown
 from leanops_desktop.db.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -62,6 +63,10 @@ def upgrade(db: Database, revision: str = "head") -> Path | None:
         backup = backup_sqlite(db)
     with db.engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+        if db.backend == "postgresql" and pg_lockdown.has_plant_roles(connection):
+            # Whatever the cluster's default privileges gave away, and whatever a migration
+            # forgot to revoke: taken back here, then audited (the upgrade fails loudly).
+            pg_lockdown.lock_down(connection)
     return backup
 
 
@@ -97,4 +102,7 @@ def offline_sql(revision: str = "head") -> str:
     config = alembic_config(url="postgresql+psycopg://leanops@localhost/leanops")
     config.output_buffer = buffer
     command.upgrade(config, revision, sql=True)
-    return buffer.getvalue()
+    script = buffer.getvalue()
+    if revision == "head":
+        script += f"{pg_lockdown.LOCKDOWN_SQL};\n{pg_lockdown.AUDIT_CHECK_SQL};\n"
+    return script
