@@ -22,8 +22,10 @@ from leanops_desktop.db.engine import Database, open_database
 from tests.pg_server import (
     ClusterStartError,
     ThrowawayCluster,
+    admin_connect,
     create_database,
     drop_database,
+    drop_plant_logins,
     find_pg_bindir,
 )
 
@@ -122,10 +124,15 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     template_name: str = request.getfixturevalue("pg_template")
     name = f"t_{uuid.uuid4().hex[:12]}"
     url = create_database(server, name, template=template_name)
+    # A copy does not inherit the template's database privileges (PostgreSQL copies no
+    # database ACL); upgrading the copy would revoke TEMPORARY again, as the template had.
+    with admin_connect(url) as conn:
+        conn.execute(f'REVOKE TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
     try:
         yield url
     finally:
         drop_database(server, name)
+        drop_plant_logins(server, template_name)
 
 
 @pytest.fixture

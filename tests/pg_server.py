@@ -617,3 +617,22 @@ def drop_database(url: str, name: str) -> None:
     query = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with _admin_connect_avoiding(url, name) as conn:
         conn.execute(query)
+
+
+def drop_plant_logins(url: str, database: str) -> None:
+    """Drop the logins (enabled or not) in the plant groups of ``database`` (a test's users).
+
+    Copies of one template database share its plant roles: a user one test made would be
+    a member of the plant's groups in the next test's copy, where the privilege audit
+    rightly counts it as an outsider. Each test removes the logins it made.
+    """
+    with admin_connect(url) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT r.rolname FROM pg_catalog.pg_roles r"
+            " JOIN pg_catalog.pg_auth_members m ON m.member = r.oid"
+            " JOIN pg_catalog.pg_roles g ON g.oid = m.roleid"
+            " WHERE NOT r.rolsuper AND r.rolname NOT LIKE 'leanops\\_%%' AND g.rolname = ANY (%s)",
+            ([f"leanops_{kind}@{database}" for kind in ("operator", "supervisor", "admin")],),
+        ).fetchall()
+        for (name,) in rows:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

@@ -126,6 +126,11 @@ BEGIN
                                CASE WHEN o.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
                                o.name, g.rolname);
             END LOOP;
+            -- A sequence that followed its table to a new owner keeps its old ACL, whose
+            -- entries for the old owner were just revoked: the owner's own come back.
+            EXECUTE format('GRANT ALL ON %s public.%I TO %I',
+                           CASE WHEN o.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                           o.name, v_owner);
         END IF;
     END LOOP;
 
