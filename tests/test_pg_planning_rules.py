@@ -832,3 +832,24 @@ def test_events_log_meta_is_a_bounded_object(plant: Plant) -> None:
                 driver.execute(insert, (meta,))
         with driver.transaction():
             driver.execute(insert, ('{"note": "%s"}' % ("x" * 16_000),))
+
+
+def test_assigning_waits_on_no_assignment_a_completion_has_locked(floor: Plant) -> None:
+    """complete_job locks a job's assignments before their stations; the planning functions
+    take the station first and only read its assignment, so the two cannot deadlock."""
+    with floor.it.engine.connect() as completing, floor.connect("supervisor") as planner:
+        completing.execute(text("SELECT id FROM jobs WHERE id = 'JOB-R' FOR UPDATE"))
+        completing.execute(
+            text("SELECT id FROM station_assignments WHERE job_id = 'JOB-R' FOR UPDATE")
+        )
+        planner.execute("SET lock_timeout = '2s'")
+        for sql, params in (
+            (ASSIGN, ("JOB-W", "ST-01")),
+            (SET_ACTIVE, ("ST-01", False)),
+            (MOVE, ("JOB-B", "ST-05", "ST-01")),
+        ):
+            with pytest.raises(psycopg.Error) as refused:
+                planner.execute(sql, params)
+            assert refused.value.sqlstate == "LP004", refused.value.diag.message_primary
+        completing.execute(text("SELECT id FROM stations WHERE id = 'ST-01' FOR UPDATE"))
+        completing.rollback()

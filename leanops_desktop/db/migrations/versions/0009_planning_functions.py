@@ -27,7 +27,10 @@ Each is SECURITY DEFINER (owner ``leanops_owner``, ``search_path`` pinned), EXEC
 (migration 0008): a signed-in LeanOps user is their group, whatever the client claims; only
 IT's own account acts as the ``role`` and ``actor`` it names. Bodies name no group or owner
 role (migration 0010 renames them per database). Rows are locked as dispatch locks them:
-the job, then stations in id order, then assignment rows.
+the job, then stations in id order, then the assignment rows ended or moved. Whether a
+station works on a job is read, not locked, under the station's lock (which every new
+assignment takes): locking that row would wait on ``complete_job``, which locks a job's
+assignments before their stations, and two such seats could deadlock.
 
 Refusals (mapped back to the services' exceptions in ``services/planning_pg.py``):
 
@@ -296,14 +299,17 @@ END
 $fn$
 """
 
-# services.dispatch._start: the job and station rows are locked by the caller.
+# services.dispatch._start: the job and station rows are locked by the caller. Every
+# insert of an assignment holds its station's lock, so a plain read sees all there is;
+# locking the row found (as the Python path does) would only add a wait: complete_job
+# locks a job's assignments before their stations, the reverse of this order.
 _HELPERS["leanops_plan_start(text, text)"] = """
 CREATE FUNCTION public.leanops_plan_start(p_station text, p_job text) RETURNS uuid
 LANGUAGE plpgsql @PATH AS $fn$
 DECLARE
     v_id uuid;
 BEGIN
-    PERFORM 1 FROM public.station_assignments a WHERE a.station_id = p_station FOR UPDATE;
+    PERFORM 1 FROM public.station_assignments a WHERE a.station_id = p_station;
     IF FOUND THEN
         PERFORM public.leanops_plan_rule(
             format('station %s is already working on a job', p_station));
@@ -500,7 +506,8 @@ BEGIN
             CASE WHEN p_active THEN 'active' ELSE 'inactive' END));
     END IF;
     IF NOT p_active THEN
-        PERFORM 1 FROM public.station_assignments a WHERE a.station_id = s.id FOR UPDATE;
+        -- Not locked: see leanops_plan_start (the station's lock keeps new ones out).
+        PERFORM 1 FROM public.station_assignments a WHERE a.station_id = s.id;
         IF FOUND THEN
             PERFORM public.leanops_plan_rule(format(
                 'station %s is working on a job: unassign or move it first', s.id));
