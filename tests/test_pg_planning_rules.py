@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
@@ -853,3 +854,63 @@ def test_assigning_waits_on_no_assignment_a_completion_has_locked(floor: Plant) 
             assert refused.value.sqlstate == "LP004", refused.value.diag.message_primary
         completing.execute(text("SELECT id FROM stations WHERE id = 'ST-01' FOR UPDATE"))
         completing.rollback()
+
+
+def test_downgrade_drops_the_functions_and_an_old_oversized_event_does_not_stop_upgrade(
+    plant: Plant,
+) -> None:
+    from alembic import command
+
+    from leanops_desktop.db.migrate import alembic_config
+
+    def migrate(target: str) -> None:
+        with plant.it.engine.begin() as connection:
+            config = alembic_config(connection)
+            if target == "head":
+                command.upgrade(config, target)
+            else:
+                command.downgrade(config, target)
+
+    def catalog() -> tuple[int, list[tuple[str, bool]]]:
+        with plant.it.engine.connect() as connection:
+            functions = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_proc WHERE proname = ANY(:names)"
+                    " OR proname LIKE 'leanops\\_plan\\_%'"
+                ),
+                {"names": list(PLANNING_FUNCTIONS)},
+            ).scalar_one()
+            checks = connection.execute(
+                text(
+                    "SELECT conname, convalidated FROM pg_constraint"
+                    " WHERE conrelid = 'public.events_log'::regclass AND contype = 'c'"
+                    " ORDER BY 1"
+                )
+            ).all()
+        return functions, [(name, valid) for name, valid in checks]
+
+    migrate("0008")
+    assert catalog() == (0, [])
+    with plant.it.engine.begin() as connection:  # written before the checks existed
+        connection.execute(
+            text(
+                "INSERT INTO events_log (id, event_type, meta)"
+                " VALUES (gen_random_uuid(), 'x', CAST(:meta AS jsonb))"
+            ),
+            {"meta": '{"note": "%s"}' % ("x" * 20_000)},
+        )
+    migrate("head")
+    functions, checks = catalog()
+    assert functions >= len(PLANNING_FUNCTIONS)
+    assert checks == [("ck_events_log_meta_object", True), ("ck_events_log_meta_size", False)]
+    with (
+        pytest.raises(DBAPIError, match="ck_events_log_meta_size"),
+        plant.it.engine.begin() as connection,
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO events_log (id, event_type, meta)"
+                " VALUES (gen_random_uuid(), 'x', CAST(:meta AS jsonb))"
+            ),
+            {"meta": '{"note": "%s"}' % ("x" * 20_000)},
+        )
