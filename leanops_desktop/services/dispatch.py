@@ -15,7 +15,7 @@ from leanops_desktop.core.permissions import Action, allowed, require
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, Station, StationAssignment
-from leanops_desktop.services import queries
+from leanops_desktop.services import planning_pg, queries
 from leanops_desktop.services._common import (
     assignment_of_station,
     assignments_of_job,
@@ -64,6 +64,9 @@ def _job_back_to_waiting_if_idle(session: Session, job: Job) -> None:
 def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> AssignmentRow:
     """Start ``job_id`` on ``station_id``: both become running."""
     require(actor, Action.DISPATCH)
+    if planning_pg.on_postgresql(session):  # the database checks the rules and writes
+        new_id = planning_pg.assign_job(session, actor, job_id, station_id)
+        return queries.assignments_by_keys(session, [new_id])[0]
     with write_transaction(session):
         job = lock_job(session, job_id)
         station = lock_station(session, station_id)
@@ -87,6 +90,9 @@ def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> 
 def unassign_job(session: Session, actor: Actor, station_id: str) -> StationRow:
     """Take the job off a station; the job waits again when no station is left on it."""
     require(actor, Action.DISPATCH)
+    if planning_pg.on_postgresql(session):  # the database checks the rules and writes
+        planning_pg.unassign_job(session, actor, station_id)
+        return queries.get_station(session, station_id)
     with write_transaction(session):
         pending = assignment_of_station(session, station_id, lock=False)
         if pending is None:
@@ -121,6 +127,9 @@ def move_job(
     require(actor, Action.DISPATCH)
     if from_station_id == to_station_id:
         raise RuleViolation("a job cannot be moved to the station it is already on")
+    if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
+        new_id = planning_pg.move_job(session, actor, job_id, from_station_id, to_station_id)
+        return queries.assignments_by_keys(session, [new_id])[0]
     with write_transaction(session):
         job = lock_job(session, job_id)
         stations = {

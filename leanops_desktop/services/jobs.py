@@ -21,7 +21,7 @@ from leanops_desktop.core.validation import (
 )
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job
-from leanops_desktop.services import queries
+from leanops_desktop.services import planning_pg, queries
 from leanops_desktop.services._common import changed_fields, lock_job, record_event
 
 
@@ -42,6 +42,17 @@ def create_job(
     qty_total = check_quantity("quantity", qty_total, maximum=MAX_QTY_TOTAL)
     due = check_date("due date", due_date)
     level = check_choice("priority", priority, Priority)
+    if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
+        planning_pg.create_job(
+            session,
+            actor,
+            job_id=job_id,
+            part_name=part_name,
+            qty_total=qty_total,
+            due_date=due,
+            priority=level.value,
+        )
+        return queries.get_job(session, job_id)
     with write_transaction(session):
         if session.get(Job, job_id) is not None:
             raise AlreadyExists("job", job_id)
@@ -91,6 +102,9 @@ def update_job(
         after["due_date"] = check_date("due date", due_date)
     if priority is not None:
         after["priority"] = check_choice("priority", priority, Priority).value
+    if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
+        planning_pg.update_job(session, actor, job_id, after)
+        return queries.get_job(session, job_id)
     with write_transaction(session):
         job = lock_job(session, job_id)
         if job.status == JobStatus.COMPLETED.value:

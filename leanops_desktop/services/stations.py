@@ -12,7 +12,7 @@ from leanops_desktop.core.rows import StationRow
 from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_id, check_text
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Station
-from leanops_desktop.services import queries
+from leanops_desktop.services import planning_pg, queries
 from leanops_desktop.services._common import (
     assignment_of_station,
     changed_fields,
@@ -35,6 +35,11 @@ def create_station(
     station_id = check_id("station id", station_id)
     name = check_text("name", name)
     line = check_text("line", line)
+    if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
+        planning_pg.create_station(
+            session, actor, station_id=station_id, name=name, line=line, is_active=bool(is_active)
+        )
+        return queries.get_station(session, station_id)
     with write_transaction(session):
         if session.get(Station, station_id) is not None:
             raise AlreadyExists("station", station_id)
@@ -71,6 +76,9 @@ def update_station(
         after["name"] = check_text("name", name)
     if line is not None:
         after["line"] = check_text("line", line)
+    if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
+        planning_pg.update_station(session, actor, station_id, after)
+        return queries.get_station(session, station_id)
     with write_transaction(session):
         station = lock_station(session, station_id)
         before = {"name": station.name, "line": station.line}
@@ -87,6 +95,9 @@ def update_station(
 def set_station_active(session: Session, actor: Actor, station_id: str, active: bool) -> StationRow:
     """Put a station in or out of use. A station with a job cannot be deactivated."""
     require(actor, Action.MANAGE_STATIONS)
+    if planning_pg.on_postgresql(session):  # the database checks the rules and writes
+        planning_pg.set_station_active(session, actor, station_id, active)
+        return queries.get_station(session, station_id)
     with write_transaction(session):
         station = lock_station(session, station_id)
         if station.is_active == active:
