@@ -172,3 +172,18 @@ def operator() -> Actor:
 @pytest.fixture
 def admin() -> Actor:
     return Actor(email="ada.admin@plant.test", role=Role.ADMIN)
+
+
+@pytest.fixture
+def db_at_0009(backend: str, pg_server_url: str) -> Iterator[Database]:
+    """A PostgreSQL database migrated to 0009, before the per-plant roles (0010 is one-way)."""
+    assert backend == "postgresql"
+    name = f"o_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_server_url, name)
+    database = open_database(url)
+    try:
+        migrate.upgrade(database, "0009")
+        yield database
+    finally:
+        database.dispose()
+        drop_database(pg_server_url, name)

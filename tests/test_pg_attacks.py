@@ -225,6 +225,38 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_init_admin": frozenset(),
     "leanops_plant_role": frozenset(),
     "leanops_wake": frozenset(),
+    **{
+        name: frozenset({"supervisor", "admin"})
+        for name in (
+            "leanops_create_job",
+            "leanops_update_job",
+            "leanops_create_station",
+            "leanops_update_station",
+            "leanops_set_station_active",
+            "leanops_assign_job",
+            "leanops_unassign_job",
+            "leanops_move_job",
+        )
+    },
+    **{
+        f"leanops_plan_{helper}": frozenset()
+        for helper in [
+            "can_take",
+            "due",
+            "event",
+            "exists",
+            "id",
+            "invalid",
+            "not_found",
+            "priority",
+            "qty_total",
+            "role",
+            "rule",
+            "start",
+            "text",
+            "trim",
+        ]
+    },
 }
 
 
@@ -518,3 +550,11 @@ def test_upgrade_fails_loudly_when_an_outsider_is_in_a_plant_group(floor: Floor)
             sqlstate_of(lambda: conn.execute("SELECT leanops_set_user_active('x@y.z', false)"))
             == DENIED
         )
+
+
+def test_the_per_plant_roles_cannot_be_downgraded_in_place(db: Database) -> None:
+    from alembic import command
+
+    with pytest.raises(NotImplementedError, match="restore a backup"), db.engine.begin() as c:
+        command.downgrade(migrate.alembic_config(c), "0009")
+    assert migrate.current_revision(db) == migrate.head_revision()

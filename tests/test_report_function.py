@@ -386,10 +386,10 @@ def test_group_of_still_names_the_group(logins: Logins, running: Database) -> No
 
 
 def test_downgrade_restores_0005_and_upgrade_brings_the_functions_back(
-    running: Database,
+    db_at_0009: Database,
 ) -> None:
     def functions() -> tuple[set[str], str]:
-        with running.session() as session:
+        with db_at_0009.session() as session:
             names = set(
                 session.scalars(
                     text("SELECT proname FROM pg_proc WHERE proname LIKE 'leanops_report%'")
@@ -404,12 +404,12 @@ def test_downgrade_restores_0005_and_upgrade_brings_the_functions_back(
         return names, str(language)
 
     def migrate(direction: str) -> None:
-        with running.engine.begin() as connection:
+        with db_at_0009.engine.begin() as connection:
             config = alembic_config(connection)
             if direction == "down":
                 command.downgrade(config, "0005")
             else:
-                command.upgrade(config, "head")
+                command.upgrade(config, "0009")
 
     migrate("down")
     assert functions() == (set(), "sql")

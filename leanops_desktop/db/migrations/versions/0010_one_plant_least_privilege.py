@@ -539,5 +539,5 @@ def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
     raise NotImplementedError(
-        "0010 cannot be undone in place: restore the backup taken before the upgrade"
+        "migration 0010 (per-plant roles) cannot be undone in place: restore a backup taken before the upgrade"
     )
