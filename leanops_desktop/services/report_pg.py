@@ -223,8 +223,11 @@ def _run_kept(connection: Connection, sql: str, params: tuple[Any, ...]) -> Sequ
         ) from error
 
 
-def _run(session: Session, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
-    """One autocommit statement on the session's connection (its own transaction)."""
+def run_statement(session: Session, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
+    """One autocommit statement on the session's connection (its own transaction).
+
+    A refusal (``LR001``..``LR004``) or a permission the database denied raises the
+    service's exception; anything else raises as SQLAlchemy raises it."""
     kept = _kept_connection(session)
     if kept is not None:
         return _run_kept(kept, sql, params)
@@ -294,7 +297,7 @@ def report_many(
     """
     if not requests:
         return []
-    rows = _run(session, BATCH_SQL, batch_params(actor, requests))
+    rows = run_statement(session, BATCH_SQL, batch_params(actor, requests))
     if len(rows) != len(requests):  # pragma: no cover - the function returns one row each
         raise RuntimeError(f"{len(rows)} outcomes for {len(requests)} reports")
     outcomes: list[ReportResult | LeanOpsError] = []
