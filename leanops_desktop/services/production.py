@@ -84,8 +84,10 @@ def report_quantity(
     ``report_id`` is made by the client before the first attempt; sending the same report
     again (a retry after a lost reply) counts it once. Reporting beyond the job's total needs
     ``confirm_over=True``, which the event records. ``reported_by`` names the operator who
-    tapped, when a kiosk's outbox sends it later under another signed-in user; the event's
-    actor stays who sent it (on PostgreSQL the database stamps it).
+    tapped, when a kiosk's outbox sends it later under another signed-in user: it must be
+    the email of an active user of this database (else ValidationError, field
+    ``reported by``); the event's actor stays who sent it (on PostgreSQL the database
+    stamps it).
 
     On PostgreSQL this is one call of the ``leanops_report`` function (one round trip);
     on SQLite the same rules run here in Python.

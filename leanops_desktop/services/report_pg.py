@@ -16,7 +16,9 @@ the batch statement is prepared by name once per connection and run with libpq d
 (:class:`_Prepared`), which halves the client CPU of the call again.
 
 The refusals come back as SQLSTATEs ``LR001``..``LR004`` with a jsonb detail and become the
-same exceptions the Python path raises (see :func:`refusal`).
+same exceptions the Python path raises (see :func:`refusal`). Since migration 0008 the
+functions run as the table owner (SECURITY DEFINER) and check who calls them themselves;
+the other floor functions of that migration are called the same way (``floor_pg.py``).
 """
 
 from __future__ import annotations

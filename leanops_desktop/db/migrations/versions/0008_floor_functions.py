@@ -23,8 +23,9 @@ body names a group or the owner: 0010 renames them per database.
 * ``leanops_correct_report(log, correction, actor, role)``: takes a report back by logging its
   exact negation on the same station, job and assignment (nothing else is the client's
   choice). The original exists, is not itself a correction and is taken back once (its row
-  is locked, so concurrent takes queue); idempotent by the correction id; an operator may
-  take back only a report logged in the last 15 minutes (supervisors and admins: any time).
+  is locked, so concurrent takes queue; then its job and assignment, in a report's order);
+  idempotent by the correction id; an operator may take back only a report logged in the
+  last 15 minutes (supervisors and admins: any time).
   Returns ``counted``, ``assignment_qty_done``, ``job_qty_done`` as the report functions do.
 * ``leanops_block_station(station, reason, actor, role)`` and
   ``leanops_unblock_station(station, actor, role)``: the station exists; blocking needs an
@@ -399,6 +400,10 @@ BEGIN
        AND orig.logged_at < now() - interval '{_UNDO_MINUTES} minutes' THEN
         {_CORRECT_LATE}
     END IF;
+    -- The job, then the assignment, as a report locks them: the count trigger updates both,
+    -- assignment first, which against a concurrent report of that job would deadlock.
+    PERFORM 1 FROM public.jobs j WHERE j.id = orig.job_id FOR UPDATE;
+    PERFORM 1 FROM public.station_assignments a WHERE a.id = orig.assignment_id FOR UPDATE;
     BEGIN
         INSERT INTO public.performance_logs
                (id, station_id, job_id, qty_completed, assignment_id, corrects_id)
@@ -474,8 +479,10 @@ BEGIN
     END IF;
     UPDATE public.stations SET status = 'blocked', blocked_reason = v_reason
      WHERE id = p_station;
+    -- Read, not locked: whoever changes a station's assignment holds the station's row
+    -- first, and complete_job locks assignments before stations (locking here deadlocked).
     SELECT a.job_id INTO v_job
-      FROM public.station_assignments a WHERE a.station_id = p_station FOR UPDATE;
+      FROM public.station_assignments a WHERE a.station_id = p_station;
     {_BLOCK_EVENT}
 END
 $fn$
@@ -513,8 +520,8 @@ BEGIN
     IF st.status <> 'blocked' THEN
         {_rule("format('station %s is not blocked', p_station)")}
     END IF;
-    SELECT a.job_id INTO v_job
-      FROM public.station_assignments a WHERE a.station_id = p_station FOR UPDATE;
+    SELECT a.job_id INTO v_job  -- read, not locked: see leanops_block_station
+      FROM public.station_assignments a WHERE a.station_id = p_station;
     v_status := CASE WHEN v_job IS NOT NULL THEN 'running' ELSE 'idle' END;
     UPDATE public.stations SET status = v_status, blocked_reason = NULL WHERE id = p_station;
     {_UNBLOCK_EVENT}
