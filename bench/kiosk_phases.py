@@ -29,6 +29,9 @@ from leanops_desktop.services.report_request import ReportRequest
 from leanops_desktop.services.report_sender import Outcome, ReportSender, SenderStatus, SendLoop
 
 OPERATOR = Actor(email="bench.operator@leanops.test", role=Role.OPERATOR)
+#: Who taps, as each report names them: another user of the plant, so every report carries a
+#: ``reported_by`` the server looks up (the costlier case; a kiosk's own sign-in sends none).
+TAPPER = Actor(email="bench.tapper@leanops.test", role=Role.OPERATOR)
 DRAIN_S = 15.0
 RAW_SQL = "SELECT counted FROM public.leanops_report(%s, %s, %s, %s::integer, false, NULL, %s, %s)"
 
@@ -136,7 +139,9 @@ def kiosk_phase(job: dict[str, Any]) -> dict[str, Any]:
                 time.sleep(next_at - now)
             tap = time.monotonic()
             sent_events[index].clear()
-            item = outbox.add_report(station_id=station, job_id=job_id, qty=1, operator="bench")
+            item = outbox.add_report(
+                station_id=station, job_id=job_id, qty=1, operator=TAPPER.email
+            )
             tapped[item.id] = tap
             with rec.lock:
                 rec.taps += 1
@@ -162,7 +167,9 @@ def kiosk_phase(job: dict[str, Any]) -> dict[str, Any]:
     # report functions and triggers and loads its caches, once per sign-in).
     for position, index in enumerate(indexes):
         station, job_id = station_of(index)
-        outboxes[position].add_report(station_id=station, job_id=job_id, qty=1, operator="warm")
+        outboxes[position].add_report(
+            station_id=station, job_id=job_id, qty=1, operator=TAPPER.email
+        )
         loops[position].wake()
     while any(outbox.counts().pending for outbox in outboxes) and time.monotonic() < start:
         time.sleep(0.02)
@@ -275,7 +282,7 @@ def wire_phase(job: dict[str, Any]) -> dict[str, Any]:
 
     def params(index: int) -> tuple[str, ...]:
         station, job_id = station_of(index)
-        request = ReportRequest(station, job_id, 1, uuid.uuid4(), reported_by="bench")
+        request = ReportRequest(station, job_id, 1, uuid.uuid4(), reported_by=TAPPER.email)
         return report_pg.batch_params(OPERATOR, [request])
 
     def run(index: int) -> None:

@@ -59,7 +59,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kiosk_cpu import ServerCpu, machine_busy, machine_ticks
-from bench.kiosk_phases import OPERATOR, RAW_SQL, station_of, wait_until, worker
+from bench.kiosk_phases import OPERATOR, RAW_SQL, TAPPER, station_of, wait_until, worker
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
@@ -95,9 +95,8 @@ def build_plant(url: str, kiosks: int) -> None:
     try:
         migrate.upgrade(db)
         with db.session() as session:
-            users.add_user(
-                session, ADMIN, email=OPERATOR.email, role=OPERATOR.role, password=PASSWORD
-            )
+            for user in (OPERATOR, TAPPER):
+                users.add_user(session, ADMIN, email=user.email, role=user.role, password=PASSWORD)
         for index in range(kiosks):
             station, job = station_of(index)
             with db.session() as session:
@@ -238,7 +237,7 @@ def cost_per_report(url: str, reports: int = 300) -> dict[str, float]:
     with Outbox(folder / "cost.sqlite3") as outbox:
 
         def store_and_mark() -> None:
-            item = outbox.add_report(station_id=station, job_id=job, qty=1, operator="bench")
+            item = outbox.add_report(station_id=station, job_id=job, qty=1, operator=TAPPER.email)
             outbox.next_batch(50)
             outbox.record_outcomes([item.id])
 

@@ -175,7 +175,9 @@ def test_stops_restarts_and_killed_connections_lose_nothing(
         nonlocal confirmed
         while confirmed < UNITS:
             qty = min(rng.randint(1, 12), UNITS - confirmed)
-            outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="olga")
+            outbox.add_report(
+                station_id="ST-01", job_id="JOB-1001", qty=qty, operator="olga.operator@plant.test"
+            )
             confirmed += qty  # on screen now: durable in the outbox
             loop.wake()
             time.sleep(0.025)
@@ -248,7 +250,7 @@ rng = random.Random(seed)
 total = sum(item.qty for item in outbox.items())
 while total < units:
     qty = min(rng.randint(1, 12), units - total)
-    item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="olga")
+    item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator=actor.email)
     total += qty
     say("confirmed", item.id, qty)
     loop.wake()
@@ -311,7 +313,9 @@ def test_a_reply_lost_after_commit_is_counted_once(
     try:
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
-            item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=7, operator="o")
+            item = outbox.add_report(
+                station_id="ST-01", job_id="JOB-1001", qty=7, operator=OPERATOR.email
+            )
             proxy.drop_reply_once_committed(str(item.id).encode())  # the report's own trip
             first = sender.send_pending()
             assert proxy.commit_replies_dropped == 1
@@ -338,11 +342,13 @@ def test_a_dead_proxy_means_offline_and_nothing_is_lost(
     try:
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
-            outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=2, operator="o")
+            outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=2, operator=OPERATOR.email)
             assert sender.send_pending().online is True
             proxy.set_down(True)
             for qty in (3, 4):
-                outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
+                outbox.add_report(
+                    station_id="ST-01", job_id="JOB-1001", qty=qty, operator=OPERATOR.email
+                )
             down = sender.send_pending()
             assert down.online is False and outbox.counts().pending == 2
             proxy.set_down(False)
@@ -362,7 +368,9 @@ def test_a_reply_lost_after_a_batch_committed_is_counted_once(
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
             items = [
-                outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
+                outbox.add_report(
+                    station_id="ST-01", job_id="JOB-1001", qty=qty, operator=OPERATOR.email
+                )
                 for qty in (4, 5, 6)
             ]
             proxy.drop_reply_once_committed(str(items[0].id).encode())  # the batch's trip
@@ -399,13 +407,17 @@ def test_the_kept_connection_is_reused_and_replaced_at_once_when_it_died(
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
             sender = ReportSender(outbox, db, OPERATOR)
             for qty in (1, 2):
-                outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=qty, operator="o")
+                outbox.add_report(
+                    station_id="ST-01", job_id="JOB-1001", qty=qty, operator=OPERATOR.email
+                )
                 assert sender.send_pending().online is True
             backends = sender_backends(cluster, pg_url)
             assert len(backends) == 1  # both trips on the one kept connection
             assert db.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
             assert terminate_sender_connections(cluster, pg_url) == 1  # it dies while idle
-            item = outbox.add_report(station_id="ST-01", job_id="JOB-1001", qty=3, operator="o")
+            item = outbox.add_report(
+                station_id="ST-01", job_id="JOB-1001", qty=3, operator=OPERATOR.email
+            )
             again = sender.send_pending()
             assert again.online is True and [r.outcome for r in again.results] == [Outcome.SENT]
             assert outbox.get(item.id).attempts == 1  # replaced at once, not retried later

@@ -34,6 +34,9 @@ from leanops_desktop.services.report_sender import (
 )
 from tests.factories import make_job, make_station
 
+#: Who tapped: the kiosk records the signed-in operator (the ``operator`` fixture's email).
+OLGA = "olga.operator@plant.test"
+
 
 @pytest.fixture
 def outbox(tmp_path: Path) -> Iterator[Outbox]:
@@ -57,7 +60,7 @@ def add(outbox: Outbox, qty: int, **kwargs: object) -> OutboxItem:
         station_id="ST-01",
         job_id="JOB-1001",
         qty=qty,
-        operator="olga",
+        operator=OLGA,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -163,7 +166,7 @@ def test_a_report_for_a_job_moved_away_is_refused_kept_and_logged_once(
         [str(late.id), str(after.id)]
     )
     assert {event.meta["qty"] for event in events} == {3, 1}
-    assert all(event.meta["operator"] == "olga" for event in events)
+    assert all(event.meta["operator"] == OLGA for event in events)
 
 
 def test_over_total_is_refused_until_the_operator_confirms(
@@ -182,7 +185,7 @@ def test_a_correction_is_sent_after_its_report(
     running: Database, outbox: Outbox, operator: Actor
 ) -> None:
     report = add(outbox, 6)
-    correction = outbox.add_correction(report.id, operator="olga")
+    correction = outbox.add_correction(report.id, operator=OLGA)
     result = ReportSender(outbox, running, operator).send_pending()
     assert [r.item.id for r in result.results] == [report.id, correction.id]
     assert logged(running) == (2, 0)
@@ -195,7 +198,7 @@ def test_a_correction_of_a_refused_report_is_refused_without_asking(
     running: Database, outbox: Outbox, operator: Actor
 ) -> None:
     report = add(outbox, 50)  # over the total of 20: refused
-    correction = outbox.add_correction(report.id, operator="olga")
+    correction = outbox.add_correction(report.id, operator=OLGA)
     result = ReportSender(outbox, running, operator).send_pending()
     assert [r.outcome for r in result.results] == [Outcome.REFUSED, Outcome.REFUSED]
     assert "nothing to undo" in (outbox.get(correction.id).last_error or "")
@@ -300,7 +303,7 @@ def test_a_batch_with_a_refused_report_in_the_middle(
     running: Database, outbox: Outbox, operator: Actor
 ) -> None:
     first = add(outbox, 2)
-    elsewhere = outbox.add_report(station_id="ST-02", job_id="JOB-1001", qty=5, operator="olga")
+    elsewhere = outbox.add_report(station_id="ST-02", job_id="JOB-1001", qty=5, operator=OLGA)
     last = add(outbox, 3)
     batches = CountingBatches()
     result = ReportSender(outbox, running, operator, send_batch=batches).send_pending()
@@ -353,7 +356,7 @@ def test_corrections_and_the_batch_size_split_batches_in_order(
     running: Database, outbox: Outbox, operator: Actor
 ) -> None:
     reports = [add(outbox, 1) for _ in range(4)]
-    correction = outbox.add_correction(reports[1].id, operator="olga")
+    correction = outbox.add_correction(reports[1].id, operator=OLGA)
     later = [add(outbox, 2) for _ in range(4)]
     batches = CountingBatches()
     sender = ReportSender(outbox, running, operator, send_batch=batches, batch_size=3)

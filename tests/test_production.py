@@ -104,10 +104,15 @@ def test_a_correction_takes_a_report_back_without_deleting_it(
     assert sorted(log.qty_completed for log in logs) == [-4, 2, 4]
 
 
-def test_a_late_report_names_who_tapped(running: Database, operator: Actor) -> None:
+def test_a_late_report_names_who_tapped(running: Database, operator: Actor, admin: Actor) -> None:
     from sqlalchemy import select as sql_select
 
-    report(running, operator, 1, reported_by="night.shift@plant.test")
+    from leanops_desktop.services import users
+
+    night = f"night.shift-{uuid.uuid4().hex[:8]}@plant.test"
+    with running.session() as session:
+        users.add_user(session, admin, email=night, role="operator", password="Night-Shift-Pw-1")
+    report(running, operator, 1, reported_by=night)
     report(running, operator, 1, reported_by=operator.email)
     with running.session() as session:
         metas = session.scalars(
@@ -115,8 +120,25 @@ def test_a_late_report_names_who_tapped(running: Database, operator: Actor) -> N
             .where(EventLog.event_type == "qty_reported")
             .order_by(EventLog.timestamp)
         ).all()
-    assert metas[0]["reported_by"] == "night.shift@plant.test"
+    assert metas[0]["reported_by"] == night
     assert "reported_by" not in metas[1]
+
+
+def test_who_tapped_must_be_an_active_user(
+    running: Database, operator: Actor, admin: Actor
+) -> None:
+    from leanops_desktop.services import users
+
+    gone = f"gone-{uuid.uuid4().hex[:8]}@plant.test"
+    with running.session() as session:
+        users.add_user(session, admin, email=gone, role="operator", password="Gone-User-Pw-1")
+        users.set_active(session, admin, gone, False)
+    for forged in ("night.shift@plant.test", gone, "x" * 300, "olga"):
+        with pytest.raises(ValidationError, match="reported by: is not the email of an active"):
+            report(running, operator, 1, reported_by=forged)
+    with running.session() as session:
+        assert session.scalar(select(func.count()).select_from(PerformanceLog)) == 0
+        assert queries.job_progress(session, "JOB-1001").qty_done == 0
 
 
 def test_a_batch_judges_each_report_on_its_own(running: Database, operator: Actor) -> None:
@@ -167,3 +189,37 @@ def test_a_batch_judges_each_report_on_its_own(running: Database, operator: Acto
 def test_an_empty_batch_sends_nothing(running: Database, operator: Actor) -> None:
     with running.session() as session:
         assert production.report_quantities(session, operator, []) == []
+
+
+def test_an_operator_takes_a_report_back_only_within_the_undo_window(
+    running: Database, operator: Actor, supervisor: Actor
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leanops_desktop.db.engine import write_transaction
+
+    old_id = uuid.uuid4()
+    with running.session() as session, write_transaction(session):
+        session.add(
+            PerformanceLog(
+                id=old_id,
+                station_id="ST-01",
+                job_id="JOB-1001",
+                qty_completed=3,
+                timestamp=datetime.now(UTC) - production.UNDO_WINDOW - timedelta(minutes=1),
+            )
+        )
+    fresh = report(running, operator, 2)
+    with running.session() as session:
+        with pytest.raises(RuleViolation, match="more than 15 minutes ago: only a supervisor"):
+            production.correct_report(session, operator, log_id=old_id, correction_id=uuid.uuid4())
+        assert session.scalar(select(func.count()).select_from(PerformanceLog)) == 2
+        undone = production.correct_report(
+            session, operator, log_id=fresh.log_id, correction_id=uuid.uuid4()
+        )
+        assert (undone.counted, undone.job_qty_done) == (True, 3)
+        late = production.correct_report(
+            session, supervisor, log_id=old_id, correction_id=uuid.uuid4()
+        )
+        assert (late.counted, late.assignment_qty_done, late.job_qty_done) == (True, 0, 0)
+        assert queries.job_progress(session, "JOB-1001").qty_done == 0

@@ -1,5 +1,5 @@
-"""The report functions of migration 0006 (PostgreSQL): every outcome, idempotency,
-concurrency, and who may call them (SECURITY INVOKER: the caller's grants and policies)."""
+"""The report functions of migrations 0006 and 0008 (PostgreSQL): every outcome, idempotency,
+concurrency, and who may call them (SECURITY DEFINER since 0008: they need no table grants)."""
 
 from __future__ import annotations
 
@@ -161,9 +161,20 @@ def test_a_duplicate_id_counts_once_and_answers_the_counts(
     assert sorted(meta["new"]["qty"] for meta in events) == [1, 4]
 
 
-def test_the_event_meta_is_what_the_python_path_writes(running: Database, operator: Actor) -> None:
+def odd_user(db: Database, admin: Actor, local: str = "night") -> str:
+    """A new active user (an operator) whose email starts with ``local``."""
+    email = f"{local}-{uuid.uuid4().hex[:8]}@plant.test"
+    with db.session() as session:
+        users.add_user(session, admin, email=email, role="operator", password=PASSWORD)
+    return email
+
+
+def test_the_event_meta_is_what_the_python_path_writes(
+    running: Database, operator: Actor, admin: Actor
+) -> None:
     report_id = uuid.uuid4()
-    report(running, operator, qty=9, report_id=report_id, reported_by="night@plant.test")
+    night = odd_user(running, admin)
+    report(running, operator, qty=9, report_id=report_id, reported_by=night)
     report(running, operator, qty=2, confirm_over=True)
     with running.session() as session:
         metas = session.scalars(
@@ -177,7 +188,7 @@ def test_the_event_meta_is_what_the_python_path_writes(running: Database, operat
         "new": {"qty": 9, "job_qty_done": 9},
         "log_id": str(report_id),
         "over_reported": False,
-        "reported_by": "night@plant.test",
+        "reported_by": night,
     }
     assert metas[1]["over_reported"] is True and metas[1]["new"] == {"qty": 2, "job_qty_done": 11}
     assert "reported_by" not in metas[1]
@@ -340,16 +351,32 @@ def test_a_role_that_may_not_report_cannot_call_the_functions(
     assert written(running) == before
 
 
-def test_the_callers_own_grants_apply(logins: Logins, running: Database, db_url: str) -> None:
-    """SECURITY INVOKER: take INSERT on the logs from operators and their reports fail."""
+def test_the_functions_need_no_table_grants(logins: Logins, running: Database, db_url: str) -> None:
+    """SECURITY DEFINER: with no INSERT on the logs or events, an operator still reports
+    through the functions, and only through them; the database names the actor."""
     plain = make_url(db_url).render_as_string(hide_password=False).replace("+psycopg", "")
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("REVOKE INSERT ON performance_logs FROM leanops_operator")
+        conn.execute("REVOKE INSERT ON performance_logs, events_log FROM leanops_operator")
     before = written(running)
     with logins.connect(logins.operator) as conn, pytest.raises(psycopg.Error) as refused:
-        conn.execute("SELECT * FROM leanops_report(gen_random_uuid(), 'ST-01', 'JOB-1001', 1)")
+        conn.execute(
+            "INSERT INTO performance_logs (id, station_id, job_id, qty_completed)"
+            " VALUES (gen_random_uuid(), 'ST-01', 'JOB-1001', 1)"
+        )
     assert refused.value.sqlstate == "42501"
     assert written(running) == before
+    with logins.connect(logins.operator) as conn:
+        row = conn.execute(
+            "SELECT * FROM leanops_report(gen_random_uuid(), 'ST-01', 'JOB-1001', 1,"
+            " false, NULL, 'boss@plant.test', 'admin')"
+        ).fetchone()
+        conn.commit()
+    assert row == (True, 1, 1)
+    with running.session() as session:
+        actor, meta = session.execute(
+            select(EventLog.actor, EventLog.meta).where(EventLog.event_type == "qty_reported")
+        ).one()
+    assert actor == logins.operator and (meta["actor"], meta["role"]) == (actor, "operator")
 
 
 def test_the_functions_are_locked_down_in_the_catalog(running: Database) -> None:
@@ -370,7 +397,7 @@ def test_the_functions_are_locked_down_in_the_catalog(running: Database) -> None
         ).one()
     assert sorted(row[0] for row in rows) == ["leanops_report", "leanops_report_batch"]
     for _name, definer, config, owner, public, operator in rows:
-        assert not definer and owner == "leanops_owner" and not public and operator
+        assert definer and owner == "leanops_owner" and not public and operator
         assert config == ["search_path=pg_catalog, public, pg_temp"]
     assert group_of[0] == "plpgsql" and group_of[1]
     assert group_of[2] == ["search_path=pg_catalog, public, pg_temp"]
@@ -417,29 +444,35 @@ def test_downgrade_restores_0005_and_upgrade_brings_the_functions_back(
     assert functions() == ({"leanops_report", "leanops_report_batch"}, "plpgsql")
 
 
-def test_any_text_travels_in_a_batch_unchanged(running: Database, operator: Actor) -> None:
+def test_any_text_travels_in_a_batch_unchanged(
+    running: Database, operator: Actor, admin: Actor
+) -> None:
     odd = ['ST-"q"', "ST-\\x", "ST-{1,2}", "NULL", "ST é,}", " ", 'a\\"b']
+    tapped = odd_user(running, admin, 'x"{y}\\')
     requests = [ReportRequest(station, "JOB-1001", 1, uuid.uuid4()) for station in odd]
     requests.append(ReportRequest("ST-01", "JOB-1001", 1, uuid.uuid4(), reported_by='x"{y}\\'))
+    requests.append(ReportRequest("ST-01", "JOB-1001", 1, uuid.uuid4(), reported_by=tapped))
     with running.session() as session:
         outcomes = production.report_quantities(session, operator, requests)
-    keys = [outcome.key for outcome in outcomes[:-1] if isinstance(outcome, NotFound)]
+    keys = [outcome.key for outcome in outcomes[:-2] if isinstance(outcome, NotFound)]
     assert keys == odd
+    assert isinstance(outcomes[-2], ValidationError) and outcomes[-2].field == "reported by"
     assert isinstance(outcomes[-1], ReportResult) and outcomes[-1].counted
     with running.session() as session:
         meta = session.scalars(
             select(EventLog.meta).where(EventLog.event_type == "qty_reported")
         ).one()
-    assert meta["reported_by"] == 'x"{y}\\'
+    assert meta["reported_by"] == tapped
 
 
 def test_a_kept_channel_sends_any_text_and_survives_a_deallocate(
-    running: Database, operator: Actor
+    running: Database, operator: Actor, admin: Actor
 ) -> None:
     """The kiosk's path: the batch statement prepared by name on the kept connection."""
     odd = ['ST-"q"', "ST-\\x", "ST-{1,2}", "NULL", "ST é,}"]
+    tapped = odd_user(running, admin, 'x"{y}\\')
     requests = [ReportRequest(station, "JOB-1001", 1, uuid.uuid4()) for station in odd]
-    requests.append(ReportRequest("ST-01", "JOB-1001", 2, uuid.uuid4(), reported_by='x"{y}\\'))
+    requests.append(ReportRequest("ST-01", "JOB-1001", 2, uuid.uuid4(), reported_by=tapped))
     channel = ReportChannel(running)
     try:
         outcomes = channel.run(lambda s: production.report_quantities(s, operator, requests))
@@ -465,4 +498,4 @@ def test_a_kept_channel_sends_any_text_and_survives_a_deallocate(
         meta = session.scalars(
             select(EventLog.meta).where(EventLog.event_type == "qty_reported")
         ).all()
-    assert [m.get("reported_by") for m in meta].count('x"{y}\\') == 1
+    assert [m.get("reported_by") for m in meta].count(tapped) == 1

@@ -15,7 +15,7 @@ from leanops_desktop.core.permissions import Action, allowed, require
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, Station, StationAssignment
-from leanops_desktop.services import planning_pg, queries
+from leanops_desktop.services import floor_pg, planning_pg, queries
 from leanops_desktop.services._common import (
     assignment_of_station,
     assignments_of_job,
@@ -169,6 +169,8 @@ def complete_job(
     the job ending).
     """
     require(actor, Action.COMPLETE_JOB)
+    if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
+        return floor_pg.complete_job(session, actor, job_id, station_id)
     with write_transaction(session):
         job = lock_job(session, job_id)
         if job.status == JobStatus.COMPLETED.value:

@@ -7,6 +7,7 @@ report or per batch) and here in Python on SQLite, with the same rules and the s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.enums import EventType
+from leanops_desktop.core.enums import EventType, Role
 from leanops_desktop.core.errors import (
     LeanOpsError,
     NotFound,
@@ -26,18 +27,27 @@ from leanops_desktop.core.errors import (
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import write_transaction
-from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment
-from leanops_desktop.services import queries, report_pg
+from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
+from leanops_desktop.services import floor_pg, queries, report_pg
 from leanops_desktop.services._common import integrity_as_rule, record_event
 from leanops_desktop.services.report_request import ReportRequest, check_uuid, make_request
 
 __all__ = [
+    "UNDO_WINDOW",
     "ReportRequest",
     "ReportResult",
     "correct_report",
     "report_quantities",
     "report_quantity",
 ]
+
+
+#: How long after a report was counted an operator may take it back (supervisors and admins
+#: may at any time): a kiosk's undo is for a mistaken tap, not for rewriting a shift.
+UNDO_WINDOW = timedelta(minutes=15)
+#: The longest email core.validation accepts (64 + "@" + 190).
+_MAX_EMAIL_LENGTH = 255
+_NOT_A_USER = "is not the email of an active user"
 
 
 def _insert_once(session: Session, values: dict[str, Any]) -> bool:
@@ -74,8 +84,10 @@ def report_quantity(
     ``report_id`` is made by the client before the first attempt; sending the same report
     again (a retry after a lost reply) counts it once. Reporting beyond the job's total needs
     ``confirm_over=True``, which the event records. ``reported_by`` names the operator who
-    tapped, when a kiosk's outbox sends it later under another signed-in user; the event's
-    actor stays who sent it (on PostgreSQL the database stamps it).
+    tapped, when a kiosk's outbox sends it later under another signed-in user: it must be
+    the email of an active user of this database (else ValidationError, field
+    ``reported by``); the event's actor stays who sent it (on PostgreSQL the database
+    stamps it).
 
     On PostgreSQL this is one call of the ``leanops_report`` function (one round trip);
     on SQLite the same rules run here in Python.
@@ -193,6 +205,8 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     over = done_before + qty > current.qty_total
     if over and not request.confirm_over:
         raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
+    if request.reported_by and not _is_active_user(session, request.reported_by):
+        raise ValidationError("reported by", _NOT_A_USER)
     with integrity_as_rule("the report could not be counted"):
         counted = _insert_once(
             session,
@@ -221,13 +235,30 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
 
 
+def _is_active_user(session: Session, email: str) -> bool:
+    """Whether ``email`` names an active user of this database (who tapped a report)."""
+    if len(email) > _MAX_EMAIL_LENGTH:
+        return False
+    found = session.scalar(select(User.id).where(User.email == email, User.is_active))
+    return found is not None
+
+
 def correct_report(
     session: Session, actor: Actor, *, log_id: UUID | str, correction_id: UUID | str
 ) -> ReportResult:
-    """Take back a report by logging its negative (the original log is never deleted)."""
+    """Take back a report by logging its negative (the original log is never deleted).
+
+    The correction is the exact negation of the original on its station, job and
+    assignment; a report is taken back once, never a correction; the same correction id
+    sent again counts once. An operator may take back a report only within
+    :data:`UNDO_WINDOW` of its log's time; supervisors and admins at any time. On
+    PostgreSQL this is one call of ``leanops_correct_report`` (``services/floor_pg.py``).
+    """
     require(actor, Action.REPORT_QUANTITY)
     original_id = check_uuid("report id", log_id)
     new_id = check_uuid("correction id", correction_id)
+    if _on_postgresql(session):
+        return floor_pg.correct_report(session, actor, original_id, new_id)
     with write_transaction(session):
         if session.get(PerformanceLog, new_id) is not None:
             previous = session.get(PerformanceLog, new_id)
@@ -245,6 +276,12 @@ def correct_report(
         )
         if already is not None:
             raise RuleViolation(f"report {original_id} has already been taken back")
+        if actor.role == Role.OPERATOR and datetime.now(UTC) - original.timestamp > UNDO_WINDOW:
+            raise RuleViolation(
+                f"report {original_id} was counted more than "
+                f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago: "
+                "only a supervisor or an admin may take it back now"
+            )
         with integrity_as_rule(
             f"report {original_id} was taken back just now, or the correction would make "
             "the station's count negative"

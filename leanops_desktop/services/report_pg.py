@@ -16,7 +16,9 @@ the batch statement is prepared by name once per connection and run with libpq d
 (:class:`_Prepared`), which halves the client CPU of the call again.
 
 The refusals come back as SQLSTATEs ``LR001``..``LR004`` with a jsonb detail and become the
-same exceptions the Python path raises (see :func:`refusal`).
+same exceptions the Python path raises (see :func:`refusal`). Since migration 0008 the
+functions run as the table owner (SECURITY DEFINER) and check who calls them themselves;
+the other floor functions of that migration are called the same way (``floor_pg.py``).
 """
 
 from __future__ import annotations
@@ -223,8 +225,11 @@ def _run_kept(connection: Connection, sql: str, params: tuple[Any, ...]) -> Sequ
         ) from error
 
 
-def _run(session: Session, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
-    """One autocommit statement on the session's connection (its own transaction)."""
+def run_statement(session: Session, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
+    """One autocommit statement on the session's connection (its own transaction).
+
+    A refusal (``LR001``..``LR004``) or a permission the database denied raises the
+    service's exception; anything else raises as SQLAlchemy raises it."""
     kept = _kept_connection(session)
     if kept is not None:
         return _run_kept(kept, sql, params)
@@ -294,7 +299,7 @@ def report_many(
     """
     if not requests:
         return []
-    rows = _run(session, BATCH_SQL, batch_params(actor, requests))
+    rows = run_statement(session, BATCH_SQL, batch_params(actor, requests))
     if len(rows) != len(requests):  # pragma: no cover - the function returns one row each
         raise RuntimeError(f"{len(rows)} outcomes for {len(requests)} reports")
     outcomes: list[ReportResult | LeanOpsError] = []

@@ -12,7 +12,7 @@ from leanops_desktop.core.rows import StationRow
 from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_id, check_text
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Station
-from leanops_desktop.services import planning_pg, queries
+from leanops_desktop.services import floor_pg, planning_pg, queries
 from leanops_desktop.services._common import (
     assignment_of_station,
     changed_fields,
@@ -127,6 +127,8 @@ def block_station(session: Session, actor: Actor, station_id: str, reason: str) 
     """Mark a station blocked; the reason is required and kept in the event and the row."""
     require(actor, Action.BLOCK_STATION)
     reason = check_text("reason", reason, max_length=MAX_REASON_LENGTH)
+    if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
+        return floor_pg.block_station(session, actor, station_id, reason)
     with write_transaction(session):
         station = lock_station(session, station_id)
         if not station.is_active:
@@ -155,6 +157,8 @@ def block_station(session: Session, actor: Actor, station_id: str, reason: str) 
 def unblock_station(session: Session, actor: Actor, station_id: str) -> StationRow:
     """Resume a blocked station: back to running if it has a job, else idle."""
     require(actor, Action.BLOCK_STATION)
+    if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
+        return floor_pg.unblock_station(session, actor, station_id)
     with write_transaction(session):
         station = lock_station(session, station_id)
         if station.status != StationStatus.BLOCKED.value:
