@@ -216,6 +216,11 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_caller_role": frozenset(GROUPS),
     "leanops_report": frozenset(GROUPS),
     "leanops_report_batch": frozenset(GROUPS),
+    "leanops_correct_report": frozenset(GROUPS),
+    "leanops_block_station": frozenset(GROUPS),
+    "leanops_unblock_station": frozenset(GROUPS),
+    "leanops_complete_job": frozenset(GROUPS),
+    "leanops_log_report_refused": frozenset(GROUPS),
     "leanops_prune_change_feed": frozenset(GROUPS),
     "leanops_create_user": frozenset({"admin"}),
     "leanops_set_user_role": frozenset({"admin"}),
@@ -558,3 +563,43 @@ def test_the_per_plant_roles_cannot_be_downgraded_in_place(db: Database) -> None
     with pytest.raises(NotImplementedError, match="restore a backup"), db.engine.begin() as c:
         command.downgrade(migrate.alembic_config(c), "0009")
     assert migrate.current_revision(db) == migrate.head_revision()
+
+
+def test_a_refusal_event_cannot_be_forged(floor: Floor) -> None:
+    """The one event a kiosk writes itself: fixed type, not for a counted report, bounded."""
+    call = (
+        "SELECT leanops_log_report_refused(%s, %s, 'ST-07', 'J-07', %s, %s, %s, now(),"
+        " %s, 'job_moved', 'boss@plant.test', 'admin')"
+    )
+    operator = floor.seats["operator"]
+    with floor.superuser() as conn:
+        counted = conn.execute("SELECT id FROM performance_logs").fetchone()
+    assert counted is not None
+    with operator.connect() as conn:
+        refused = [
+            (uuid.uuid4(), counted[0], "report", 3, operator.email),  # it was counted
+            (uuid.uuid4(), uuid.uuid4(), "user_role_changed", 3, operator.email),
+            (uuid.uuid4(), uuid.uuid4(), "report", 0, operator.email),
+            (uuid.uuid4(), uuid.uuid4(), "report", 3, "nobody@elsewhere.test"),
+        ]
+        for event_id, report_id, kind, qty, who in refused:
+            state = sqlstate_of(
+                lambda a=(event_id, report_id, kind, qty, who, "x"): conn.execute(call, a)
+            )
+            assert state == "LR001", (kind, qty, who)
+        event_id, report_id = uuid.uuid4(), uuid.uuid4()
+        args = (event_id, report_id, "report", 3, operator.email, "r" * 10_000)
+        assert conn.execute(call, args).fetchone() == (True,)
+        assert conn.execute(call, args).fetchone() == (False,)  # once
+    with floor.superuser() as conn:
+        row = conn.execute(
+            "SELECT event_type, actor, meta->>'role', length(meta->>'reason') FROM events_log"
+            " WHERE id = %s",
+            (event_id,),
+        ).fetchone()
+        forged = conn.execute(
+            "SELECT count(*) FROM events_log WHERE event_type = 'qty_report_refused'"
+        ).fetchone()
+    assert row == ("qty_report_refused", operator.email, "operator", 500)
+    assert forged == (1,)
+    assert_counts_match_logs(floor)

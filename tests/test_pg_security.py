@@ -12,9 +12,9 @@ from sqlalchemy.engine import make_url
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import PermissionDenied
+from leanops_desktop.core.errors import NotFound, PermissionDenied
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import auth, dispatch, jobs, production, stations, users
+from leanops_desktop.services import auth, dispatch, jobs, pg_users, production, stations, users
 from tests.factories import make_job, make_station
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
@@ -399,9 +399,15 @@ def test_each_role_does_its_work_through_the_services(as_user: dict[str, auth.Si
             dispatch.assign_job(session, operator.actor, "JOB-W", "ST-02")
     with as_user["admin"].db.session() as session:
         users.set_role(session, as_user["admin"].actor, operator.actor.email, "supervisor")
-    with supervisor.db.session() as session, pytest.raises(PermissionDenied):
+    # A supervisor claiming to be an admin: the users row is not even visible to it...
+    with supervisor.db.session() as session, pytest.raises(NotFound):
         users.set_role(
             session, Actor(supervisor.actor.email, Role.ADMIN), operator.actor.email, "admin"
+        )
+    # ...and the function refuses it whatever the client claims.
+    with supervisor.db.session() as session, pytest.raises(PermissionDenied):
+        pg_users.call(
+            session, "leanops_set_user_role", p_email=operator.actor.email, p_role="admin"
         )
 
 

@@ -356,7 +356,10 @@ def test_the_functions_need_no_table_grants(logins: Logins, running: Database, d
     through the functions, and only through them; the database names the actor."""
     plain = make_url(db_url).render_as_string(hide_password=False).replace("+psycopg", "")
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("REVOKE INSERT ON performance_logs, events_log FROM leanops_operator")
+        conn.execute(
+            "DO $$ BEGIN EXECUTE format('REVOKE INSERT ON performance_logs, events_log FROM %I',"
+            " leanops_plant_role('operator')); END $$"
+        )
     before = written(running)
     with logins.connect(logins.operator) as conn, pytest.raises(psycopg.Error) as refused:
         conn.execute(
@@ -383,9 +386,10 @@ def test_the_functions_are_locked_down_in_the_catalog(running: Database) -> None
     with running.session() as session:
         rows = session.execute(
             text(
-                "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner),"
+                "SELECT p.proname, p.prosecdef, p.proconfig,"
+                " pg_get_userbyid(p.proowner) = leanops_plant_role('owner'),"
                 " EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0),"
-                " has_function_privilege('leanops_operator', p.oid, 'EXECUTE')"
+                " has_function_privilege(leanops_plant_role('operator'), p.oid, 'EXECUTE')"
                 " FROM pg_proc p WHERE p.proname IN ('leanops_report', 'leanops_report_batch')"
             )
         ).all()
@@ -397,7 +401,7 @@ def test_the_functions_are_locked_down_in_the_catalog(running: Database) -> None
         ).one()
     assert sorted(row[0] for row in rows) == ["leanops_report", "leanops_report_batch"]
     for _name, definer, config, owner, public, operator in rows:
-        assert definer and owner == "leanops_owner" and not public and operator
+        assert definer and owner is True and not public and operator
         assert config == ["search_path=pg_catalog, public, pg_temp"]
     assert group_of[0] == "plpgsql" and group_of[1]
     assert group_of[2] == ["search_path=pg_catalog, public, pg_temp"]

@@ -62,6 +62,7 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemKind, ItemState, OutboxItem, RefusalCode
 from leanops_desktop.services import production
 from leanops_desktop.services.report_channel import ErrorKind, ReportChannel, classify
+from leanops_desktop.services.report_pg import run_statement
 from leanops_desktop.services.report_request import ReportRequest
 
 __all__ = [
@@ -90,6 +91,10 @@ REPORT_REFUSED_EVENT = "qty_report_refused"
 MAX_UNEXPECTED_ATTEMPTS = 5
 #: Reports sent together in one trip (a kiosk that was offline catches up 50 at a time).
 DEFAULT_BATCH_SIZE = 50
+LOG_REFUSED_SQL = (
+    "SELECT public.leanops_log_report_refused(%s::uuid, %s::uuid, %s, %s, %s, %s, %s,"
+    " %s::timestamptz, %s, %s, %s, %s)"
+)
 _REFUSAL_NAMESPACE = uuid.UUID("5d0c3f4e-8a53-4c1e-9a51-6f0d1b7c2e90")
 
 SendFunction = Callable[[Session, Actor, OutboxItem], ReportResult]
@@ -176,6 +181,28 @@ def log_refusal(session: Session, actor: Actor, item: OutboxItem, reason: str) -
             "refusal_code": item.refusal_code.value if item.refusal_code else None,
         },
     }
+    if session.get_bind().dialect.name == "postgresql":
+        # Signed-in users write no events directly there: one function checks and writes it.
+        meta = values["meta"]
+        run_statement(
+            session,
+            LOG_REFUSED_SQL,
+            (
+                values["id"],
+                item.id,
+                item.station_id,
+                item.job_id,
+                item.kind.value,
+                item.signed_qty,
+                item.operator,
+                item.created_at,
+                reason,
+                meta["refusal_code"],
+                actor.email,
+                actor.role.value,
+            ),
+        )
+        return
     with write_transaction(session):
         dialect = session.get_bind().dialect.name
         statement: Any = (

@@ -76,7 +76,17 @@ _CORRECT_SIGNATURE = "leanops_correct_report(uuid, uuid, text, text)"
 _BLOCK_SIGNATURE = "leanops_block_station(text, text, text, text)"
 _UNBLOCK_SIGNATURE = "leanops_unblock_station(text, text, text)"
 _COMPLETE_SIGNATURE = "leanops_complete_job(text, text, text, text)"
-_NEW_SIGNATURES = (_CORRECT_SIGNATURE, _BLOCK_SIGNATURE, _UNBLOCK_SIGNATURE, _COMPLETE_SIGNATURE)
+_REFUSED_SIGNATURE = (
+    "leanops_log_report_refused(uuid, uuid, text, text, text, integer, text, timestamptz,"
+    " text, text, text, text)"
+)
+_NEW_SIGNATURES = (
+    _CORRECT_SIGNATURE,
+    _BLOCK_SIGNATURE,
+    _UNBLOCK_SIGNATURE,
+    _COMPLETE_SIGNATURE,
+    _REFUSED_SIGNATURE,
+)
 
 # Who is calling, as the floor functions see it. A signed-in LeanOps user is the role of
 # their group (the client's claim is ignored); IT's own account (a member of the owner
@@ -587,6 +597,58 @@ $fn$
 """
 
 
+# A kiosk tells the supervisors that the server refused one of its queued reports (the job
+# moved on while it was offline): the event type is fixed, a counted report cannot be
+# logged as refused, the operator who tapped must be a user of the plant, the texts are
+# bounded. The client's event id (derived from the report id) makes it idempotent.
+_LOG_REFUSED = f"""
+CREATE OR REPLACE FUNCTION public.leanops_log_report_refused(
+    p_event_id uuid, p_report_id uuid, p_station text, p_job text, p_kind text,
+    p_qty integer, p_operator text, p_reported_at timestamptz, p_reason text, p_code text,
+    p_actor text DEFAULT NULL, p_role text DEFAULT NULL
+) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_SAFE_PATH} AS $fn$
+DECLARE
+    v_role text := public.leanops_caller_role(p_role);
+    v_inserted integer;
+BEGIN
+    IF p_event_id IS NULL OR p_report_id IS NULL THEN
+        {_invalid("report id", "'must not be empty'")}
+    END IF;
+    IF p_kind IS NULL OR p_kind NOT IN ('report', 'correction') THEN
+        {_invalid("kind", "'must be report or correction'")}
+    END IF;
+    IF p_qty IS NULL OR p_qty = 0 OR abs(p_qty) > {_MAX_REPORT_QTY} THEN
+        {_invalid("quantity", "'must be a non-zero count of at most {_MAX_REPORT_QTY}'")}
+    END IF;
+    IF octet_length(p_station) > {_MAX_ID} OR octet_length(p_job) > {_MAX_ID} THEN
+        {_invalid("station or job id", "'is longer than {_MAX_ID} bytes'")}
+    END IF;
+    IF EXISTS (SELECT 1 FROM public.performance_logs l WHERE l.id = p_report_id) THEN
+        {_invalid("report id", "'was counted: it cannot be logged as refused'")}
+    END IF;
+    -- (IT's own account is trusted to name whom it reports for.)
+    IF public.leanops_group_of(session_user) IS NOT NULL
+       AND nullif(p_operator, '') IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM public.users u WHERE u.email = p_operator) THEN
+        {_invalid("operator", "'is not a user of this plant'")}
+    END IF;
+    INSERT INTO public.events_log (id, event_type, station_id, job_id, meta, actor)
+    VALUES (p_event_id, 'qty_report_refused', p_station, p_job,
+            jsonb_build_object(
+                'actor', coalesce(p_actor, session_user::text), 'role', v_role,
+                'reason', left(p_reason, {_MAX_REASON}), 'report_id', p_report_id::text,
+                'kind', p_kind, 'qty', p_qty, 'operator', nullif(p_operator, ''),
+                'reported_at', p_reported_at, 'refusal_code', left(p_code, 32)),
+            coalesce(p_actor, session_user::text))
+    ON CONFLICT (id) DO NOTHING;
+    GET DIAGNOSTICS v_inserted = ROW_COUNT;
+    RETURN v_inserted = 1;
+END
+$fn$
+"""
+
+
 def _report_batch(body: str, security: str) -> str:
     return f"""
         CREATE OR REPLACE FUNCTION public.leanops_report_batch(
@@ -632,7 +694,7 @@ def upgrade() -> None:
     _lock_down("leanops_caller_role(text)")
     op.execute(_report_batch(_BATCH_BODY, "SECURITY DEFINER"))
     op.execute(f"ALTER FUNCTION public.{_ONE_SIGNATURE} SECURITY DEFINER")
-    for sql in (_CORRECT, _BLOCK, _UNBLOCK, _COMPLETE):
+    for sql in (_CORRECT, _BLOCK, _UNBLOCK, _COMPLETE, _LOG_REFUSED):
         op.execute(sql)
     for signature in (_BATCH_SIGNATURE, _ONE_SIGNATURE, *_NEW_SIGNATURES):
         _lock_down(signature)
