@@ -157,7 +157,7 @@ def test_the_migration_back_fills_existing_logs_and_downgrade_drops_it(
         add_correction(db, ids[1], 3, utc(2026, 3, 10, 9, 1))
         insert_bare_log(db, utc(2026, 3, 10, 8, 1), 11)
         assert "throughput_rollup" not in inspect(db.engine).get_table_names()
-        migrate.upgrade(db)
+        migrate.upgrade(db, "0009")  # below 0010, which cannot be undone in place
         got = rollup(db)
         assert got == expected(db)
         assert got[(utc(2026, 3, 10, 8), "", "")] == 11
@@ -169,7 +169,7 @@ def test_the_migration_back_fills_existing_logs_and_downgrade_drops_it(
         _revision(db, "downgrade", "0004")
         assert "throughput_rollup" not in inspect(db.engine).get_table_names()
         add_logs(db, [("A1", "J1", 8, utc(2026, 3, 10, 12))])  # no trigger left behind
-        _revision(db, "upgrade", "head")
+        _revision(db, "upgrade", "0009")
         assert rollup(db) == expected(db)
         assert sum(rollup(db).values()) == 5 + 3 + 2 + 4 + 6 - 3 + 11 + 1 + 8
     finally:
@@ -240,8 +240,7 @@ def test_nobody_writes_the_rollup_but_reports_reach_it(
             assert not _runs(connection, "SELECT public.leanops_rollup_log()")
     with psycopg.connect(**logins["operator"]) as connection:  # a kiosk: through the trigger
         connection.execute(
-            "INSERT INTO performance_logs (id, station_id, job_id, qty_completed)"
-            " VALUES (gen_random_uuid(), 'ST-01', 'JOB-R', 5)"
+            "SELECT * FROM leanops_report(gen_random_uuid(), 'ST-01', 'JOB-R', 5)"
         )
         connection.commit()
     with psycopg.connect(**logins["supervisor"]) as connection:

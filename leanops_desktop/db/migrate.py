@@ -104,5 +104,8 @@ def offline_sql(revision: str = "head") -> str:
     command.upgrade(config, revision, sql=True)
     script = buffer.getvalue()
     if revision == "head":
-        script += f"{pg_lockdown.LOCKDOWN_SQL};\n{pg_lockdown.AUDIT_CHECK_SQL};\n"
+        # Inside the script's transaction: a failed audit leaves the database unchanged.
+        checks = f"{pg_lockdown.LOCKDOWN_SQL};\n\n{pg_lockdown.AUDIT_CHECK_SQL};\n\n"
+        body, commit, tail = script.rpartition("COMMIT;")
+        script = body + checks + commit + tail if commit else script + checks
     return script
