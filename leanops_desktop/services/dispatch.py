@@ -13,6 +13,7 @@ from leanops_desktop.core.enums import EventType, JobStatus, StationStatus
 from leanops_desktop.core.errors import RuleViolation
 from leanops_desktop.core.permissions import Action, allowed, require
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
+from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, Station, StationAssignment
 from leanops_desktop.services import queries
@@ -64,6 +65,8 @@ def _job_back_to_waiting_if_idle(session: Session, job: Job) -> None:
 def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> AssignmentRow:
     """Start ``job_id`` on ``station_id``: both become running."""
     require(actor, Action.DISPATCH)
+    job_id = check_key("job id", job_id)
+    station_id = check_key("station id", station_id)
     with write_transaction(session):
         job = lock_job(session, job_id)
         station = lock_station(session, station_id)
@@ -87,6 +90,7 @@ def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> 
 def unassign_job(session: Session, actor: Actor, station_id: str) -> StationRow:
     """Take the job off a station; the job waits again when no station is left on it."""
     require(actor, Action.DISPATCH)
+    station_id = check_key("station id", station_id)
     with write_transaction(session):
         pending = assignment_of_station(session, station_id, lock=False)
         if pending is None:
@@ -119,6 +123,9 @@ def move_job(
 ) -> AssignmentRow:
     """Move a running job from one station to another in one step."""
     require(actor, Action.DISPATCH)
+    job_id = check_key("job id", job_id)
+    from_station_id = check_key("from station id", from_station_id)
+    to_station_id = check_key("to station id", to_station_id)
     if from_station_id == to_station_id:
         raise RuleViolation("a job cannot be moved to the station it is already on")
     with write_transaction(session):
@@ -160,6 +167,9 @@ def complete_job(
     the job ending).
     """
     require(actor, Action.COMPLETE_JOB)
+    job_id = check_key("job id", job_id)
+    if station_id is not None:
+        station_id = check_key("station id", station_id)
     with write_transaction(session):
         job = lock_job(session, job_id)
         if job.status == JobStatus.COMPLETED.value:
