@@ -85,9 +85,19 @@ def test_upgrade_demo_and_users_on_a_fresh_file(tmp_path: Path) -> None:
 
 
 def test_user_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()
     result = leanops("user", "list", "--database", str(tmp_path / "empty.db"))
     assert result.returncode == 2
     assert "run 'leanops db upgrade' first" in result.stderr
+
+
+def test_user_commands_create_no_database(tmp_path: Path) -> None:
+    target = tmp_path / "folder" / "plant.db"
+    for command in (("user", "list"), ("user", "disable", "a@plant.test")):
+        result = leanops(*command, "--database", str(target))
+        assert result.returncode == 2
+        assert "no such file" in result.stderr and "run 'leanops db upgrade'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sql_prints_the_postgres_script() -> None:

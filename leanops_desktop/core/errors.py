@@ -80,5 +80,9 @@ class DatabaseUnavailable(LeanOpsError):
     """The database could not be reached."""
 
 
+class DatabaseMissing(DatabaseUnavailable):
+    """The database named does not exist (no such SQLite file, no such PostgreSQL database)."""
+
+
 class ConfigError(LeanOpsError):
     """The site configuration is malformed or unsafe."""

@@ -86,6 +86,9 @@ def backup_sqlite(db: Database) -> Path | None:
             source.backup(copy)
         finally:
             copy.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup left behind (a full disk)
+        raise
     finally:
         source.close()
     return target
