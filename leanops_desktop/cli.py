@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import getpass
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -150,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except DBAPIError as exc:
-        return _fail(database_error_message(exc, getattr(args, "where", None)))
+        reason = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
+        return _fail(database_error_message(reason, getattr(args, "where", None)))
+    except sqlite3.Error as exc:  # raised by sqlite3 itself (the backup before an upgrade)
+        return _fail(database_error_message(_first_line(exc), getattr(args, "where", None)))
     except SQLAlchemyError as exc:
         return _fail(f"database error: {_first_line(exc)}")
     except OSError as exc:
@@ -169,7 +173,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.self_check:
         from leanops_desktop.qt.self_check import run_self_check
 
-        return run_self_check(_database_url(args, config))
+        return run_self_check(_checked_url(_database_url(args, config)))
     if handler is None:
         return _run_app(args, config)
     return handler(args, config)
@@ -207,9 +211,8 @@ def os_error_message(exc: OSError) -> str:
     return f"{where}{exc.strerror or _first_line(exc)}"
 
 
-def database_error_message(exc: DBAPIError, where: str | None) -> str:
+def database_error_message(reason: str, where: str | None) -> str:
     """One line for an error the database driver raised, SQLite's file errors by name."""
-    reason = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
     target = where or "the database"
     lowered = reason.lower()
     if "file is not a database" in lowered:
@@ -230,6 +233,13 @@ def database_error_message(exc: DBAPIError, where: str | None) -> str:
 
 def _database_url(args: argparse.Namespace, config: SiteConfig) -> str:
     return resolve_database_url(getattr(args, "database", None), config)
+
+
+def _checked_url(url: str) -> str:
+    """``url`` once it is known to name a database: a malformed one stops here, with one
+    line, before any window opens."""
+    _sqlite_file(normalize_url(url))
+    return url
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -392,8 +402,23 @@ def _db_current(args: argparse.Namespace, config: SiteConfig) -> int:
 def _db_sql(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.db import migrate
 
-    sys.stdout.write(migrate.offline_sql())
+    write_all(migrate.offline_sql())
     return 0
+
+
+def write_all(text: str) -> None:
+    """Write ``text`` to stdout to the last byte, or raise OSError (a full disk).
+
+    An unbuffered stdout (``python -u``, ``PYTHONUNBUFFERED``) drops what a short write left
+    over without a word; writing the bytes in a loop turns that into the disk's error.
+    """
+    sys.stdout.flush()
+    data = memoryview(text.encode(sys.stdout.encoding or "utf-8"))
+    out = sys.stdout.buffer
+    while data:
+        written = out.write(data)
+        data = data[written or 0 :]
+    out.flush()
 
 
 def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
@@ -531,8 +556,7 @@ def _run_app(args: argparse.Namespace, config: SiteConfig) -> int:
         url = prepare_demo_database()
         print(f"demo plant: {url}", flush=True)
     else:
-        url = _database_url(args, config)
-        normalize_url(url)  # a malformed URL stops here, with one line, before any window
+        url = _checked_url(_database_url(args, config))
     from leanops_desktop.app import run_main_window
 
     return run_main_window(url, config, demo=args.demo)
@@ -546,8 +570,7 @@ def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     size = parse_size(args.size)
     url = getattr(args, "database", None)
     if url is not None:
-        url = resolve_database_url(url, config)  # refuses --database ''
-        normalize_url(url)
+        url = _checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
     take_screenshot(args.out, args.view, url, config, args.station, size)
@@ -559,8 +582,7 @@ def _run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
     station = args.station or config.kiosk_station
     if not station:
         raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
-    url = _database_url(args, config)
-    normalize_url(url)  # a malformed URL stops here, with one line, before any window
+    url = _checked_url(_database_url(args, config))
     from leanops_desktop.app import run_kiosk
 
     return run_kiosk(url, config, station, windowed=args.windowed)

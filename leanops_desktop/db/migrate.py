@@ -60,9 +60,23 @@ def upgrade(db: Database, revision: str = "head") -> Path | None:
     current = current_revision(db)
     if db.backend == "sqlite" and current != head_revision():
         backup = backup_sqlite(db)
-    with db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    try:
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    except BaseException:
+        # The migrations run in one transaction: when it was rolled back the file is as it
+        # was, and the copy would only be one more file to wonder about. Kept otherwise.
+        if backup is not None and _still_at(db, current):
+            backup.unlink(missing_ok=True)
+        raise
     return backup
+
+
+def _still_at(db: Database, revision: str | None) -> bool:
+    try:
+        return current_revision(db) == revision
+    except Exception:
+        return False
 
 
 def backup_sqlite(db: Database) -> Path | None:
