@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import getpass
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -43,8 +44,8 @@ EXIT_MISSING = 5  # no such database (SQLite file or PostgreSQL database)
 
 DB_CURRENT_EPILOG = f"""\
 exit status:
-  0  the schema is up to date
-  {EXIT_ERROR}  error (unreadable config, bad URL, unreachable server, not a database, ...)
+  0  up to date: the schema is at the newest version
+  {EXIT_ERROR}  error: bad config or URL, unreachable server, not a database, ... (stderr)
   {EXIT_BEHIND}  behind: the schema is at an older version; run 'leanops db upgrade'
   {EXIT_EMPTY}  empty: the database exists but holds no LeanOps schema
   {EXIT_MISSING}  missing: no such SQLite file or PostgreSQL database (nothing is created)
@@ -275,7 +276,7 @@ def _open(args: argparse.Namespace, config: SiteConfig, *, create: bool = False)
     except DBAPIError as exc:
         db.dispose()
         _remove_new_file(args)
-        if getattr(exc.orig, "sqlstate", None) == "3D000":  # invalid_catalog_name
+        if _no_such_database(exc):
             raise DatabaseMissing(f"no database {args.where}: {_reason(exc)}") from None
         if path is None or isinstance(exc.orig, OSError):
             raise DatabaseUnavailable(
@@ -283,6 +284,15 @@ def _open(args: argparse.Namespace, config: SiteConfig, *, create: bool = False)
             ) from None
         raise
     return db
+
+
+def _no_such_database(exc: DBAPIError) -> bool:
+    """PostgreSQL's "database ... does not exist" (SQLSTATE 3D000; at connect time libpq
+    gives only the message)."""
+    if getattr(exc.orig, "sqlstate", None) == "3D000":
+        return True
+    text = str(exc.orig or "")
+    return bool(re.search(r'database "[^"]*" does not exist', text))
 
 
 def _reason(exc: DBAPIError) -> str:
