@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
+import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leanops_desktop import APP_NAME, __version__
@@ -20,10 +25,31 @@ from leanops_desktop.config import (
 )
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import ConfigError, LeanOpsError
-from leanops_desktop.db.engine import Database, describe_url, open_database
+from leanops_desktop.core.errors import (
+    ConfigError,
+    DatabaseMissing,
+    DatabaseUnavailable,
+    LeanOpsError,
+)
+from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
 
 Handler = Callable[[argparse.Namespace, SiteConfig], int]
+
+#: Exit status of every command: 0 done, 2 refused or failed (one line on stderr), 130
+#: interrupted. ``leanops db current`` tells the schema's state by its own codes too:
+EXIT_ERROR = 2
+EXIT_BEHIND = 3  # the schema is at an older version: run 'leanops db upgrade'
+EXIT_EMPTY = 4  # the database exists but holds no LeanOps schema
+EXIT_MISSING = 5  # no such database (SQLite file or PostgreSQL database)
+
+DB_CURRENT_EPILOG = f"""\
+exit status:
+  0  up to date: the schema is at the newest version
+  {EXIT_ERROR}  error: bad config or URL, unreachable server, not a database, ... (stderr)
+  {EXIT_BEHIND}  behind: the schema is at an older version; run 'leanops db upgrade'
+  {EXIT_EMPTY}  empty: the database exists but holds no LeanOps schema
+  {EXIT_MISSING}  missing: no such SQLite file or PostgreSQL database (nothing is created)
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("current", _db_current, "print the schema version of the database"),
         ("sql", _db_sql, "print the PostgreSQL script (tables, triggers, roles, policies)"),
     ):
-        sub = db_commands.add_parser(name, help=text)
+        extra: dict[str, object] = {}
+        if name == "current":
+            extra = {
+                "epilog": DB_CURRENT_EPILOG,
+                "formatter_class": argparse.RawDescriptionHelpFormatter,
+                "description": "Print the schema version of the database; create nothing.",
+            }
+        sub = db_commands.add_parser(name, help=text, **extra)  # type: ignore[arg-type]
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
         sub.set_defaults(handler=handler)
 
@@ -111,42 +144,177 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = load_config()
-        if args.self_check:
-            from leanops_desktop.qt.self_check import run_self_check
-
-            return run_self_check(_database_url(args, config))
-        handler: Handler | None = getattr(args, "handler", None)
-        if handler is None:
-            return _run_app(args, config)
-        return handler(args, config)
+        code = _dispatch(args)
+        sys.stdout.flush()  # a full disk behind a redirected stdout is an error here too
+        return code
     except LeanOpsError as exc:
-        print(f"leanops: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except DBAPIError as exc:
+        reason = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
+        return _fail(database_error_message(reason, getattr(args, "where", None)))
+    except sqlite3.Error as exc:  # raised by sqlite3 itself (the backup before an upgrade)
+        return _fail(database_error_message(_first_line(exc), getattr(args, "where", None)))
+    except SQLAlchemyError as exc:
+        return _fail(f"database error: {_first_line(exc)}")
+    except OSError as exc:
+        return _fail(os_error_message(exc))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    config = load_config()
+    handler: Handler | None = getattr(args, "handler", None)
+    unknown = config.unknown_names_line()
+    if unknown is not None:
+        if handler is not None:
+            # A command acts on data: with a misspelt [database] it would act on another one.
+            raise ConfigError(f"{unknown}; fix the file (the app only warns, commands stop)")
+        print(f"leanops: warning: {unknown}; they are ignored", file=sys.stderr, flush=True)
+    if args.self_check:
+        from leanops_desktop.qt.self_check import run_self_check
+
+        return run_self_check(_checked_url(_database_url(args, config)))
+    if handler is None:
+        return _run_app(args, config)
+    return handler(args, config)
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, exit status 2."""
+    line = " ".join(message.split()) or "failed"
+    try:
+        sys.stdout.flush()
+    except OSError:
+        # A stdout that cannot take its buffer (a full disk behind a redirect): close it, or
+        # the interpreter's exit would report the same failure again with a traceback.
+        with suppress(OSError):
+            sys.stdout.close()
+    print(f"leanops: {line}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+_FULL = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a failed file operation (full disk, no permission, read-only disk)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in _FULL:
+        return f"{where}the disk is full (or a file size limit was reached); nothing was changed"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}not allowed to write here ({exc.strerror}); nothing was changed"
+    return f"{where}{exc.strerror or _first_line(exc)}"
+
+
+def database_error_message(reason: str, where: str | None) -> str:
+    """One line for an error the database driver raised, SQLite's file errors by name."""
+    target = where or "the database"
+    lowered = reason.lower()
+    if "file is not a database" in lowered:
+        return f"{target} is not a SQLite database (or it is damaged); nothing was changed"
+    if "readonly database" in lowered or "read-only" in lowered:
+        return f"{target} is read-only: LeanOps cannot write to it; nothing was changed"
+    if "disk is full" in lowered:
+        return f"cannot write to {target}: the disk is full; nothing was changed"
+    if "disk i/o error" in lowered:
+        return (
+            f"cannot write to {target}: disk I/O error (is the disk full, or a file size limit"
+            " reached?); nothing was changed"
+        )
+    if "unable to open database file" in lowered:
+        return f"cannot open {target}: {reason}"
+    return f"database error on {target}: {reason}"
 
 
 def _database_url(args: argparse.Namespace, config: SiteConfig) -> str:
     return resolve_database_url(getattr(args, "database", None), config)
 
 
-def _open(args: argparse.Namespace, config: SiteConfig) -> Database:
-    from sqlalchemy.exc import OperationalError
+def _checked_url(url: str) -> str:
+    """``url`` once it is known to name a database: a malformed one stops here, with one
+    line, before any window opens."""
+    _sqlite_file(normalize_url(url))
+    return url
 
-    from leanops_desktop.core.errors import DatabaseUnavailable
 
-    db = open_database(_database_url(args, config))
+def _sqlite_file(url: URL) -> Path | None:
+    """The SQLite file a URL names (None for PostgreSQL); refuses an in-memory database."""
+    if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+        return None  # PostgreSQL, or a SQLite URI ("file:...?mode=ro&uri=true") taken as it is
+    if not url.database or url.database == ":memory:":
+        raise ConfigError(
+            f"the database URL names no SQLite file ({url.render_as_string()}): a command on an"
+            " in-memory database would lose everything when it ends"
+        )
+    path = Path(url.database)
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path} is not a file, so it cannot be a SQLite database")
+    return path
+
+
+def _open(args: argparse.Namespace, config: SiteConfig, *, create: bool = False) -> Database:
+    """Open and reach the database; a missing SQLite file is made only when ``create``."""
+    url = normalize_url(_database_url(args, config))
+    args.where = describe_url(url)
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        if not create:
+            raise DatabaseMissing(
+                f"no database {args.where} (no such file): run 'leanops db upgrade' to create it"
+            )
+        args.new_file = path
+    db = open_database(url)
     try:
         with db.engine.connect():
             pass
-    except OperationalError as exc:
+    except DBAPIError as exc:
         db.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
-        raise DatabaseUnavailable(
-            f"database unreachable: {describe_url(db.url)}: {reason}"
-        ) from None
+        _remove_new_file(args)
+        if _no_such_database(exc):
+            raise DatabaseMissing(f"no database {args.where}: {_reason(exc)}") from None
+        if path is None or isinstance(exc.orig, OSError):
+            raise DatabaseUnavailable(
+                f"database unreachable: {args.where}: {_reason(exc)}"
+            ) from None
+        raise
     return db
+
+
+def _no_such_database(exc: DBAPIError) -> bool:
+    """PostgreSQL's "database ... does not exist" (SQLSTATE 3D000; at connect time libpq
+    gives only the message)."""
+    if getattr(exc.orig, "sqlstate", None) == "3D000":
+        return True
+    text = str(exc.orig or "")
+    return bool(re.search(r'database "[^"]*" does not exist', text))
+
+
+def _reason(exc: DBAPIError) -> str:
+    return _first_line(exc.orig) if exc.orig is not None else "no answer"
+
+
+def _remove_new_file(args: argparse.Namespace) -> None:
+    """Take back a SQLite file this command created, when the command failed."""
+    path: Path | None = getattr(args, "new_file", None)
+    if path is None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def _undo_new_file_on_error(args: argparse.Namespace) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        _remove_new_file(args)
+        raise
 
 
 def _open_migrated(args: argparse.Namespace, config: SiteConfig) -> Database:
@@ -180,11 +348,13 @@ def _session(args: argparse.Namespace, config: SiteConfig) -> Iterator[Session]:
 def _db_upgrade(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.db import migrate
 
-    db = _open(args, config)
+    db = _open(args, config, create=True)
     try:
-        before = migrate.current_revision(db)
-        backup = migrate.upgrade(db)
-        after = migrate.current_revision(db)
+        with _undo_new_file_on_error(args):
+            before = migrate.current_revision(db)
+            _refuse_unknown_version(db, before)
+            backup = migrate.upgrade(db)
+            after = migrate.current_revision(db)
     finally:
         db.dispose()
     if backup is not None:
@@ -196,25 +366,69 @@ def _db_upgrade(args: argparse.Namespace, config: SiteConfig) -> int:
     return 0
 
 
-def _db_current(args: argparse.Namespace, config: SiteConfig) -> int:
+def _refuse_unknown_version(db: Database, current: str | None) -> None:
+    """A schema from a newer LeanOps (a version this one does not know) is not touched."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     from leanops_desktop.db import migrate
 
-    db = _open(args, config)
+    if current is None:
+        return
+    try:
+        ScriptDirectory.from_config(migrate.alembic_config()).get_revision(current)
+    except CommandError:
+        raise ConfigError(
+            f"{describe_url(db.url)} is at version {current}, which this LeanOps does not know"
+            f" (it knows up to {migrate.head_revision()}): a newer LeanOps migrated it"
+        ) from None
+
+
+def _db_current(args: argparse.Namespace, config: SiteConfig) -> int:
+    """Print the schema version; the exit status tells the state (see DB_CURRENT_EPILOG)."""
+    from leanops_desktop.db import migrate
+
+    try:
+        db = _open(args, config)
+    except DatabaseMissing as exc:
+        print(f"missing ({exc})")
+        return EXIT_MISSING
     try:
         current = migrate.current_revision(db)
+        _refuse_unknown_version(db, current)
     finally:
         db.dispose()
     head = migrate.head_revision()
-    state = "up to date" if current == head else f"newest is {head}: run 'leanops db upgrade'"
-    print(f"{current or 'empty'} ({state})")
+    if current is None:
+        print(f"empty (no LeanOps schema; newest is {head}: run 'leanops db upgrade')")
+        return EXIT_EMPTY
+    if current != head:
+        print(f"{current} (behind: newest is {head}: run 'leanops db upgrade')")
+        return EXIT_BEHIND
+    print(f"{current} (up to date)")
     return 0
 
 
 def _db_sql(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.db import migrate
 
-    sys.stdout.write(migrate.offline_sql())
+    write_all(migrate.offline_sql())
     return 0
+
+
+def write_all(text: str) -> None:
+    """Write ``text`` to stdout to the last byte, or raise OSError (a full disk).
+
+    An unbuffered stdout (``python -u``, ``PYTHONUNBUFFERED``) drops what a short write left
+    over without a word; writing the bytes in a loop turns that into the disk's error.
+    """
+    sys.stdout.flush()
+    data = memoryview(text.encode(sys.stdout.encoding or "utf-8"))
+    out = sys.stdout.buffer
+    while data:
+        written = out.write(data)
+        data = data[written or 0 :]
+    out.flush()
 
 
 def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
@@ -232,20 +446,27 @@ def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
 
 def _demo(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.db import migrate
-    from leanops_desktop.services.demo_plant import DEMO_USERS, create_demo_plant
+    from leanops_desktop.services.demo_plant import create_demo_plant
 
-    db = _open(args, config)
+    db = _open(args, config, create=True)
     try:
-        migrate.upgrade(db)
-        with db.session() as session:
-            summary = create_demo_plant(session, Actor.system())
+        with _undo_new_file_on_error(args):
+            _refuse_unknown_version(db, migrate.current_revision(db))
+            migrate.upgrade(db)
+            with db.session() as session:
+                summary = create_demo_plant(session, Actor.system())
     finally:
         db.dispose()
     print(
         f"demo plant in {describe_url(db.url)}: {summary.stations} stations, {summary.jobs} jobs,"
         f" {summary.logs} performance logs, {summary.events} events"
     )
-    for email, role, password in DEMO_USERS:
+    if summary.passwords_generated:
+        print(
+            "demo accounts, with passwords made just now: they are shown only this once and"
+            " stored nowhere (the server keeps only a hash), so note them now:"
+        )
+    for email, role, password in summary.accounts:
         print(f"  {role.value:<10} {email:<26} password: {password}")
     return 0
 
@@ -345,7 +566,7 @@ def _run_app(args: argparse.Namespace, config: SiteConfig) -> int:
         url = prepare_demo_database()
         print(f"demo plant: {url}", flush=True)
     else:
-        url = _database_url(args, config)
+        url = _checked_url(_database_url(args, config))
     from leanops_desktop.app import run_main_window
 
     return run_main_window(url, config, demo=args.demo)
@@ -358,7 +579,9 @@ def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
 
     size = parse_size(args.size)
     url = getattr(args, "database", None)
-    if not url:
+    if url is not None:
+        url = _checked_url(resolve_database_url(url, config))  # refuses --database ''
+    else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
     take_screenshot(args.out, args.view, url, config, args.station, size)
     print(args.out)
@@ -369,6 +592,7 @@ def _run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
     station = args.station or config.kiosk_station
     if not station:
         raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
+    url = _checked_url(_database_url(args, config))
     from leanops_desktop.app import run_kiosk
 
-    return run_kiosk(_database_url(args, config), config, station, windowed=args.windowed)
+    return run_kiosk(url, config, station, windowed=args.windowed)

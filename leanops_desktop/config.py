@@ -9,6 +9,8 @@ passwords are typed at sign-in.
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import os
 import sys
 import tomllib
@@ -33,6 +35,13 @@ DEFAULT_BLOCK_REASONS = (
     "other",
 )
 DEFAULT_SHIFT_STARTS = (time(6), time(14), time(22))
+#: Every section of ``leanops.toml`` and its keys (docs/config.md).
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "database": ("url",),
+    "kiosk": ("station", "idle_sign_out_minutes", "block_reasons"),
+    "ui": ("theme",),
+    "shifts": ("starts",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,16 @@ class SiteConfig:
     shift_starts: tuple[time, ...] = DEFAULT_SHIFT_STARTS
     block_reasons: tuple[str, ...] = DEFAULT_BLOCK_REASONS
     source: Path | None = field(default=None, compare=False)
+    #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
+    #: version), each with the closest known name; they are ignored.
+    unknown: tuple[str, ...] = field(default=(), compare=False)
+
+    def unknown_names_line(self) -> str | None:
+        """One line naming the unknown sections and keys, or None when there are none."""
+        if not self.unknown:
+            return None
+        where = str(self.source) if self.source else "the site config"
+        return f"{where}: " + "; ".join(self.unknown)
 
 
 def user_data_dir() -> Path:
@@ -89,13 +108,72 @@ def load_config(path: Path | None = None) -> SiteConfig:
                 break
         else:
             if explicit:
+                if Path(explicit).expanduser().exists():
+                    raise ConfigError(f"LEANOPS_CONFIG names {explicit}, which is not a file")
                 raise ConfigError(f"LEANOPS_CONFIG names {explicit}, which does not exist")
             return SiteConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(decode_config_text(raw))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"cannot read {path}: it is not text in UTF-8 or UTF-16 (save it as UTF-8)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     return parse_config(data, source=path)
+
+
+def decode_config_text(raw: bytes) -> str:
+    """The file's text: UTF-8 with or without a byte order mark, or UTF-16 with one (what
+    Windows Notepad writes as "Unicode"); raises UnicodeDecodeError for anything else."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")  # the BOM tells the byte order and is dropped
+    return raw.decode("utf-8")
+
+
+def unknown_names(data: dict[str, Any]) -> tuple[str, ...]:
+    """What in the file LeanOps does not know, each with the closest known name."""
+    found: list[str] = []
+    every_key = [(section, key) for section, keys in KNOWN_KEYS.items() for key in keys]
+    for name, value in data.items():
+        if name in KNOWN_KEYS:
+            if isinstance(value, dict):
+                for key in value:
+                    if key not in KNOWN_KEYS[name]:
+                        found.append(f"unknown key {key!r} in [{name}]{_hint(key, name)}")
+            continue
+        if isinstance(value, dict):
+            close = difflib.get_close_matches(name, list(KNOWN_KEYS), n=1, cutoff=0.6)
+            hint = f" (did you mean [{close[0]}]?)" if close else ""
+            found.append(f"unknown section [{name}]{hint}")
+        else:
+            owners = [section for section, key in every_key if key == name]
+            hint = f" (did you mean {name} in [{owners[0]}]?)" if owners else ""
+            if not owners:
+                hint = _hint(name, None)
+            found.append(f"unknown key {name!r} outside any section{hint}")
+    return tuple(found)
+
+
+def _hint(key: str, section: str | None) -> str:
+    """`` (did you mean X?)`` for the closest known key: in ``section`` first, then anywhere."""
+    if section is not None:
+        close = difflib.get_close_matches(key, list(KNOWN_KEYS[section]), n=1, cutoff=0.6)
+        if close:
+            return f" (did you mean {close[0]}?)"
+    by_key: dict[str, str] = {}
+    for other, keys in KNOWN_KEYS.items():
+        for known in keys:
+            if other != section:
+                by_key.setdefault(known, f"{known} in [{other}]")
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.75)
+    return f" (did you mean {by_key[close[0]]}?)" if close else ""
 
 
 def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig:
@@ -135,6 +213,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         shift_starts=_shift_starts(starts, where),
         block_reasons=tuple(reason.strip() for reason in reasons),
         source=source,
+        unknown=unknown_names(data),
     )
 
 
@@ -176,7 +255,13 @@ def _shift_starts(values: object, where: str) -> tuple[time, ...]:
 
 
 def resolve_database_url(cli_value: str | None, config: SiteConfig) -> str:
-    """The database to use: command line, environment, site config, or the default file."""
+    """The database to use: command line, environment, site config, or the default file.
+
+    ``--database ''`` is refused rather than taken as "not given": it would silently open
+    the default file instead of the one the caller meant to name.
+    """
+    if cli_value is not None and not cli_value.strip():
+        raise ConfigError("--database is empty: name a SQLite file or a postgresql:// URL")
     for value in (cli_value, os.environ.get("LEANOPS_DATABASE_URL"), config.database_url):
         if value:
             return value

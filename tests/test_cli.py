@@ -85,9 +85,19 @@ def test_upgrade_demo_and_users_on_a_fresh_file(tmp_path: Path) -> None:
 
 
 def test_user_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").touch()
     result = leanops("user", "list", "--database", str(tmp_path / "empty.db"))
     assert result.returncode == 2
     assert "run 'leanops db upgrade' first" in result.stderr
+
+
+def test_user_commands_create_no_database(tmp_path: Path) -> None:
+    target = tmp_path / "folder" / "plant.db"
+    for command in (("user", "list"), ("user", "disable", "a@plant.test")):
+        result = leanops(*command, "--database", str(target))
+        assert result.returncode == 2
+        assert "no such file" in result.stderr and "run 'leanops db upgrade'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sql_prints_the_postgres_script() -> None:
@@ -161,13 +171,127 @@ def test_upgrade_init_admin_and_users_on_postgres(empty_db_url: str) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 @pytest.mark.postgres
-def test_demo_on_postgres_gives_working_demo_accounts(empty_db_url: str) -> None:
+def test_demo_on_postgres_never_uses_the_published_passwords(empty_db_url: str) -> None:
+    """On a shared server the demo accounts are logins: each gets a random password,
+    printed once, and the README's passwords sign nobody in."""
+    from leanops_desktop.core.errors import AuthenticationFailed
     from leanops_desktop.services import auth
 
     assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
     demo = leanops("demo", "--database", empty_db_url)
     assert demo.returncode == 0, demo.stderr
-    email, role, password = DEMO_USERS[2]
-    signed = auth.sign_in(empty_db_url, email, password)
-    signed.db.dispose()
-    assert signed.actor.role == role
+    assert "shown only this once and stored nowhere" in demo.stdout
+    printed: dict[str, str] = {}
+    for line in demo.stdout.splitlines():
+        if "password: " in line:
+            _role, email, _label, password = line.split()
+            printed[email] = password
+    assert sorted(printed) == sorted(email for email, _role, _password in DEMO_USERS)
+    for email, role, published in DEMO_USERS:
+        assert published not in demo.stdout
+        assert len(printed[email]) >= 16 and printed[email] != published
+        with pytest.raises(AuthenticationFailed):
+            auth.sign_in(empty_db_url, email, published)
+        signed = auth.sign_in(empty_db_url, email, printed[email])
+        signed.db.dispose()
+        assert signed.actor.role == role
+    assert len(set(printed.values())) == len(printed)
+
+
+def test_demo_on_sqlite_keeps_the_published_passwords(tmp_path: Path) -> None:
+    from leanops_desktop.services import auth
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    demo = leanops("demo", "--database", url)
+    assert demo.returncode == 0, demo.stderr
+    assert "stored nowhere" not in demo.stdout
+    for email, role, password in DEMO_USERS:
+        assert f"{email:<26} password: {password}" in demo.stdout
+        signed = auth.sign_in(url, email, password)
+        signed.db.dispose()
+        assert signed.actor.role == role
+
+
+# -- db current: the state in the exit status ----------------------------------------------
+
+
+def test_db_current_help_documents_the_exit_codes() -> None:
+    help_text = leanops("db", "current", "--help").stdout
+    for code, state in (("0", "up to date"), ("2", "error"), ("3", "behind"), ("4", "empty")):
+        assert f"  {code}  {state}" in help_text
+    assert "  5  missing" in help_text
+
+
+def test_db_current_states_on_sqlite(tmp_path: Path, sqlite_template: Path) -> None:
+    from alembic import command
+
+    from leanops_desktop.db.engine import open_database
+    from tests.conftest import copy_sqlite
+
+    missing = tmp_path / "no" / "such" / "plant.db"
+    result = leanops("db", "current", "--database", str(missing))
+    assert result.returncode == 5 and result.stdout.startswith("missing")
+    assert list(tmp_path.iterdir()) == []  # no file, no folder
+    result = leanops("db", "current", "--database", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 5 and list(tmp_path.iterdir()) == []
+
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = leanops("db", "current", "--database", str(empty))
+    assert result.returncode == 4 and result.stdout.startswith("empty"), result.stdout
+
+    older = tmp_path / "older.db"
+    copy_sqlite(sqlite_template, older)
+    db = open_database(str(older))
+    try:
+        with db.engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "-1")
+        previous = migrate.current_revision(db)
+    finally:
+        db.dispose()
+    result = leanops("db", "current", "--database", str(older))
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith(f"{previous} (behind: newest is {migrate.head_revision()}")
+
+    current = tmp_path / "current.db"
+    copy_sqlite(sqlite_template, current)
+    result = leanops("db", "current", "--database", str(current))
+    assert result.returncode == 0 and result.stdout.startswith(f"{migrate.head_revision()} (up")
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = leanops("db", "current", "--database", str(junk))
+    assert result.returncode == 2 and "not a SQLite database" in result.stderr
+
+
+def test_db_current_of_a_newer_leanops_is_an_error(tmp_path: Path, sqlite_template: Path) -> None:
+    import sqlite3
+
+    from tests.conftest import copy_sqlite
+
+    path = tmp_path / "newer.db"
+    copy_sqlite(sqlite_template, path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.close()
+    result = leanops("db", "current", "--database", str(path))
+    assert result.returncode == 2 and "9999, which this LeanOps does not know" in result.stderr
+    upgrade = leanops("db", "upgrade", "--database", str(path))
+    assert upgrade.returncode == 2 and "a newer LeanOps migrated it" in upgrade.stderr
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.postgres
+def test_db_current_states_on_postgres(empty_db_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    missing = make_url(empty_db_url).set(database="leanops_no_such_database")
+    result = leanops("db", "current", "--database", missing.render_as_string(False))
+    assert result.returncode == 5 and result.stdout.startswith("missing"), result.stderr
+    result = leanops("db", "current", "--database", empty_db_url)
+    assert result.returncode == 4 and result.stdout.startswith("empty")
+    assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
+    assert leanops("db", "current", "--database", empty_db_url).returncode == 0
+    unreachable = leanops("db", "current", "--database", "postgresql://nobody@127.0.0.1:1/x")
+    assert unreachable.returncode == 2

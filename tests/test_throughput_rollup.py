@@ -239,9 +239,7 @@ def test_nobody_writes_the_rollup_but_reports_reach_it(
             assert reads == (role != "operator"), role  # analytics are for supervisors up
             assert not _runs(connection, "SELECT public.leanops_rollup_log()")
     with psycopg.connect(**logins["operator"]) as connection:  # a kiosk: through the trigger
-        connection.execute(
-            "SELECT * FROM leanops_report(gen_random_uuid(), 'ST-01', 'JOB-R', 5)"
-        )
+        connection.execute("SELECT * FROM leanops_report(gen_random_uuid(), 'ST-01', 'JOB-R', 5)")
         connection.commit()
     with psycopg.connect(**logins["supervisor"]) as connection:
         total = connection.execute("SELECT sum(units) FROM throughput_rollup").fetchone()

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+#: At most this many characters of a bad value are quoted in a message.
+MAX_QUOTED = 80
+
+
+def preview(value: object, limit: int = MAX_QUOTED) -> str:
+    """``value`` as text, cut to its start when long: a message never echoes a huge input."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}… ({len(text):,} characters)"
+
 
 class LeanOpsError(Exception):
     """Base of every error LeanOps raises on purpose."""
@@ -26,7 +37,7 @@ class NotFound(LeanOpsError):
     """A station, job, assignment or user id does not exist."""
 
     def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"{kind} {key!s} does not exist")
+        super().__init__(f"{kind} {preview(key)} does not exist")
         self.kind = kind
         self.key = key
 
@@ -35,7 +46,7 @@ class AlreadyExists(LeanOpsError):
     """Creating something whose id or email is already taken."""
 
     def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"{kind} {key!s} already exists")
+        super().__init__(f"{kind} {preview(key)} already exists")
         self.kind = kind
         self.key = key
 
@@ -67,6 +78,10 @@ class AuthenticationFailed(LeanOpsError):
 
 class DatabaseUnavailable(LeanOpsError):
     """The database could not be reached."""
+
+
+class DatabaseMissing(DatabaseUnavailable):
+    """The database named does not exist (no such SQLite file, no such PostgreSQL database)."""
 
 
 class ConfigError(LeanOpsError):

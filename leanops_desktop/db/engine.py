@@ -40,12 +40,23 @@ def normalize_url(raw: str | URL) -> URL:
             return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
         try:
             url = make_url(text)
-        except ArgumentError as exc:
-            raise ConfigError(f"cannot read the database URL: {exc}") from None
+        except ArgumentError:
+            raise ConfigError(
+                "cannot read the database URL: write a SQLite file path or"
+                " postgresql://user@host:5432/database"
+            ) from None
+        except ValueError:  # SQLAlchemy reads the port as a number
+            raise ConfigError("cannot read the database URL: the port is not a number") from None
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg")
     elif backend == "sqlite":
+        if url.host or url.port:
+            raise ConfigError(
+                "cannot read the database URL: a SQLite URL has three slashes before a"
+                " relative path (sqlite:///plant.db) and four before an absolute one"
+                " (sqlite:////srv/leanops/plant.db)"
+            )
         url = url.set(drivername="sqlite+pysqlite")
     else:
         raise ConfigError(

@@ -61,13 +61,28 @@ def upgrade(db: Database, revision: str = "head") -> Path | None:
     current = current_revision(db)
     if db.backend == "sqlite" and current != head_revision():
         backup = backup_sqlite(db)
-    with db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
-        if db.backend == "postgresql" and pg_lockdown.has_plant_roles(connection):
-            # Whatever the cluster's default privileges gave away, and whatever a migration
-            # forgot to revoke: taken back here, then audited (the upgrade fails loudly).
-            pg_lockdown.lock_down(connection)
+    try:
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+            if db.backend == "postgresql" and pg_lockdown.has_plant_roles(connection):
+                # Whatever the cluster's default privileges gave away, and whatever a
+                # migration forgot to revoke: taken back here, then audited (the upgrade
+                # fails loudly, naming each finding, and changes nothing).
+                pg_lockdown.lock_down(connection)
+    except BaseException:
+        # The migrations run in one transaction: when it was rolled back the file is as it
+        # was, and the copy would only be one more file to wonder about. Kept otherwise.
+        if backup is not None and _still_at(db, current):
+            backup.unlink(missing_ok=True)
+        raise
     return backup
+
+
+def _still_at(db: Database, revision: str | None) -> bool:
+    try:
+        return current_revision(db) == revision
+    except Exception:
+        return False
 
 
 def backup_sqlite(db: Database) -> Path | None:
@@ -91,6 +106,9 @@ def backup_sqlite(db: Database) -> Path | None:
             source.backup(copy)
         finally:
             copy.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup left behind (a full disk)
+        raise
     finally:
         source.close()
     return target

@@ -119,6 +119,8 @@ def _check_config(config: SiteConfig | None) -> str:
     if config is None:
         config = load_config()
     if config.source is not None:
+        if config.unknown:
+            return f"{config.source} (ignored: {'; '.join(config.unknown)})"
         return f"{config.source}"
     looked = ", ".join(str(path) for path in candidate_paths())
     return f"no leanops.toml found, using the defaults (looked in {looked})"

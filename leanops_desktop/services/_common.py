@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.errors import NotFound, RuleViolation
+from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.models import Base, EventLog, Job, Station, StationAssignment
 
 M = TypeVar("M", bound=Base)
@@ -24,6 +25,8 @@ M = TypeVar("M", bound=Base)
 def lock(session: Session, model: type[M], key: object, kind: str) -> M:
     """Fetch one row by primary key with ``FOR UPDATE`` (a no-op on SQLite, whose write
     transactions are serialized by ``BEGIN IMMEDIATE``); raise NotFound when absent."""
+    if isinstance(key, str):
+        key = check_key(f"{kind} id", key)
     row = session.get(model, key, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFound(kind, key)

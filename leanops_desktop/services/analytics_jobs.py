@@ -21,6 +21,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import EventType, JobStatus, Priority
 from leanops_desktop.core.errors import NotFound
 from leanops_desktop.core.permissions import Action, require
+from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import EventLog, Job, PerformanceLog, StationAssignment
 from leanops_desktop.services.analytics_rollup import (
@@ -254,6 +255,7 @@ def job_progress(
     each bucket with reports, and one at the end of the range.
     """
     require(actor, Action.VIEW_ANALYTICS)
+    job_id = check_key("job id", job_id)
     start = check_instant("start", start)
     end = check_instant("end", end)
     now = check_instant("now", now or datetime.now(UTC))

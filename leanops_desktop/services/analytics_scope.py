@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leanops_desktop.core.validation import MAX_NAME_LENGTH, check_key
 from leanops_desktop.db.models import Station
 from leanops_desktop.services.analytics_rollup import union, unit_sources
 
@@ -27,6 +28,14 @@ class Scope:
     line: str | None = None
     station_ids: tuple[str, ...] = ()
     job_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.line is not None:
+            check_key("line", self.line, max_length=MAX_NAME_LENGTH)
+        for station_id in self.station_ids:
+            check_key("station id", station_id)
+        if self.job_id is not None:
+            check_key("job id", self.job_id)
 
     @property
     def limits_stations(self) -> bool:

@@ -9,6 +9,7 @@ services would have produced over two weeks: logs add up to each assignment's
 from __future__ import annotations
 
 import random
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -33,7 +34,9 @@ from leanops_desktop.db.models import (
 from leanops_desktop.services.passwords import hash_password
 from leanops_desktop.services.pg_users import call, scram_verifier
 
-#: The demo accounts (documented in the README and shown on the demo sign-in dialog).
+#: The demo accounts (documented in the README and shown on the demo sign-in dialog). These
+#: published passwords are used only in an embedded SQLite demo (one PC, the file is the
+#: plant); on PostgreSQL the accounts are server logins, so each gets a random password.
 DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
     ("admin@demo.leanops", Role.ADMIN, "demo-admin"),
     ("supervisor@demo.leanops", Role.SUPERVISOR, "demo-supervisor"),
@@ -96,6 +99,15 @@ class DemoSummary:
     logs: int
     events: int
     users: int
+    #: (email, role, password) of the demo accounts as created: the published ones on
+    #: SQLite, freshly generated ones on PostgreSQL (stored nowhere: show them once).
+    accounts: tuple[tuple[str, Role, str], ...] = ()
+    passwords_generated: bool = False
+
+
+def random_password() -> str:
+    """A password nobody can look up: 16 URL-safe characters from the OS's random source."""
+    return secrets.token_urlsafe(12)
 
 
 def create_demo_plant(
@@ -123,7 +135,14 @@ def create_demo_plant(
             session.execute(insert(StationAssignment), plan.assignments)
         for chunk in range(0, len(plan.logs), 5000):
             session.execute(insert(PerformanceLog), plan.logs[chunk : chunk + 5000])
-        users = _create_demo_users(session, actor, moment - timedelta(days=days + 1), plan)
+        on_postgres = session.get_bind().dialect.name == "postgresql"
+        accounts = tuple(
+            (email, role, random_password() if on_postgres else password)
+            for email, role, password in DEMO_USERS
+        )
+        users = _create_demo_users(
+            session, actor, moment - timedelta(days=days + 1), plan, accounts
+        )
         for chunk in range(0, len(plan.events), 5000):
             session.execute(insert(EventLog), plan.events[chunk : chunk + 5000])
     return DemoSummary(
@@ -132,13 +151,21 @@ def create_demo_plant(
         logs=len(plan.logs),
         events=len(plan.events),
         users=users,
+        accounts=accounts,
+        passwords_generated=on_postgres,
     )
 
 
-def _create_demo_users(session: Session, actor: Actor, when: datetime, plan: _Plan) -> int:
+def _create_demo_users(
+    session: Session,
+    actor: Actor,
+    when: datetime,
+    plan: _Plan,
+    accounts: tuple[tuple[str, Role, str], ...],
+) -> int:
     """The three demo accounts: Argon2 rows on SQLite, LOGIN roles on PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
-        for email, role, password in DEMO_USERS:  # the function writes its own event
+        for email, role, password in accounts:  # the function writes its own event
             call(
                 session,
                 "leanops_create_user_internal",
@@ -148,7 +175,7 @@ def _create_demo_users(session: Session, actor: Actor, when: datetime, plan: _Pl
                 p_actor=actor.email,
                 p_reuse=True,
             )
-        return len(DEMO_USERS)
+        return len(accounts)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -158,10 +185,10 @@ def _create_demo_users(session: Session, actor: Actor, when: datetime, plan: _Pl
             "is_active": True,
             "created_at": when,
         }
-        for email, role, password in DEMO_USERS
+        for email, role, password in accounts
     ]
     session.execute(insert(User), rows)
-    for email, role, _password in DEMO_USERS:
+    for email, role, _password in accounts:
         _event(plan, when, EventType.USER_CREATED, actor, new={"email": email, "role": role.value})
     return len(rows)
 

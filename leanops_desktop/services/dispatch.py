@@ -13,6 +13,7 @@ from leanops_desktop.core.enums import EventType, JobStatus, StationStatus
 from leanops_desktop.core.errors import RuleViolation
 from leanops_desktop.core.permissions import Action, allowed, require
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
+from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, Station, StationAssignment
 from leanops_desktop.services import floor_pg, planning_pg, queries
@@ -64,6 +65,8 @@ def _job_back_to_waiting_if_idle(session: Session, job: Job) -> None:
 def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> AssignmentRow:
     """Start ``job_id`` on ``station_id``: both become running."""
     require(actor, Action.DISPATCH)
+    job_id = check_key("job id", job_id)
+    station_id = check_key("station id", station_id)
     if planning_pg.on_postgresql(session):  # the database checks the rules and writes
         new_id = planning_pg.assign_job(session, actor, job_id, station_id)
         return queries.assignments_by_keys(session, [new_id])[0]
@@ -90,6 +93,7 @@ def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> 
 def unassign_job(session: Session, actor: Actor, station_id: str) -> StationRow:
     """Take the job off a station; the job waits again when no station is left on it."""
     require(actor, Action.DISPATCH)
+    station_id = check_key("station id", station_id)
     if planning_pg.on_postgresql(session):  # the database checks the rules and writes
         planning_pg.unassign_job(session, actor, station_id)
         return queries.get_station(session, station_id)
@@ -125,6 +129,9 @@ def move_job(
 ) -> AssignmentRow:
     """Move a running job from one station to another in one step."""
     require(actor, Action.DISPATCH)
+    job_id = check_key("job id", job_id)
+    from_station_id = check_key("from station id", from_station_id)
+    to_station_id = check_key("to station id", to_station_id)
     if from_station_id == to_station_id:
         raise RuleViolation("a job cannot be moved to the station it is already on")
     if planning_pg.on_postgresql(session):  # the database checks the rules again and writes
@@ -169,6 +176,9 @@ def complete_job(
     the job ending).
     """
     require(actor, Action.COMPLETE_JOB)
+    job_id = check_key("job id", job_id)
+    if station_id is not None:
+        station_id = check_key("station id", station_id)
     if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
         return floor_pg.complete_job(session, actor, job_id, station_id)
     with write_transaction(session):

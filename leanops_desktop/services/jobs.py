@@ -16,6 +16,7 @@ from leanops_desktop.core.validation import (
     check_choice,
     check_date,
     check_id,
+    check_key,
     check_quantity,
     check_text,
 )
@@ -93,6 +94,7 @@ def update_job(
 ) -> JobRow:
     """Edit a job that is not completed; only the fields given change."""
     require(actor, Action.MANAGE_JOBS)
+    job_id = check_key("job id", job_id)
     after: dict[str, object] = {}
     if part_name is not None:
         after["part_name"] = check_text("part name", part_name)

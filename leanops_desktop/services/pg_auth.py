@@ -17,6 +17,9 @@ from leanops_desktop.services.auth import SignedIn
 
 def sign_in_postgres(url: URL, email: str, password: str) -> SignedIn:
     """Connect as ``email`` with ``password``; the database checks both."""
+    from leanops_desktop.services.users import check_sign_in_input
+
+    check_sign_in_input(email, password)
     try:
         address = check_email("email", email)
     except Exception:

@@ -25,6 +25,7 @@ from leanops_desktop.core.rows import (
     StationRow,
     UserRow,
 )
+from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import (
     EventLog,
@@ -107,6 +108,7 @@ def stations_by_keys(session: Session, keys: Collection[str]) -> list[StationRow
 
 
 def get_station(session: Session, station_id: str) -> StationRow:
+    station_id = check_key("station id", station_id)
     rows = stations_by_keys(session, [station_id])
     if not rows:
         raise NotFound("station", station_id)
@@ -185,6 +187,7 @@ def jobs_by_keys(session: Session, keys: Collection[str]) -> list[JobRow]:
 
 
 def get_job(session: Session, job_id: str) -> JobRow:
+    job_id = check_key("job id", job_id)
     rows = jobs_by_keys(session, [job_id])
     if not rows:
         raise NotFound("job", job_id)
@@ -381,9 +384,9 @@ def list_events(
         if since is not None:
             query = query.where(EventLog.timestamp >= since)
         if station_id is not None:
-            query = query.where(EventLog.station_id == station_id)
+            query = query.where(EventLog.station_id == check_key("station id", station_id))
         if job_id is not None:
-            query = query.where(EventLog.job_id == job_id)
+            query = query.where(EventLog.job_id == check_key("job id", job_id))
         return [event_row(event) for event in session.execute(query)]
 
 
@@ -427,9 +430,9 @@ def list_performance(
     with read_transaction(session):
         query = select(*_PERFORMANCE_COLUMNS).order_by(PerformanceLog.timestamp, PerformanceLog.id)
         if station_id is not None:
-            query = query.where(PerformanceLog.station_id == station_id)
+            query = query.where(PerformanceLog.station_id == check_key("station id", station_id))
         if job_id is not None:
-            query = query.where(PerformanceLog.job_id == job_id)
+            query = query.where(PerformanceLog.job_id == check_key("job id", job_id))
         if since is not None:
             query = query.where(PerformanceLog.timestamp >= since)
         if until is not None:

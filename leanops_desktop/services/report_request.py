@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.errors import ValidationError
-from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
+from leanops_desktop.core.errors import ValidationError, preview
+from leanops_desktop.core.validation import (
+    MAX_EMAIL_LENGTH,
+    MAX_REPORT_QTY,
+    check_key,
+    check_quantity,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +38,13 @@ def check_uuid(field: str, value: object) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise ValidationError(field, f"{str(value)[:40]!r} is not a UUID") from None
+        raise ValidationError(field, f"{preview(value)!r} is not a UUID") from None
 
 
-def _check_key(field: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(field, f"must be text, not {type(value).__name__}")
-    return value
+def _check_operator(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return check_key("reported by", value, max_length=MAX_EMAIL_LENGTH)
 
 
 def make_request(
@@ -53,9 +58,10 @@ def make_request(
     reported_by: str | None = None,
 ) -> ReportRequest:
     """Check a report's input (raises :class:`ValidationError`) and build the request."""
+    reported_by = _check_operator(reported_by)
     return ReportRequest(
-        station_id=_check_key("station id", station_id),
-        job_id=_check_key("job id", job_id),
+        station_id=check_key("station id", station_id),
+        job_id=check_key("job id", job_id),
         qty=check_quantity("quantity", qty, maximum=MAX_REPORT_QTY),
         report_id=check_uuid("report id", report_id),
         confirm_over=bool(confirm_over),

@@ -9,7 +9,7 @@ from leanops_desktop.core.enums import EventType, StationStatus
 from leanops_desktop.core.errors import AlreadyExists, RuleViolation
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import StationRow
-from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_id, check_text
+from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_id, check_key, check_text
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Station
 from leanops_desktop.services import floor_pg, planning_pg, queries
@@ -71,6 +71,7 @@ def update_station(
 ) -> StationRow:
     """Rename a station or move it to another line."""
     require(actor, Action.MANAGE_STATIONS)
+    station_id = check_key("station id", station_id)
     after: dict[str, object] = {}
     if name is not None:
         after["name"] = check_text("name", name)
@@ -95,6 +96,7 @@ def update_station(
 def set_station_active(session: Session, actor: Actor, station_id: str, active: bool) -> StationRow:
     """Put a station in or out of use. A station with a job cannot be deactivated."""
     require(actor, Action.MANAGE_STATIONS)
+    station_id = check_key("station id", station_id)
     if planning_pg.on_postgresql(session):  # the database checks the rules and writes
         planning_pg.set_station_active(session, actor, station_id, active)
         return queries.get_station(session, station_id)
@@ -126,6 +128,7 @@ def set_station_active(session: Session, actor: Actor, station_id: str, active: 
 def block_station(session: Session, actor: Actor, station_id: str, reason: str) -> StationRow:
     """Mark a station blocked; the reason is required and kept in the event and the row."""
     require(actor, Action.BLOCK_STATION)
+    station_id = check_key("station id", station_id)
     reason = check_text("reason", reason, max_length=MAX_REASON_LENGTH)
     if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
         return floor_pg.block_station(session, actor, station_id, reason)
@@ -157,6 +160,7 @@ def block_station(session: Session, actor: Actor, station_id: str, reason: str) 
 def unblock_station(session: Session, actor: Actor, station_id: str) -> StationRow:
     """Resume a blocked station: back to running if it has a job, else idle."""
     require(actor, Action.BLOCK_STATION)
+    station_id = check_key("station id", station_id)
     if floor_pg.on_postgresql(session):  # the database checks and writes it (0008)
         return floor_pg.unblock_station(session, actor, station_id)
     with write_transaction(session):

@@ -15,7 +15,13 @@ from leanops_desktop.core.errors import (
 )
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import UserRow
-from leanops_desktop.core.validation import check_choice, check_email, check_password
+from leanops_desktop.core.validation import (
+    check_choice,
+    check_clean,
+    check_email,
+    check_password,
+    check_secret,
+)
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import User
 from leanops_desktop.services import queries
@@ -48,7 +54,7 @@ def add_user(
 ) -> UserRow:
     """Create an account."""
     require(actor, Action.MANAGE_USERS)
-    email = check_email("email", email)
+    email = check_email("email", email, new_account=True)
     level = check_choice("role", role, Role)
     password = check_password("password", password)
     if _on_postgres(session):
@@ -165,6 +171,7 @@ def _refuse_removing_last_admin(session: Session, user: User, actor: Actor, what
 
 def authenticate(session: Session, email: str, password: str) -> Actor:
     """Check an email and password (SQLite deployments); return the signed-in actor."""
+    check_sign_in_input(email, password)
     try:
         address = check_email("email", email)
     except Exception:
@@ -185,9 +192,17 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
     return actor
 
 
+def check_sign_in_input(email: object, password: object) -> None:
+    """What no account can have (a NUL byte, a lone surrogate, a huge secret) is refused as
+    malformed input; anything else that is not an account is "wrong email or password"."""
+    if isinstance(email, str):
+        check_clean("email", email)
+    check_secret("password", password)
+
+
 def init_admin(session: Session, email: str, password: str) -> UserRow:
     """Create the first admin (IT, once, with the database owner's credentials)."""
-    email = check_email("email", email)
+    email = check_email("email", email, new_account=True)
     password = check_password("password", password)
     if _on_postgres(session):
         with write_transaction(session):
