@@ -32,6 +32,7 @@ from leanops_desktop.core.errors import (
     LeanOpsError,
 )
 from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
+from leanops_desktop.db.pg_lockdown import PrivilegeAuditFailed
 
 Handler = Callable[[argparse.Namespace, SiteConfig], int]
 
@@ -148,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a full disk behind a redirected stdout is an error here too
         return code
     except LeanOpsError as exc:
+        return _fail(str(exc))
+    except PrivilegeAuditFailed as exc:  # names every finding, one a line
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,8 @@ sum of the logs.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -538,6 +540,7 @@ def test_the_audit_names_what_an_outsider_can_reach_and_upgrade_repairs_it(
 
 
 def test_upgrade_fails_loudly_when_an_outsider_is_in_a_plant_group(floor: Floor) -> None:
+    """Lockdown cannot repair a membership: the audit fails the upgrade and names it."""
     stranger = floor.seats["stranger"].email
     with floor.superuser() as conn:
         group = conn.execute("SELECT leanops_plant_role('admin')").fetchone()
@@ -548,6 +551,11 @@ def test_upgrade_fails_loudly_when_an_outsider_is_in_a_plant_group(floor: Floor)
     with pytest.raises(pg_lockdown.PrivilegeAuditFailed) as raised:
         migrate.upgrade(floor.db)
     assert f"group {group[0]}: {stranger} has MEMBER" in str(raised.value)
+    command = [sys.executable, "-m", "leanops_desktop", "db", "upgrade", "--database", floor.url]
+    cli = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 2, cli.stderr
+    assert "privilege audit failed" in cli.stderr and stranger in cli.stderr
+    assert "Traceback" not in cli.stderr
     # And being in the group gives nothing while the login is no user of the plant.
     with floor.seats["stranger"].connect() as conn:
         assert conn.execute("SELECT count(*) FROM jobs").fetchone() == (0,)
