@@ -31,7 +31,6 @@ from leanops_desktop.qt.messages import Level, Message, MessageService
 from leanops_desktop.services.demo_plant import create_demo_plant
 from tests.conftest import copy_sqlite
 
-
 #: How long a test's threads may take to end after it (a job in hand finishes first).
 THREAD_GRACE_S = 3.0
 

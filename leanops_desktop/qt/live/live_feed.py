@@ -233,6 +233,8 @@ class LiveFeed(QObject):
         self._pumping = False
         if not self._running:
             return
+        if not self._listening:
+            self._backoff.reset()
         self._pending.merge(batch)
         if self._pending:
             changes = self._pending.take()
@@ -255,8 +257,12 @@ class LiveFeed(QObject):
             return
         if self._listening:
             self._lost(str(error))
-        else:
-            log.warning("live feed: reading the feed failed: %s", error)
+            return
+        # No listener to reconnect: read again after a while (the reader has dropped its
+        # broken connection; what was not read is still in the feed).
+        delay = self._backoff.next_delay()
+        log.warning("live feed: reading the feed failed (%s); again in %.1f s", error, delay)
+        self._retry_timer.start(max(1, round(delay * 1000)))
 
     def _opened(self) -> None:
         if not self._running:
@@ -305,7 +311,11 @@ class LiveFeed(QObject):
         self._retry_timer.start(max(1, round(delay * 1000)))
 
     def _reconnect(self) -> None:
-        if self._running and not self._open:
+        if not self._running:
+            return
+        if not self._listening:
+            self._pump()
+        elif not self._open:
             self._wakeup.open()
 
     def _set_online(self, online: bool, message: str) -> None:
