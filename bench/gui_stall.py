@@ -156,6 +156,18 @@ def run_until(done: Callable[[], bool], cap_s: float) -> bool:
     return finished["ok"]
 
 
+def quiet_for(seconds: float) -> None:
+    """Let the event loop run (deferred deletes, first paints), then collect garbage."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    end = time.monotonic() + seconds
+    run_until(lambda: time.monotonic() > end, seconds + 1)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
 # -- the actions -----------------------------------------------------------------------------
 
 
@@ -303,6 +315,7 @@ def measure_case(
     window.resize(1400, 850)
     window.show()
     run_until(lambda: not window.runner.is_busy() and len(window.station_rows()) == STATIONS, 30)
+    quiet_for(0.5)  # the first paint, the layout fit and the heap freeze are done
     supervisor = Supervisor(window, folder)
     if case == "far away":
         proxy.delay_s = args.delay_ms / 1000
@@ -341,6 +354,7 @@ def measure_case(
         window.runner.wait(30_000)
         window.close()
         window.deleteLater()
+        quiet_for(0.2)  # delete it now, not during the next case's first action
         db.dispose()
     return results
 

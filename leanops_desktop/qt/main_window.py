@@ -329,7 +329,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def open_users(self) -> None:
         from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
 
-        dialog = UsersDialog(self.db, self.actor, self.messages, self)
+        dialog = UsersDialog(self.db, self.actor, self.messages, self, runner=self.runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.commands.active_dialog = dialog
         dialog.open()
