@@ -5,7 +5,7 @@ SQLAlchemy Core after the migrations) and some production history, then measures
 contender in its own process (so the memory figures do not mix) and prints them side by side:
 
 * LeanOps: ``JobsDock`` over ``JobTableModel``; the first page (``first_jobs``) then the whole
-  table (``all_jobs``: the rows of ``queries.list_jobs``) load in a ``TaskRunner`` worker;
+  table (``all_jobs``: the rows of ``queries.list_jobs``) load in a ``DbRunner`` worker;
   sorting and filtering happen in the model (a sorted Python list, precomputed search texts).
 * Qt: ``QSqlTableModel`` (QSQLITE driver, same file) behind a ``QSortFilterProxyModel``, in a
   ``QTableView``; rows arrive 256 at a time (``fetchMore``).
@@ -150,10 +150,10 @@ def run_leanops(path: Path) -> dict[str, float]:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.docks import JobsDock
     from leanops_desktop.qt.models import JobTableModel
     from leanops_desktop.qt.models import job_table_model as cols
-    from leanops_desktop.qt.workers import TaskRunner
     from leanops_desktop.services import queries
     from leanops_desktop.services.table_pages import all_jobs, first_jobs
 
@@ -164,7 +164,7 @@ def run_leanops(path: Path) -> dict[str, float]:
     dock.resize(1200, 700)
     dock.show()
     app.processEvents()
-    runner = TaskRunner(max_threads=1)
+    runner = DbRunner()
     gc.collect()
     base = rss_mb()
     result: dict[str, float] = {}

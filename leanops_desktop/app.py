@@ -21,6 +21,7 @@ from leanops_desktop.db.engine import normalize_url
 from leanops_desktop.services.auth import SignedIn
 
 if TYPE_CHECKING:
+    from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.live import LiveFeed
 
 ORGANIZATION = "LeanOps"
@@ -94,6 +95,7 @@ class DesktopSession(QObject):
         self.window: QObject | None = None
         self.signed_in: SignedIn | None = None
         self.feed: LiveFeed | None = None
+        self.runner: DbRunner | None = None
 
     def sign_in(self) -> SignedIn | None:
         """Show the sign-in dialog (modal); None when the user quits."""
@@ -120,11 +122,15 @@ class DesktopSession(QObject):
         return True
 
     def open_window(self, signed_in: SignedIn) -> None:
+        from leanops_desktop.qt.db_runner import DbRunner
         from leanops_desktop.qt.main_window import MainWindow
 
         self.signed_in = signed_in
-        self.feed = make_live_feed(signed_in, self)
-        window = MainWindow(signed_in, self.config, live_feed=self.feed)
+        # One runner for the feed and the window: the feed's position is taken on its
+        # "reads" lane before the window's loads.
+        self.runner = DbRunner(self)
+        self.feed = make_live_feed(signed_in, self, self.runner)
+        window = MainWindow(signed_in, self.config, live_feed=self.feed, runner=self.runner)
         # Later, not inside the signal: the window (and its action) is deleted on the way.
         window.sign_out_requested.connect(self.restart_soon)
         window.switch_user_requested.connect(self.restart_soon)
@@ -148,22 +154,28 @@ class DesktopSession(QObject):
         window, self.window = self.window, None
         if isinstance(window, MainWindow):
             window.save_layout()
+            window.shut_down()
             window.hide()
             window.deleteLater()
         feed, self.feed = self.feed, None
         if feed is not None:
             feed.stop()
             feed.deleteLater()
+        runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.close()
         if self.signed_in is not None:
             self.signed_in.db.dispose()
             self.signed_in = None
 
 
-def make_live_feed(signed_in: SignedIn, parent: QObject) -> LiveFeed:
+def make_live_feed(
+    signed_in: SignedIn, parent: QObject, runner: DbRunner | None = None
+) -> LiveFeed:
     """The live feed of this database, started before the views load (nothing is missed)."""
     from leanops_desktop.qt.live import LiveFeed
 
-    feed = LiveFeed(signed_in.db, parent)
+    feed = LiveFeed(signed_in.db, parent, runner=runner)
     feed.start()
     return feed
 

@@ -1,7 +1,10 @@
 """A TCP proxy in front of a PostgreSQL server that fails on purpose (kiosk fault tests).
 
 It can cut every connection, refuse new ones, swallow a ``COMMIT`` acknowledgement, or
-swallow the server's answer to a given statement once that statement has committed.
+swallow the server's answer to a given statement once that statement has committed. It can
+also play a far-away server (every answer ``delay_s`` late) or one that does not answer at
+all (``set_hung``: open connections are cut, new ones are accepted and never answered, as
+when the server's machine vanished from the network).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 #: The server's acknowledgement of a COMMIT: CommandComplete ('C'), length 11, "COMMIT\0".
@@ -35,6 +39,10 @@ class FaultProxy:
         self.commit_replies_dropped = 0
         self._drop_after: bytes | None = None
         self._armed = False
+        #: Seconds each answer from the server is held back (a server this far away).
+        self.delay_s = 0.0
+        self._hung = False
+        self._held: list[socket.socket] = []
         threading.Thread(target=self._accept, name="fault-proxy", daemon=True).start()
 
     def url(self, server_url: str) -> str:
@@ -52,6 +60,19 @@ class FaultProxy:
                 for sock in list(self._sockets):
                     self._kill(sock)
 
+    def set_hung(self, hung: bool) -> None:
+        """Hung: open connections are cut; new ones are accepted and never answered."""
+        with self._lock:
+            self._hung = hung
+            if hung:
+                for sock in list(self._sockets):
+                    self._kill(sock)
+            else:
+                for sock in self._held:
+                    with contextlib.suppress(OSError):
+                        sock.close()
+                self._held.clear()
+
     def drop_reply_once_committed(self, statement_marker: bytes) -> None:
         """Swallow the server's reply to the next message to the server (a statement or its
         parameters) that holds ``statement_marker``, once the server reports it committed
@@ -62,6 +83,7 @@ class FaultProxy:
 
     def close(self) -> None:
         self._closed = True
+        self.set_hung(False)
         self.set_down(True)
         self._listener.close()
 
@@ -80,6 +102,9 @@ class FaultProxy:
             with self._lock:
                 if self._down:
                     client.close()
+                    continue
+                if self._hung:
+                    self._held.append(client)  # accepted, never answered
                     continue
             try:
                 server = socket.create_connection(self._target, timeout=5)
@@ -108,6 +133,8 @@ class FaultProxy:
                     self._armed, self._drop_after = False, None
                     self.commit_replies_dropped += 1
                     break  # committed, and the server is idle: the reply is lost
+                if watch and self.delay_s > 0:
+                    time.sleep(self.delay_s)
                 dst.sendall(data)
         except OSError:
             pass

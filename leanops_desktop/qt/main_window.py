@@ -3,14 +3,15 @@
 The window composes parts that live in their own modules: the docks and table models
 (``qt/docks``, ``qt/models``), the plant overview, the action registry and its handlers
 (``qt/actions.py``, ``qt/window/floor_commands.py``), the menus, the saved layout and the
-status bar. It learns of changes from its own actions (``apply_changes``: the models are
-updated before the action returns) and, when given one, from a live feed
-(``changes_arrived``), whose batches a ``FloorRefresher`` reads in a worker thread.
+status bar. Every database call runs on its :class:`DbRunner` (the GUI thread never waits on
+the network). It learns of every change, its own included, from the live feed
+(``changes_arrived``), whose batches a ``FloorRefresher`` reads on the runner: after its own
+commit it asks the feed to read now (:meth:`MainWindow.saved`). Without a feed of its own
+(tests, a SQLite file without a listener) the window makes one that reads only when asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,9 +26,11 @@ from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import describe_url
 from leanops_desktop.qt.actions import ActionRegistry
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import StationsDock, TableDock
 from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.live.floor_refresher import FloorRefresher
+from leanops_desktop.qt.live.live_feed import LiveFeed
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
@@ -55,7 +58,6 @@ from leanops_desktop.qt.window.menus import (
     context_menu,
 )
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
-from leanops_desktop.qt.workers import TaskRunner
 from leanops_desktop.services.auth import SignedIn
 
 
@@ -64,6 +66,8 @@ class LiveFeedLike(Protocol):
 
     changes_arrived: Any  # Signal(object): dict[str, set[str]]
     connection_state_changed: Any  # Signal(bool, str)
+
+    def read_now(self) -> None: ...
 
 
 class MainWindow(WindowLayoutMixin, QMainWindow):
@@ -79,7 +83,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         *,
         messages: MessageService | None = None,
         live_feed: LiveFeedLike | None = None,
-        runner: TaskRunner | None = None,
+        runner: DbRunner | None = None,
         restore_layout: bool = True,
         parent: QWidget | None = None,
     ) -> None:
@@ -88,8 +92,15 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.actor = signed_in.actor
         self.config = config
         self.messages = messages or MessageService(parent=self)
-        self.runner = runner or TaskRunner(self)
-        self.live_feed = live_feed
+        self._own_runner = runner is None
+        self.runner = runner if runner is not None else DbRunner(self)
+        self._own_feed: LiveFeed | None = None
+        if live_feed is None:
+            # Position it now, on the runner's reads lane, before the first load.
+            self._own_feed = LiveFeed(signed_in.db, self, runner=self.runner)
+            self._own_feed.start(listen=False)
+            live_feed = self._own_feed
+        self.live_feed: LiveFeedLike = live_feed
         self.setObjectName("LeanOpsMainWindow")
         self.setWindowIcon(app_icon())
         self.setWindowTitle(f"{APP_NAME} — {describe_url(self.db.url)}")
@@ -110,7 +121,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.messages.set_default_bar(self.message_bar)
         self.overview = PlantOverview(self.models.stations, self)
         self.models.listeners.append(lambda _rows: self.overview.sync())
-        self.refresher = FloorRefresher(self.db, self.models, self)
+        self.refresher = FloorRefresher(self.db, self.models, self, runner=self.runner)
         self.refresher.applied.connect(self._refreshed)
         self.refresher.failed.connect(self._refresh_failed)
         self._refresh_failing = False
@@ -148,12 +159,12 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._shown_once = False
         self.remember_default_layout()
         self._layout_restored = restore_layout and self.restore_layout()
-        if live_feed is not None:
-            live_feed.changes_arrived.connect(self.refresher.submit)
+        live_feed.changes_arrived.connect(self.refresher.submit)
+        if self._own_feed is None:
             live_feed.connection_state_changed.connect(self.status.set_connection)
-            history_lost = getattr(live_feed, "history_lost", None)
-            if history_lost is not None:
-                history_lost.connect(self.reload)
+        history_lost = getattr(live_feed, "history_lost", None)
+        if history_lost is not None:
+            history_lost.connect(self.reload)
         self.reload()
         self._update_applicability()
 
@@ -213,7 +224,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     # -- data ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read every table again (full reload; single changes go through apply_changes)."""
+        """Read every table again (full reload; single changes arrive through the feed)."""
         floor_views.load_all(
             self.db, self.docks, self.runner, self._load_failed, on_loaded=freeze_long_lived
         )
@@ -222,13 +233,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]
         self.messages.error(f"Could not read the floor: {text}", source=self)
 
-    def apply_changes(self, changes: Mapping[str, set[str]]) -> None:
-        """Re-read the rows named in ``changes`` and update every view that shows them
-        (after one's own action: at once, unless live changes are being read)."""
-        try:
-            self.refresher.refresh_now(changes)
-        except LeanOpsError as exc:
-            self.messages.refused(exc, source=self)
+    def saved(self) -> None:
+        """A change of ours has committed: the feed reads now, and the change arrives
+        through it like any other seat's (one read, nothing applied twice)."""
+        self.live_feed.read_now()
 
     def _refreshed(self, _rows: FloorRows) -> None:
         self._refresh_failing = False
@@ -321,7 +329,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def open_users(self) -> None:
         from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
 
-        dialog = UsersDialog(self.db, self.actor, self.messages, self)
+        dialog = UsersDialog(self.db, self.actor, self.messages, self, runner=self.runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.commands.active_dialog = dialog
         dialog.open()
@@ -354,9 +362,17 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             dock.show()
         floor_views.fit_docks(self, self.docks)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def shut_down(self) -> None:
+        """Stop reading and drop the answers still due (the window is going away)."""
         self.refresher.stop()
+        if self._own_feed is not None:
+            self._own_feed.stop()
+        if self._own_runner:
+            self.runner.close()
         if self.performance is not None:
             self.performance.stop_timers()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shut_down()
         self.save_layout()
         super().closeEvent(event)

@@ -120,10 +120,10 @@ def _sign_in_for_screenshot(url: str) -> SignedIn:
 
 
 def _main(signed_in: SignedIn, config: SiteConfig) -> QWidget:
+    from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
-    from leanops_desktop.qt.workers import TaskRunner
 
-    return MainWindow(signed_in, config, runner=TaskRunner(inline=True), restore_layout=False)
+    return MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
 
 
 def _kiosk(url: str, config: SiteConfig, station: str | None, size: tuple[int, int]) -> QWidget:

@@ -6,25 +6,81 @@
   per session.
 * ``messages``: a message service that records what the UI said instead of showing it, and
   answers confirmation questions from a list.
+* Every test must end the threads LeanOps started for it (``no_dangling_threads``): a runner's
+  lanes, the report sender, any QThread.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QThread
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.messages import Level, Message, MessageService
 from leanops_desktop.services.demo_plant import create_demo_plant
 from tests.conftest import copy_sqlite
+
+#: How long a test's threads may take to end after it (a job in hand finishes first).
+THREAD_GRACE_S = 3.0
+
+
+def _leanops_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("leanops") and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_threads(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[QThread]]:
+    """Fail a test that leaves a LeanOps thread (``leanops-*``) or a QThread it started
+    running (after napari's ``_dangling_qthreads``: compare before and after, with a grace
+    period for the job in hand)."""
+    before = _leanops_threads()
+    started: list[QThread] = []
+    original = QThread.start
+
+    def start(thread: QThread, *args: object) -> None:
+        started.append(thread)
+        original(thread, *args)
+
+    monkeypatch.setattr(QThread, "start", start)
+    yield started
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        QCoreApplication.processEvents()
+        left = sorted(t.name for t in _leanops_threads() - before)
+        qthreads = [t for t in started if _qthread_running(t)]
+        if (not left and not qthreads) or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not left, f"threads still running after the test: {left}"
+    assert not qthreads, f"QThreads still running after the test: {qthreads}"
+
+
+def _qthread_running(thread: QThread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # already deleted
+        return False
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[DbRunner]:
+    """A background DbRunner, closed after the test."""
+    made = DbRunner()
+    yield made
+    made.close()
 
 
 @pytest.fixture(autouse=True)

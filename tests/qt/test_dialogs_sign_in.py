@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.caps_lock import caps_lock_from_key
 from leanops_desktop.qt.dialogs.sign_in_dialog import (
     LAST_EMAIL_KEY,
@@ -22,6 +24,7 @@ from leanops_desktop.qt.dialogs.sign_in_dialog import (
     retry_delay_ms,
 )
 from leanops_desktop.services import users
+from leanops_desktop.services.auth import SignedIn
 from leanops_desktop.services.demo_plant import DEMO_USERS
 from tests.qt.conftest import RecordingMessages
 
@@ -41,6 +44,7 @@ def account(db: Database, admin: Actor) -> Iterator[tuple[str, str]]:
 def dialog_for(
     qtbot: QtBot, url: str, messages: RecordingMessages, **kwargs: object
 ) -> SignInDialog:
+    kwargs.setdefault("runner", DbRunner(inline=True))
     dialog = SignInDialog(url, messages, retry_base_ms=100, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
     dialog.show()
@@ -208,3 +212,28 @@ def test_caps_lock_guess_from_one_key() -> None:
     assert caps_lock_from_key("a", shift=True) is True
     assert caps_lock_from_key("A", shift=True) is False
     assert caps_lock_from_key("7", shift=False) is None
+
+
+def test_signing_in_runs_off_the_gui_thread_and_says_so(
+    qtbot: QtBot, messages: RecordingMessages, runner: DbRunner, admin: Actor
+) -> None:
+    release = threading.Event()
+    answered: list[str] = []
+
+    def slow_sign_in(url: str, email: str, password: str) -> SignedIn:
+        release.wait(5)
+        answered.append(email)
+        return SignedIn(db=None, actor=admin)  # type: ignore[arg-type]
+
+    dialog = dialog_for(
+        qtbot, "sqlite:///nowhere.db", messages, authenticate=slow_sign_in, runner=runner
+    )
+    type_in(qtbot, dialog, "ada@plant.test", "pw")
+    dialog.attempt()  # returns at once: the check runs on the runner
+    assert dialog.checking and not dialog.sign_in_button.isEnabled()
+    assert dialog.sign_in_button.text() == "Signing in…"
+    dialog.attempt()  # a second press meanwhile does nothing
+    release.set()
+    qtbot.waitUntil(lambda: dialog.signed_in is not None)
+    assert answered == ["ada@plant.test"]
+    assert not dialog.checking

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import EventType, Role
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, ResetPasswordDialog
 from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
 from leanops_desktop.services import auth, queries, users
@@ -23,7 +24,7 @@ def unique(name: str) -> str:
 def open_dialog(
     qtbot: QtBot, db: Database, actor: Actor, messages: RecordingMessages
 ) -> UsersDialog:
-    dialog = UsersDialog(db, actor, messages)
+    dialog = UsersDialog(db, actor, messages, runner=DbRunner(inline=True))
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog

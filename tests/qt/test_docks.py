@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import AssignmentsDock, EventsDock, JobsDock, StationsDock
 from leanops_desktop.qt.models import (
     AssignmentTableModel,
@@ -22,7 +23,6 @@ from leanops_desktop.qt.models import (
 )
 from leanops_desktop.qt.models import job_table_model as jcols
 from leanops_desktop.qt.models.job_mime import JOB_ID_MIME, JOB_IDS_MIME, job_mime_data
-from leanops_desktop.qt.workers import TaskRunner
 from leanops_desktop.services import queries
 from leanops_desktop.services.table_pages import all_jobs, first_jobs
 from tests.factories import make_job
@@ -237,11 +237,10 @@ def test_dropping_a_job_on_a_station_row(qtbot: QtBot) -> None:
     assert heard == []
 
 
-def test_loading_runs_off_the_gui_thread(qtbot: QtBot, demo_db: Database) -> None:
+def test_loading_runs_off_the_gui_thread(qtbot: QtBot, demo_db: Database, runner: DbRunner) -> None:
     with demo_db.session() as session:
         expected = queries.list_jobs(session)
     dock = jobs_dock(qtbot, [])
-    runner = TaskRunner()
     threads: set[int] = set()
     sizes: list[int] = []
 

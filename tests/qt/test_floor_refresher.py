@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live.floor_refresher import STEP_ABOVE_ROWS, FloorRefresher
 from leanops_desktop.qt.models.refresh import FloorModels, FloorRows
 from leanops_desktop.services import production
@@ -103,12 +104,17 @@ def test_a_large_refresh_lets_the_event_loop_run_between_models(
     assert seen["assignments"] > seen["stations"]
 
 
-def test_right_after_an_own_action_the_models_are_current_before_returning(
-    db: Database, floor: FloorModels, refresher: FloorRefresher, operator: Actor
+def test_with_an_inline_runner_the_models_are_current_before_submit_returns(
+    db: Database, floor: FloorModels, operator: Actor
 ) -> None:
-    refresher.refresh_now(report(db, operator, 3, 4))
-    assert shown_done(floor, 3) == 4
-    assert not refresher.busy
+    inline = FloorRefresher(db, floor, runner=DbRunner(inline=True))
+    try:
+        inline.submit(report(db, operator, 3, 4))
+        assert shown_done(floor, 3) == 4
+        assert not inline.busy
+        assert inline.reads == 1
+    finally:
+        inline.stop()
 
 
 @pytest.fixture

@@ -109,7 +109,7 @@ def settle(qtbot: QtBot, kiosk: KioskWindow) -> None:
     controller = kiosk.controller
     qtbot.waitUntil(lambda: controller.outbox.counts().pending == 0, timeout=15_000)
     controller.refresh()
-    qtbot.waitUntil(lambda: not controller.worker.busy, timeout=15_000)
+    qtbot.waitUntil(lambda: not controller.runner.is_busy(), timeout=15_000)
 
 
 def logged_units(db: Database, job_id: str = "JOB-1001") -> tuple[int, int]:

@@ -207,9 +207,9 @@ def test_the_main_window_follows_another_seat(
     db: Database, db_url: str, supervisor: Actor, qtbot: QtBot
 ) -> None:
     from leanops_desktop.config import SiteConfig
+    from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
     from leanops_desktop.qt.messages import MessageService
-    from leanops_desktop.qt.workers import TaskRunner
     from leanops_desktop.services.auth import SignedIn
 
     assigned_plant(db, supervisor)
@@ -219,7 +219,7 @@ def test_the_main_window_follows_another_seat(
         SignedIn(db=db, actor=supervisor),
         SiteConfig(),
         messages=MessageService(),
-        runner=TaskRunner(inline=True),
+        runner=DbRunner(inline=True),
         live_feed=feed,
         restore_layout=False,
     )
@@ -284,4 +284,5 @@ def test_a_trailing_read_that_found_nothing_does_not_hold_back_the_next_change(
     make_station(db, supervisor, "ST-02")
     # 75 ms after the last update the 50 ms interval is over: read now, not later.
     feed.request_read()
-    assert "ST-02" in recorder.keys("stations")
+    assert feed.reading  # sent to the runner at once, not held back by a timer
+    qtbot.waitUntil(lambda: "ST-02" in recorder.keys("stations"), timeout=1000)

@@ -1,4 +1,4 @@
-"""Loading: TaskRunner (work off the GUI thread, results back in it, newest load wins),
+"""Loading: DbRunner (work off the GUI thread, results back in it, newest load wins),
 load_into, and the lean job loader."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus
 from leanops_desktop.core.errors import NotFound
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
+from leanops_desktop.qt.loading import load_into, paused_gc
 from leanops_desktop.qt.models import JobTableModel
-from leanops_desktop.qt.workers import TaskRunner, load_into, paused_gc
 from leanops_desktop.services import dispatch, production, queries
 from leanops_desktop.services.table_pages import all_jobs
 from tests.factories import make_job, make_station
@@ -23,7 +24,7 @@ from tests.qt.test_models_rows import job
 
 
 def test_inline_runner_calls_back_at_once(qtbot: QtBot) -> None:
-    runner = TaskRunner(inline=True)
+    runner = DbRunner(inline=True)
     results: list[int] = []
     errors: list[BaseException] = []
     busy: list[bool] = []
@@ -36,8 +37,7 @@ def test_inline_runner_calls_back_at_once(qtbot: QtBot) -> None:
     assert not runner.is_busy()
 
 
-def test_results_and_errors_arrive_in_the_gui_thread(qtbot: QtBot) -> None:
-    runner = TaskRunner()
+def test_results_and_errors_arrive_in_the_gui_thread(qtbot: QtBot, runner: DbRunner) -> None:
     gui = threading.get_ident()
     seen: dict[str, int] = {}
 
@@ -65,8 +65,9 @@ def test_results_and_errors_arrive_in_the_gui_thread(qtbot: QtBot) -> None:
     assert seen["value"] == 7
 
 
-def test_unhandled_errors_are_reported(qtbot: QtBot, caplog: pytest.LogCaptureFixture) -> None:
-    runner = TaskRunner()
+def test_unhandled_errors_are_reported(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture, runner: DbRunner
+) -> None:
     with qtbot.waitSignal(runner.error_occurred) as reported:
         runner.submit(lambda: 1 / 0, lambda _value: None)
     runner.wait()
@@ -74,8 +75,7 @@ def test_unhandled_errors_are_reported(qtbot: QtBot, caplog: pytest.LogCaptureFi
     assert "background task failed" in caplog.text
 
 
-def test_a_newer_task_of_a_group_supersedes_an_older_one(qtbot: QtBot) -> None:
-    runner = TaskRunner()
+def test_a_newer_task_of_a_group_supersedes_an_older_one(qtbot: QtBot, runner: DbRunner) -> None:
     release = threading.Event()
     delivered: list[str] = []
 
@@ -86,16 +86,46 @@ def test_a_newer_task_of_a_group_supersedes_an_older_one(qtbot: QtBot) -> None:
     old = runner.submit(slow, delivered.append, group="jobs")
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: not busy):
         runner.submit(lambda: "new", delivered.append, group="jobs")
-        qtbot.waitUntil(lambda: delivered == ["new"])
-        release.set()
+        release.set()  # one lane: the new task runs once the old one is done
     runner.wait()
     qtbot.wait(20)
-    assert delivered == ["new"]
+    assert delivered == ["new"]  # the old result was dropped
     assert old.cancelled and old.done
 
 
-def test_load_into_shows_the_first_page_then_everything(qtbot: QtBot) -> None:
-    runner = TaskRunner()
+def test_a_lane_runs_its_jobs_in_order_and_lanes_do_not_wait_for_each_other(
+    qtbot: QtBot, runner: DbRunner
+) -> None:
+    release = threading.Event()
+    order: list[str] = []
+    runner.submit(lambda: release.wait(5) and "write 1", order.append, lane="writes")
+    runner.submit(lambda: "write 2", order.append, lane="writes")
+    runner.submit(lambda: "read", order.append, lane="reads")
+    qtbot.waitUntil(lambda: order == ["read"])  # the reads lane did not wait for the writes
+    release.set()
+    qtbot.waitUntil(lambda: len(order) == 3)
+    assert order == ["read", "write 1", "write 2"]
+    assert {t.name for t in runner.threads()} == {"leanops-db-writes", "leanops-db-reads"}
+
+
+def test_close_ends_the_lanes_and_drops_outcomes(qtbot: QtBot) -> None:
+    runner = DbRunner()
+    release = threading.Event()
+    delivered: list[object] = []
+    runner.submit(lambda: release.wait(5), delivered.append)
+    threads = runner.threads()
+    runner.close()
+    release.set()
+    for thread in threads:
+        thread.join(5)
+        assert not thread.is_alive()
+    qtbot.wait(20)
+    assert delivered == []
+    dropped = runner.submit(lambda: 1, delivered.append)  # after close: never runs
+    assert dropped.cancelled and delivered == []
+
+
+def test_load_into_shows_the_first_page_then_everything(qtbot: QtBot, runner: DbRunner) -> None:
     model = JobTableModel()
     sizes: list[int] = []
     model.modelReset.connect(lambda: sizes.append(model.rowCount()))
@@ -113,7 +143,7 @@ def test_load_into_shows_the_first_page_then_everything(qtbot: QtBot) -> None:
 
 
 def test_garbage_collection_is_paused_while_loading(qtbot: QtBot) -> None:
-    runner = TaskRunner(inline=True)
+    runner = DbRunner(inline=True)
     model = JobTableModel()
     seen: list[bool] = []
 

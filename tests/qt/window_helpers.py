@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.qt.workers import TaskRunner
 from leanops_desktop.services.auth import SignedIn
 
 
@@ -29,7 +29,7 @@ def open_window(
         SignedIn(db=db, actor=actor),
         SiteConfig(),
         messages=messages,
-        runner=TaskRunner(inline=True),
+        runner=DbRunner(inline=True),
         restore_layout=restore_layout,
     )
     qtbot.addWidget(window)

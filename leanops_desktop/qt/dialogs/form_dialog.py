@@ -4,6 +4,12 @@ A form has a title, a :class:`MessageBar` for what the service refused, one hint
 each field, and a submit button that stays disabled while a field is invalid. The submit
 callback runs the service; when it raises a :class:`LeanOpsError` the dialog stays open with
 everything the user typed and shows the message.
+
+A submit callback that hands back a :class:`~leanops_desktop.qt.db_runner.Job` (the save runs
+on the runner's ``writes`` lane) leaves the dialog waiting without blocking: its buttons are
+disabled and say "Saving…" until the answer comes. On success the dialog closes; on failure
+it stays open and says what happened: the service's own message for a refusal, or
+:data:`~leanops_desktop.qt.db_runner.UNREACHABLE` when the database did not answer.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,7 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from leanops_desktop.core.errors import LeanOpsError
+from leanops_desktop.qt.db_runner import Job, failure_text, is_connection_error
 from leanops_desktop.qt.messages import MessageBar, MessageService
+
+SAVING_TEXT = "Saving…"
+SAVING_TIP = "Saving: waiting for the database to answer."
 
 
 class Problem(str):
@@ -72,6 +84,8 @@ class FormDialog(QDialog):
         self._messages = messages
         self._fields: list[_Field] = []
         self._submit: Callable[[], object] | None = None
+        self._submit_text = submit_text
+        self._saving = False
         self.result_value: object = None
 
         heading = QLabel(title, self)
@@ -169,8 +183,8 @@ class FormDialog(QDialog):
             field.hint.style().unpolish(field.hint)
             field.hint.style().polish(field.hint)
             field.hint.setVisible(bool(text))
-        self.submit_button.setEnabled(valid)
-        self.submit_button.setToolTip(first_problem)
+        self.submit_button.setEnabled(valid and not self._saving)
+        self.submit_button.setToolTip(SAVING_TIP if self._saving else first_problem)
         self._grow_to_fit()
         return valid
 
@@ -204,18 +218,69 @@ class FormDialog(QDialog):
 
     # -- submitting ----------------------------------------------------------------------
 
+    @property
+    def saving(self) -> bool:
+        """Whether a save was sent and its answer is still to come."""
+        return self._saving
+
     def accept(self) -> None:
         """Submit: on success close; when the service refuses, show why and keep the form."""
-        if not self.revalidate(show_all=True):
+        if self._saving or not self.revalidate(show_all=True):
             return
         if self._submit is not None:
             try:
-                self.result_value = self._submit()
+                outcome = self._submit()
             except LeanOpsError as exc:
                 self._messages.refused(exc, source=self)
                 return
+            if isinstance(outcome, Job):
+                self._set_saving(True)
+                outcome.then(self._saved, self._failed)
+                return
+            self.result_value = outcome
         self.message_bar.clear()
         super().accept()
+
+    def reject(self) -> None:
+        """Cancel (Esc, the close button): not while a save is under way."""
+        if not self._saving:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._saving:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.submit_button.setText(SAVING_TEXT if saving else self._submit_text)
+        for button in self.buttons.buttons():
+            if button is not self.submit_button:
+                button.setEnabled(not saving)
+                button.setToolTip(SAVING_TIP if saving else "")
+        if saving:
+            self.submit_button.setEnabled(False)
+            self.submit_button.setToolTip(SAVING_TIP)
+        else:
+            self.revalidate()
+
+    def _saved(self, value: object) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_saving(False)
+        self.result_value = value
+        self.message_bar.clear()
+        super().accept()
+
+    def _failed(self, error: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_saving(False)
+        if isinstance(error, LeanOpsError) and not is_connection_error(error):
+            self._messages.refused(error, source=self)
+        else:
+            self._messages.error(failure_text(error), source=self)
 
 
 def _strip_field(message: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailable, LeanOpsError
+from leanops_desktop.core.errors import AuthenticationFailed, LeanOpsError
 from leanops_desktop.db.engine import describe_url, normalize_url
+from leanops_desktop.qt.db_runner import READS, DbRunner, failure_text
 from leanops_desktop.qt.dialogs.caps_lock import CapsLockWatcher
 from leanops_desktop.qt.messages import MessageBar, MessageService, sentence
 from leanops_desktop.qt.theme.resources import app_icon
@@ -59,6 +60,9 @@ def describe_target(url: str) -> str:
         return exc.message
 
 
+UNREACHABLE_SIGN_IN = "Could not sign in: the database does not answer. Try again in a moment."
+
+
 class SignInDialog(QDialog):
     """Ask for the credentials and sign in; :attr:`signed_in` holds the result on accept."""
 
@@ -71,9 +75,16 @@ class SignInDialog(QDialog):
         authenticate: SignInFunction = sign_in,
         retry_base_ms: int = RETRY_BASE_MS,
         notice: str = "",
+        runner: DbRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # The credentials are checked on a runner (connecting may take the whole connect
+        # timeout): the dialog stays responsive and says it is signing in meanwhile.
+        self._runner = runner if runner is not None else DbRunner(self)
+        if runner is None:
+            self.finished.connect(lambda _result: self._runner.close())
+        self._checking = False
         self.setWindowTitle("Sign in — LeanOps")
         self.setWindowIcon(app_icon())
         self.setMinimumWidth(460)
@@ -208,29 +219,40 @@ class SignInDialog(QDialog):
 
     def attempt(self) -> None:
         """Try the credentials; on failure say why and make the next try wait longer."""
-        if not self.sign_in_button.isEnabled():
+        if self._checking or not self.sign_in_button.isEnabled():
             return
         email = self.email_edit.text().strip()
         password = self.password_edit.text()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = self._authenticate(self._url, email, password)
-        except AuthenticationFailed as exc:
-            self._failed(exc)
-            return
-        except DatabaseUnavailable as exc:
-            self._messages.error(sentence(exc.message), source=self)
-            return
-        except LeanOpsError as exc:
-            self._messages.error(sentence(exc.message), source=self)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        url, authenticate = self._url, self._authenticate
+        self._checking = True
+        self._update_button()
+        self._runner.submit(
+            lambda: authenticate(url, email, password), self._signed_in, self._refused, lane=READS
+        )
+
+    @property
+    def checking(self) -> bool:
+        """Whether the credentials are being checked."""
+        return self._checking
+
+    def _signed_in(self, result: SignedIn) -> None:
+        self._checking = False
         QSettings().setValue(LAST_EMAIL_KEY, result.actor.email)
         self.signed_in = result
         self.password_edit.clear()
         self.message_bar.clear()
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._checking = False
+        self._update_button()
+        if isinstance(error, AuthenticationFailed):
+            self._failed(error)
+        elif isinstance(error, LeanOpsError):
+            self._messages.error(sentence(error.message), source=self)
+        else:
+            text = failure_text(error, unreachable=UNREACHABLE_SIGN_IN)
+            self._messages.error(text.replace("Not saved", "Could not sign in", 1), source=self)
 
     def _failed(self, error: AuthenticationFailed) -> None:
         self.failures += 1
@@ -257,8 +279,10 @@ class SignInDialog(QDialog):
     def _update_button(self) -> None:
         ready = bool(self.email_edit.text().strip()) and bool(self.password_edit.text())
         waiting = self._wait_left_ms > 0
-        self.sign_in_button.setEnabled(ready and not waiting)
-        if waiting:
+        self.sign_in_button.setEnabled(ready and not waiting and not self._checking)
+        if self._checking:
+            self.sign_in_button.setText("Signing in…")
+        elif waiting:
             self.sign_in_button.setText(f"Sign in ({-(-self._wait_left_ms // 1000)} s)")
         else:
             self.sign_in_button.setText("Sign in")

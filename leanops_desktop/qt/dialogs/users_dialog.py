@@ -31,20 +31,42 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.rows import UserRow
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import (
+    READS,
+    UNREACHABLE,
+    WRITES,
+    DbRunner,
+    Job,
+    failure_text,
+    is_connection_error,
+)
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services import users
 
 COLUMNS = ("Email", "Role", "State", "Created")
+UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."
 
 
 class UsersDialog(QDialog):
-    """Account administration for admins; non-blocking (open it with ``open()``)."""
+    """Account administration for admins; non-blocking (open it with ``open()``).
+
+    Every read and change runs on the runner (the window's, or one of its own that ends with
+    the dialog); the answers fill the list and the message bar."""
 
     def __init__(
-        self, db: Database, actor: Actor, messages: MessageService, parent: QWidget | None = None
+        self,
+        db: Database,
+        actor: Actor,
+        messages: MessageService,
+        parent: QWidget | None = None,
+        *,
+        runner: DbRunner | None = None,
     ) -> None:
         super().__init__(parent)
+        self._runner = runner if runner is not None else DbRunner(self)
+        if runner is None:
+            self.finished.connect(lambda _result: self._runner.close())
         self.setWindowTitle("Users — LeanOps")
         self.resize(720, 420)
         self._db = db
@@ -113,12 +135,28 @@ class UsersDialog(QDialog):
     def reload(self, select: str | None = None) -> None:
         """Re-read the accounts (keeping the selection, or selecting ``select``)."""
         keep = select or self.selected_email()
-        try:
-            with self._db.session() as session:
-                self.rows = users.list_users(session, self._actor)
-        except LeanOpsError as exc:
-            self._messages.refused(exc, source=self)
-            self.rows = []
+        db, actor = self._db, self._actor
+
+        def read() -> list[UserRow]:
+            with db.session() as session:
+                return users.list_users(session, actor)
+
+        self._runner.submit(
+            read, lambda rows: self._show_rows(rows, keep), self._read_failed, lane=READS
+        )
+
+    def _read_failed(self, error: BaseException) -> None:
+        self._say_failure(error, unreachable=UNREACHABLE_LIST)
+        self._show_rows([], None)
+
+    def _say_failure(self, error: BaseException, *, unreachable: str = UNREACHABLE) -> None:
+        if isinstance(error, LeanOpsError) and not is_connection_error(error):
+            self._messages.refused(error, source=self)
+        else:
+            self._messages.error(failure_text(error, unreachable=unreachable), source=self)
+
+    def _show_rows(self, rows: list[UserRow], keep: str | None) -> None:
+        self.rows = rows
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
             state = "active" if row.is_active else "disabled"
@@ -159,39 +197,53 @@ class UsersDialog(QDialog):
 
     # -- changes ---------------------------------------------------------------------------
 
-    def _run(self, change: Callable[[Session], UserRow], done: str) -> bool:
-        """Run one user service call; report the outcome in the dialog's bar."""
-        try:
-            with self._db.session() as session:
-                row = change(session)
-        except LeanOpsError as exc:
-            self._messages.refused(exc, source=self)
-            return False
-        self.reload(select=row.email)
-        self._messages.info(done.format(email=row.email, role=row.role.value), source=self)
-        return True
+    def _write(
+        self,
+        change: Callable[[Session], UserRow],
+        done: Callable[[UserRow], str],
+        *,
+        in_form: bool = False,
+    ) -> Job[UserRow]:
+        """Run one user service call on the writes lane; say the outcome in the dialog's bar
+        (a form waiting for it says a failure itself)."""
+        db = self._db
+
+        def run() -> UserRow:
+            with db.session() as session:
+                return change(session)
+
+        def succeeded(row: UserRow) -> None:
+            self.reload(select=row.email)
+            self._messages.info(done(row), source=self)
+
+        def failed(error: BaseException) -> None:
+            if not in_form:  # else the form shows it and stays open
+                self._say_failure(error)
+
+        return self._runner.submit(run, succeeded, failed, lane=WRITES)
 
     def open_add_user(self) -> None:
         taken = [row.email for row in self.rows]
         form = AddUserDialog(self._messages, self._add, taken=taken, parent=self)
         self._show_form(form)
 
-    def _add(self, values: NewUserValues) -> UserRow:
-        with self._db.session() as session:
-            row = users.add_user(
-                session, self._actor, email=values.email, role=values.role, password=values.password
-            )
-        self.reload(select=row.email)
-        self._messages.info(f"Added {row.email} as {row.role.value}.", source=self)
-        return row
+    def _add(self, values: NewUserValues) -> Job[UserRow]:
+        actor = self._actor
+        return self._write(
+            lambda session: users.add_user(
+                session, actor, email=values.email, role=values.role, password=values.password
+            ),
+            lambda row: f"Added {row.email} as {row.role.value}.",
+            in_form=True,
+        )
 
     def change_role(self, role: Role) -> None:
         row = self.selected()
         if row is None or row.role == role:
             return
-        self._run(
+        self._write(
             lambda session: users.set_role(session, self._actor, row.email, role),
-            "{email} is now {role}.",
+            lambda changed: f"{changed.email} is now {changed.role.value}.",
         )
 
     def toggle_active(self) -> None:
@@ -205,9 +257,10 @@ class UsersDialog(QDialog):
             source=self,
         ):
             return
-        self._run(
+        state = "enabled" if enable else "disabled"
+        self._write(
             lambda session: users.set_active(session, self._actor, row.email, enable),
-            "{email} is enabled." if enable else "{email} is disabled.",
+            lambda changed: f"{changed.email} is {state}.",
         )
 
     def open_reset_password(self) -> None:
@@ -216,11 +269,12 @@ class UsersDialog(QDialog):
             return
         email = row.email
 
-        def submit(password: str) -> UserRow:
-            with self._db.session() as session:
-                changed = users.set_password(session, self._actor, email, password)
-            self._messages.info(f"The password of {email} was changed.", source=self)
-            return changed
+        def submit(password: str) -> Job[UserRow]:
+            return self._write(
+                lambda session: users.set_password(session, self._actor, email, password),
+                lambda _changed: f"The password of {email} was changed.",
+                in_form=True,
+            )
 
         self._show_form(ResetPasswordDialog(self._messages, submit, email=email, parent=self))
 

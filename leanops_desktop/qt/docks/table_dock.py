@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leanops_desktop.qt.db_runner import DbRunner, ErrorCallback
 from leanops_desktop.qt.delegates.progress_delegate import ProgressBarDelegate
 from leanops_desktop.qt.docks.filter_bar import FilterBar, FilterOptions
+from leanops_desktop.qt.loading import load_into
 from leanops_desktop.qt.models.row_filter import RowFilter
 from leanops_desktop.qt.models.row_table_model import ROW_ROLE, RowTableModel
-from leanops_desktop.qt.workers import ErrorCallback, TaskRunner, load_into
 
 CLOCK_INTERVAL_MS = 30_000
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -210,7 +211,7 @@ class TableDock(QDockWidget):
 
     def load(
         self,
-        runner: TaskRunner,
+        runner: DbRunner,
         fetch: Callable[[], Any],
         *,
         first_page: Callable[[], Any] | None = None,

@@ -2,7 +2,8 @@
 
 Reports go to the outbox (durable) and are confirmed at once; the sender sends them in the
 background. Everything that needs the database right now (reads, block/resume, complete,
-start a job, scan look-ups, sign-in) runs on the :class:`DbWorker` thread, so the screen
+start a job, scan look-ups, sign-in) runs on the ``kiosk`` lane of a
+:class:`~leanops_desktop.qt.db_runner.DbRunner`, one job at a time in order, so the screen
 never freezes while the server is away. Block, resume, complete and start are not queued
 while offline: the operator is told plainly that they were not recorded.
 """
@@ -26,7 +27,7 @@ from leanops_desktop.core.rows import JobRow
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
-from leanops_desktop.qt.kiosk.db_worker import DbWorker
+from leanops_desktop.qt.db_runner import KIOSK, DbRunner
 from leanops_desktop.qt.kiosk.live_refresh import LiveRefresh
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
 from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
@@ -91,7 +92,7 @@ class KioskController(QObject):
         self.station_id = station_id
         self.outbox = outbox
         self._sign_in = sign_in_function
-        self.worker = DbWorker(self)
+        self.runner = DbRunner(self)
         self.signed_in: SignedIn | None = None
         self.snapshot: KioskSnapshot | None = None
         self.online: bool | None = None
@@ -127,27 +128,32 @@ class KioskController(QObject):
         def done(signed_in: SignedIn) -> None:
             self.start_session(signed_in)
 
-        def failed(error: Exception) -> None:
+        def failed(error: BaseException) -> None:
             if isinstance(error, LeanOpsError):
                 self.sign_in_failed.emit(error.message)
             else:
                 log.exception("sign-in failed", exc_info=error)
                 self.sign_in_failed.emit(f"sign-in failed: {type(error).__name__}")
 
-        self.worker.submit(lambda: self._sign_in(url, email, password), done, failed)
+        self.runner.submit(lambda: self._sign_in(url, email, password), done, failed, lane=KIOSK)
 
     def start_session(self, signed_in: SignedIn) -> None:
         """Begin working as ``signed_in``: send the outbox with their connection, read."""
         if self.signed_in is not None:
             self.sign_out()
         self.signed_in = signed_in
-        self._bridge = SenderBridge(self.outbox, signed_in, self)
+        self._bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
         self._bridge.status_changed.connect(self._on_sender_status)
         self._bridge.start()
         self._bridge.wake()
         if self._live_enabled:
             self._live = LiveRefresh(
-                signed_in.db, self.station_id, self.refresh, self._assignment_key, self
+                signed_in.db,
+                self.station_id,
+                self.refresh,
+                self._assignment_key,
+                self,
+                runner=self.runner,
             )
         self._timer.start()
         self.signed_in_changed.emit(signed_in.actor)
@@ -201,7 +207,7 @@ class KioskController(QObject):
         def read() -> tuple[float, KioskSnapshot]:
             return time.monotonic(), load_snapshot(db, station_id)
 
-        self.worker.submit(read, self._loaded, self._load_failed)
+        self.runner.submit(read, self._loaded, self._load_failed, lane=KIOSK)
 
     def _loaded(self, read: tuple[float, KioskSnapshot]) -> None:
         self._refreshing = False
@@ -219,7 +225,7 @@ class KioskController(QObject):
             self._refresh_again = False
             self.refresh()
 
-    def _load_failed(self, error: Exception) -> None:
+    def _load_failed(self, error: BaseException) -> None:
         self._refreshing = False
         self._refresh_again = False
         if classify(error) == ErrorKind.CONNECTION:
@@ -355,7 +361,7 @@ class KioskController(QObject):
             self.notice.emit("info", success)
             self.refresh()
 
-        def failed(error: Exception) -> None:
+        def failed(error: BaseException) -> None:
             if classify(error) == ErrorKind.CONNECTION:
                 self._set_online(False, connection_message(error))
                 self.notice.emit(
@@ -370,7 +376,7 @@ class KioskController(QObject):
                 log.error("%s failed", what, exc_info=error)
                 self.notice.emit("error", f"{what} failed: {type(error).__name__}")
 
-        self.worker.submit(lambda: task(signed_in), done, failed)
+        self.runner.submit(lambda: task(signed_in), done, failed, lane=KIOSK)
 
     def block(self, reason: str) -> None:
         station = self.station_id
@@ -445,14 +451,16 @@ class KioskController(QObject):
             with signed_in.db.session() as session:
                 return queries.get_job(session, job_id)
 
-        def failed(error: Exception) -> None:
+        def failed(error: BaseException) -> None:
             if classify(error) == ErrorKind.CONNECTION:
                 text = f"No connection to the database: cannot look up {job_id} now."
             else:
                 text = f"{job_id} is not a job in LeanOps. Check the label."
             self.scan_resolved.emit(ScanVerdict(job_id, "refused", text))
 
-        self.worker.submit(task, lambda job: self.scan_resolved.emit(self.verdict(job)), failed)
+        self.runner.submit(
+            task, lambda job: self.scan_resolved.emit(self.verdict(job)), failed, lane=KIOSK
+        )
 
     def verdict(self, job: JobRow) -> ScanVerdict:
         """Why a scanned job can or cannot be worked here."""
@@ -465,4 +473,4 @@ class KioskController(QObject):
         """Stop everything (the window is closing)."""
         self.sign_out()
         self._after_send.stop()
-        self.worker.close()
+        self.runner.close()

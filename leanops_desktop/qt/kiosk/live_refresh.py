@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from PySide6.QtCore import QObject
 
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class LiveRefresh(QObject):
         refresh: Callable[[], None],
         assignment_id: Callable[[], str | None],
         parent: QObject | None = None,
+        *,
+        runner: DbRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._station_id = station_id
@@ -53,7 +56,7 @@ class LiveRefresh(QObject):
             from leanops_desktop.qt.live import LiveFeed
         except ImportError:  # pragma: no cover - the live feed is part of every build now
             return
-        feed = LiveFeed(db, self)
+        feed = LiveFeed(db, self, runner=runner)
         feed.changes_arrived.connect(self._changed)
         feed.start()
         self.feed = feed

@@ -1,12 +1,17 @@
-"""The Qt side of the report sender: runs the send loop and posts its status to the GUI."""
+"""The Qt side of the report sender: runs the send loop, posts its status to the GUI thread.
+
+The send loop is a Qt-free service (``services/report_sender.py``) with its own thread; its
+status reaches the GUI through the kiosk's :class:`~leanops_desktop.qt.db_runner.DbRunner`
+(``post``), and stopping it (which waits for the item in flight, then closes the user's
+connection) runs on the runner's ``housekeeping`` lane.
+"""
 
 from __future__ import annotations
-
-import threading
 
 from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.qt.db_runner import HOUSEKEEPING, DbRunner, Job
 from leanops_desktop.services.auth import SignedIn
 from leanops_desktop.services.report_sender import ReportSender, SenderStatus, SendLoop
 
@@ -20,6 +25,7 @@ class SenderBridge(QObject):
         self,
         outbox: Outbox,
         signed_in: SignedIn,
+        runner: DbRunner,
         parent: QObject | None = None,
         *,
         first_delay: float = 0.5,
@@ -27,6 +33,7 @@ class SenderBridge(QObject):
     ) -> None:
         super().__init__(parent)
         self._signed_in = signed_in
+        self._runner = runner
         self._loop = SendLoop(
             ReportSender(outbox, signed_in.db, signed_in.actor),
             self._post,
@@ -36,6 +43,10 @@ class SenderBridge(QObject):
         self._stopped = False
 
     def _post(self, status: SenderStatus) -> None:
+        """Called in the sender's thread: hand the status to the GUI thread."""
+        self._runner.post(lambda: self._deliver(status))
+
+    def _deliver(self, status: SenderStatus) -> None:
         if not self._stopped:
             self.status_changed.emit(status)
 
@@ -49,9 +60,9 @@ class SenderBridge(QObject):
     def wake(self) -> None:
         self._loop.wake()
 
-    def stop(self, *, dispose: bool = True) -> threading.Thread:
+    def stop(self, *, dispose: bool = True) -> Job[None]:
         """Stop sending without blocking the GUI: the loop ends after the item in flight,
-        then (``dispose``) the user's connection is closed. Returns that cleanup thread."""
+        then (``dispose``) the user's connection is closed, on the housekeeping lane."""
         self._stopped = True
         loop, db = self._loop, self._signed_in.db
 
@@ -60,6 +71,4 @@ class SenderBridge(QObject):
             if dispose:
                 db.dispose()
 
-        thread = threading.Thread(target=finish, name="leanops-sender-stop", daemon=True)
-        thread.start()
-        return thread
+        return self._runner.submit(finish, lane=HOUSEKEEPING)

@@ -2,15 +2,17 @@
 
 The change feed says which rows changed; re-reading them costs a few database round trips
 and the ORM's Python work, tens of milliseconds on a busy floor. Done in the GUI thread,
-that is a stall the supervisor feels on every update during a burst. Here the reads run in
-one long-lived worker thread with its own sessions, and only the cheap parts stay in the GUI
-thread: planning which keys to read (with what the models show now) and putting the rows
-read into the models (``qt.models.refresh``).
+that is a stall the supervisor feels on every update during a burst. Here the reads run on
+the :class:`~leanops_desktop.qt.db_runner.DbRunner`'s ``reads`` lane with their own sessions,
+and only the cheap parts stay in the GUI thread: planning which keys to read (with what the
+models show now) and putting the rows read into the models (``qt.models.refresh``). The
+window's own changes come here too, through the live feed, like everyone else's.
 
 A large refresh is put into the models one model per turn of the event loop (a 1 ms timer
 between the steps): each view repaints between two steps, so the longest time the loop is
 busy is one model's update plus one view's repaint, not all four at once. Small refreshes
-(one report: its station, job, assignment and event) go in at once, for the lowest latency.
+(one report: its station, job, assignment and event) go in at once, for the lowest latency;
+with an inline runner (tests) every refresh goes in at once.
 
 One read is in flight at a time. Changes that arrive meanwhile are merged and read together
 next, so the models receive the results in the order the database produced them, and never
@@ -21,8 +23,6 @@ changes and is retried with the next submission, or after ``retry_ms`` when none
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 
@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import READS, DbRunner
 from leanops_desktop.qt.models.refresh import (
     FloorModels,
     FloorRows,
@@ -43,8 +44,6 @@ from leanops_desktop.qt.models.refresh import (
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
-
 #: Refreshes of more rows than this are applied one model per event-loop turn.
 STEP_ABOVE_ROWS = 4
 
@@ -56,7 +55,6 @@ class FloorRefresher(QObject):
     applied = Signal(object)
     #: Exception: a read failed; its changes are kept and read again later.
     failed = Signal(object)
-    _delivered = Signal(object)
 
     def __init__(
         self,
@@ -64,19 +62,21 @@ class FloorRefresher(QObject):
         models: FloorModels,
         parent: QObject | None = None,
         *,
+        runner: DbRunner | None = None,
         retry_ms: int = 2000,
     ) -> None:
         super().__init__(parent)
+        self._own_runner = runner is None
+        self._runner = runner if runner is not None else DbRunner(self)
         self._db = db
         self._models = models
         self._pending: dict[str, set[str]] = {}
         self._in_flight: RefreshPlan | None = None
         self._steps: deque[Callable[[], None]] = deque()
         self._applying: FloorRows | None = None
-        self._jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
         self._stopped = False
-        self._delivered.connect(self._deliver)
+        #: How many reads were started (tests count them: one per change).
+        self.reads = 0
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(retry_ms)
@@ -100,32 +100,16 @@ class FloorRefresher(QObject):
         merge_changes(self._pending, changes)
         self._start_next()
 
-    def refresh_now(self, changes: Mapping[str, Iterable[str]]) -> None:
-        """Update the models for ``changes`` before returning when nothing is in flight (right
-        after one's own action: the user sees the result at once); else like :meth:`submit`.
-
-        Raises what the read raises (a :class:`LeanOpsError` when the database is gone).
-        """
-        if self._stopped:
-            return
-        if self.busy:
-            self.submit(changes)
-            return
-        rows = read_refresh(self._db, plan_refresh(self._models, changes))
-        self._apply(rows, at_once=True)
-
     def stop(self) -> None:
-        """End the worker thread (a read under way finishes; its result is dropped)."""
+        """Stop refreshing (a read under way finishes; its result is dropped)."""
         self._stopped = True
         self._retry.stop()
         self._step_timer.stop()
         self._steps.clear()
         self._applying = None
         self._pending.clear()
-        if self._thread is not None:
-            self._jobs.put(_STOP)
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._own_runner:
+            self._runner.close()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -141,32 +125,17 @@ class FloorRefresher(QObject):
         changes, self._pending = self._pending, {}
         plan = plan_refresh(self._models, changes)
         self._in_flight = plan
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._work, name="leanops-floor-refresh", daemon=True
-            )
-            self._thread.start()
-        self._jobs.put(plan)
+        self.reads += 1
+        db = self._db
+        self._runner.submit(
+            lambda: read_refresh(db, plan), self._deliver, self._deliver, lane=READS
+        )
 
-    def _work(self) -> None:
-        """The worker thread: read each plan, hand the rows (or the error) to the GUI."""
-        while True:
-            plan = self._jobs.get()
-            if plan is _STOP:
-                return
-            assert isinstance(plan, RefreshPlan)
-            result: FloorRows | Exception
-            try:
-                result = read_refresh(self._db, plan)
-            except Exception as exc:  # delivered to the GUI thread, never raised here
-                result = exc
-            self._delivered.emit(result)
-
-    def _deliver(self, result: FloorRows | Exception) -> None:
+    def _deliver(self, result: FloorRows | BaseException) -> None:
         plan, self._in_flight = self._in_flight, None
         if self._stopped or plan is None:
             return
-        if isinstance(result, Exception):
+        if isinstance(result, BaseException):
             # Read it again later, together with whatever arrives meanwhile.
             merged = plan.changes
             merge_changes(merged, self._pending)
@@ -176,7 +145,7 @@ class FloorRefresher(QObject):
             self.failed.emit(result)
             self._retry.start()
             return
-        self._apply(result, at_once=row_count(result) <= STEP_ABOVE_ROWS)
+        self._apply(result, at_once=self._runner.inline or row_count(result) <= STEP_ABOVE_ROWS)
 
     def _apply(self, rows: FloorRows, *, at_once: bool) -> None:
         self._applying = rows

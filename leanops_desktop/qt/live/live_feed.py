@@ -14,6 +14,12 @@ returned (so at most ~20 ``changes_arrived`` a second), each emission covering e
 changed since the previous one. On PostgreSQL the feed is read once more ``trailing_ms``
 (60 ms) after the last emission: the server notifies at most once per 10 ms (migration
 0007), so a change that committed just after a read may have had no notification of its own.
+Every read of the feed runs on the runner's ``reads`` lane (``qt/db_runner.py``), after the
+loads and refreshes submitted before it; the GUI thread never waits on the network. A window
+that has just committed calls :meth:`LiveFeed.read_now`: its own change then arrives through
+``changes_arrived`` like anyone else's. A feed started with ``listen=False`` (SQLite without
+a listener, tests) has no wake-ups: it reads only when asked.
+
 When the connection goes, the feed says so once (``connection_state_changed(False, reason)``),
 retries with growing delays, and on success checks that it can still catch up (else
 ``history_lost``: reload everything), reads what was missed and says
@@ -31,14 +37,13 @@ from leanops_desktop.db.change_feed import (
     Backoff,
     ChangeBatch,
     ChangeFeedReader,
-    FeedConnectionLost,
     PgListener,
     prune_change_feed,
 )
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import HOUSEKEEPING, READS, DbRunner
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
 from leanops_desktop.qt.live.sqlite_wakeup import SqliteWakeup
-from leanops_desktop.qt.live.threaded_call import call_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +73,14 @@ class LiveFeed(QObject):
         heartbeat_ms: int = 400,
         heartbeat_timeout_ms: int = 1000,
         prune_interval_s: float = 6 * 3600,
+        runner: DbRunner | None = None,
+        lane: str = READS,
     ) -> None:
         super().__init__(parent)
         self._db = db
+        self._own_runner = runner is None
+        self._runner = runner if runner is not None else DbRunner(self)
+        self._lane = lane
         self._reader = ChangeFeedReader(db.engine)
         self._wakeup: PgWakeup | SqliteWakeup
         if db.backend == "postgresql":
@@ -78,6 +88,7 @@ class LiveFeed(QObject):
                 PgListener.connect_kwargs(db.engine),
                 heartbeat_ms=heartbeat_ms,
                 heartbeat_timeout_ms=heartbeat_timeout_ms,
+                runner=self._runner,
                 parent=self,
             )
         else:
@@ -90,9 +101,12 @@ class LiveFeed(QObject):
         self._min_interval = min_interval_ms / 1000
         self._pending = ChangeBatch()
         self._running = False
+        self._listening = True
         self._open = False
         self._online: bool | None = None
         self._pumping = False
+        self._again = False
+        self._opening = False
         self._last_pump = -1e9
         self._backoff = Backoff()
         self._pump_timer = _single_shot(self, self.request_read)
@@ -128,18 +142,26 @@ class LiveFeed(QObject):
         """The wake-up source (its ``listener`` gives the PostgreSQL backend pid in tests)."""
         return self._wakeup
 
-    def start(self) -> None:
-        """Remember where the feed ends now, then start listening.
+    @property
+    def reading(self) -> bool:
+        """Whether a read of the feed is under way (submitted, its answer not yet here)."""
+        return self._pumping
 
-        Call it before the views load their rows: whatever commits after this call arrives.
+    def start(self, *, listen: bool = True) -> None:
+        """Remember where the feed ends now, then start listening (unless ``listen`` is False:
+        then the feed reads only when asked, :meth:`read_now`).
+
+        Call it before the views load their rows, with the same runner: the position is
+        taken on the ``reads`` lane before their loads, so whatever commits later arrives.
         """
         if self._running:
             return
         self._running = True
-        try:
-            self._reader.start()
-        except FeedConnectionLost as exc:  # the first successful open positions it instead
-            log.info("live feed: cannot read the feed position yet: %s", exc)
+        self._listening = listen
+        reader = self._reader
+        self._runner.submit(reader.start, None, _position_unknown, lane=self._lane)
+        if not listen:
+            return
         self._wakeup.open()
         self._first_prune.start(_FIRST_PRUNE_MS)
         self._prune_timer.start()
@@ -157,12 +179,21 @@ class LiveFeed(QObject):
         ):
             timer.stop()
         self._wakeup.close()
-        self._reader.close()
+        self._close_reader()
         self._pending.take()
+        if self._own_runner:
+            self._runner.close()
+
+    def read_now(self) -> None:
+        """Read the feed now (after one's own commit): the change then arrives through
+        ``changes_arrived`` like any other seat's. A person's own saves come at a person's
+        pace, so this read does not wait for the emission interval."""
+        self._pump_timer.stop()
+        self._pump()
 
     def request_read(self) -> None:
         """Read the feed now, or as soon as the emission rate allows."""
-        if not (self._running and self._open):
+        if not self._running or (self._listening and not self._open):
             return
         wait = self._last_pump + self._min_interval - time.monotonic()
         if wait <= 0:
@@ -171,34 +202,40 @@ class LiveFeed(QObject):
             self._pump_timer.start(max(1, round(wait * 1000)))
 
     def prune(self) -> None:
-        """Delete feed rows older than 48 hours (in a background thread)."""
+        """Delete feed rows older than 48 hours (on the runner's housekeeping lane)."""
         db = self._db
-
-        def work() -> int | str:
-            try:
-                return prune_change_feed(db)
-            except Exception as exc:  # reported, never raised into the GUI
-                return f"{type(exc).__name__}: {exc}"
-
-        call_in_thread(work, _log_prune, name="leanops-feed-prune")
+        self._runner.submit(
+            lambda: prune_change_feed(db), _log_prune, _log_prune_failed, lane=HOUSEKEEPING
+        )
 
     # -- internals ---------------------------------------------------------------------------
 
     def _pump(self) -> None:
-        if not (self._running and self._open) or self._pumping:
+        if not self._running or (self._listening and not self._open):
+            return
+        if self._pumping:
+            self._again = True  # read once more when the answer is in
             return
         self._pumping = True
-        started = time.monotonic()
-        try:
+        reader = self._reader
+
+        def read() -> ChangeBatch:
+            batch = ChangeBatch()
+            started = time.monotonic()
             while True:
-                self._pending.merge(self._reader.read())
-                if self._reader.caught_up or time.monotonic() - started > _READ_BUDGET_S:
-                    break
-        except FeedConnectionLost as exc:
-            self._lost(str(exc))
+                batch.merge(reader.read())
+                if reader.caught_up or time.monotonic() - started > _READ_BUDGET_S:
+                    return batch
+
+        self._runner.submit(read, self._read, self._read_failed, lane=self._lane)
+
+    def _read(self, batch: ChangeBatch) -> None:
+        self._pumping = False
+        if not self._running:
             return
-        finally:
-            self._pumping = False
+        if not self._listening:
+            self._backoff.reset()
+        self._pending.merge(batch)
         if self._pending:
             changes = self._pending.take()
             self.emissions += 1
@@ -209,21 +246,40 @@ class LiveFeed(QObject):
             # min_interval of quiet between two updates, whatever an update costs. A read
             # that found nothing (a trailing read, a heartbeat's) does not hold back the next.
             self._last_pump = time.monotonic()
-        if not self._reader.caught_up:
+        if not self._reader.caught_up or self._again:
+            self._again = False
             self.request_read()
+
+    def _read_failed(self, error: BaseException) -> None:
+        self._pumping = False
+        self._again = False
+        if not self._running:
+            return
+        if self._listening:
+            self._lost(str(error))
+            return
+        # No listener to reconnect: read again after a while (the reader has dropped its
+        # broken connection; what was not read is still in the feed).
+        delay = self._backoff.next_delay()
+        log.warning("live feed: reading the feed failed (%s); again in %.1f s", error, delay)
+        self._retry_timer.start(max(1, round(delay * 1000)))
 
     def _opened(self) -> None:
         if not self._running:
             self._wakeup.close()
             return
-        try:
-            if self._reader.last_seq is None:
-                self._reader.start()
-                history_kept = False
-            else:
-                history_kept = self._reader.verify_position()
-        except FeedConnectionLost as exc:
-            self._lost(str(exc))
+        reader = self._reader
+
+        def position() -> bool:
+            if reader.last_seq is None:
+                reader.start()
+                return False
+            return reader.verify_position()
+
+        self._runner.submit(position, self._positioned, self._position_failed, lane=self._lane)
+
+    def _positioned(self, history_kept: bool) -> None:
+        if not self._running:
             return
         self._open = True
         self._backoff.reset()
@@ -233,12 +289,20 @@ class LiveFeed(QObject):
         self._set_online(True, "")
         self.request_read()
 
+    def _position_failed(self, error: BaseException) -> None:
+        if self._running:
+            self._lost(str(error))
+
+    def _close_reader(self) -> None:
+        """Give back the reader's connection after any read in flight (same lane)."""
+        self._runner.submit(self._reader.close, None, _log_close_failed, lane=self._lane)
+
     def _lost(self, reason: str) -> None:
         self._open = False
         self._pump_timer.stop()
         self._trailing_timer.stop()
         self._wakeup.close()
-        self._reader.close()  # a fresh connection after the reconnect
+        self._close_reader()  # a fresh connection after the reconnect
         if not self._running:
             return
         self._set_online(False, f"{reason} — reconnecting")
@@ -247,7 +311,11 @@ class LiveFeed(QObject):
         self._retry_timer.start(max(1, round(delay * 1000)))
 
     def _reconnect(self) -> None:
-        if self._running and not self._open:
+        if not self._running:
+            return
+        if not self._listening:
+            self._pump()
+        elif not self._open:
             self._wakeup.open()
 
     def _set_online(self, online: bool, message: str) -> None:
@@ -264,8 +332,18 @@ def _single_shot(parent: QObject, slot: object) -> QTimer:
     return timer
 
 
-def _log_prune(result: int | str) -> None:
-    if isinstance(result, str):
-        log.warning("pruning the change feed failed: %s", result)
-    else:
-        log.info("pruned %d change feed rows", result)
+def _log_prune(result: int) -> None:
+    log.info("pruned %d change feed rows", result)
+
+
+def _log_prune_failed(error: BaseException) -> None:
+    log.warning("pruning the change feed failed: %s: %s", type(error).__name__, error)
+
+
+def _position_unknown(error: BaseException) -> None:
+    # The first successful open positions the reader instead.
+    log.info("live feed: cannot read the feed position yet: %s", error)
+
+
+def _log_close_failed(error: BaseException) -> None:
+    log.debug("live feed: closing the reader failed: %s", error)

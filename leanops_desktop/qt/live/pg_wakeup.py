@@ -1,7 +1,7 @@
 """PostgreSQL wake-ups: a socket notifier on the LISTEN connection, plus a heartbeat.
 
-The listener connection is opened off the GUI thread (connecting may block until the connect
-timeout). Once open, everything runs in the GUI thread without blocking: a
+The listener connection is opened on the runner's ``listen`` lane (connecting may block until
+the connect timeout). Once open, everything runs in the GUI thread without blocking: a
 ``QSocketNotifier`` fires when notifications (or a heartbeat answer, or the server closing
 the connection) arrive; a timer sends ``SELECT 1`` every ``heartbeat_ms`` and declares the
 connection lost when an answer takes longer than ``heartbeat_timeout_ms`` (a silent network
@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from leanops_desktop.db.change_feed import FeedConnectionLost, PgListener
-from leanops_desktop.qt.live.threaded_call import CallHandle, call_in_thread
+from leanops_desktop.qt.db_runner import LISTEN, DbRunner, Job
 
 
 class PgWakeup(QObject):
@@ -34,9 +34,11 @@ class PgWakeup(QObject):
         heartbeat_ms: int = 400,
         heartbeat_timeout_ms: int = 1000,
         connect_timeout_s: int = 3,
+        runner: DbRunner,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._runner = runner
         self._connect_kwargs = dict(connect_kwargs)
         self._connect_timeout_s = connect_timeout_s
         self._heartbeat_timeout = heartbeat_timeout_ms / 1000
@@ -58,6 +60,7 @@ class PgWakeup(QObject):
         if self._held.opening is not None or self._held.listener is not None:
             return
         kwargs, timeout = self._connect_kwargs, self._connect_timeout_s
+        held = self._held
 
         def connect() -> PgListener | str:
             try:
@@ -65,9 +68,16 @@ class PgWakeup(QObject):
             except FeedConnectionLost as exc:
                 return str(exc)
 
-        self._held.opening = call_in_thread(
-            connect, self._open_finished, discard=_close_listener, name="leanops-live-connect"
-        )
+        def finished(result: PgListener | str) -> None:
+            # The attempt was dropped meanwhile (closed, or the wake-up deleted): let go.
+            if held.opening is not job:
+                _close_listener(result)
+                return
+            self._open_finished(result)
+
+        job: Job[PgListener | str] = self._runner.submit(connect, lane=LISTEN)
+        held.opening = job
+        job.then(finished)
 
     def close(self) -> None:
         """Drop the connection (and any attempt in flight); emits nothing."""
@@ -130,12 +140,10 @@ class _Held:
 
     def __init__(self) -> None:
         self.listener: PgListener | None = None
-        self.opening: CallHandle | None = None
+        self.opening: Job[PgListener | str] | None = None
 
     def release(self) -> None:
-        if self.opening is not None:
-            self.opening.cancel()
-            self.opening = None
+        self.opening = None  # its answer, when it comes, is closed
         if self.listener is not None:
             self.listener.close()
             self.listener = None

@@ -1,12 +1,17 @@
-"""What the main window's actions do: open a dialog or call a service, then refresh.
+"""What the main window's actions do: open a dialog or call a service.
 
-Every handler goes through the services (never SQL), reports a refusal through the
-message service, and afterwards hands the touched keys to the host's ``apply_changes``.
-Dialogs open without blocking (``open()``); the one on screen is :attr:`active_dialog`.
+Every handler goes through the services (never SQL), on the host runner's ``writes`` lane:
+the GUI thread never waits for the database. When the save has committed the host is told
+(``saved()``: the window asks its live feed to read now), and the change reaches the views
+through the feed like any other seat's; nothing guesses which rows an action touched. A
+refusal or an unreachable database is said plainly: in the dialog, which stays open, or in
+the window's message bar for actions without a dialog. Dialogs open without blocking
+(``open()``); the one on screen is :attr:`active_dialog`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
@@ -21,15 +26,16 @@ from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import WRITES, DbRunner, Job, failure_text, is_connection_error
 from leanops_desktop.qt.dialogs.assign_dialog import AssignDialog, AssignValues, MoveDialog
 from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues
 from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.qt.window.changes import Changes, ChangeSet
 from leanops_desktop.services import dispatch, jobs, stations
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class CommandHost(Protocol):
@@ -39,6 +45,7 @@ class CommandHost(Protocol):
     actor: Actor
     config: SiteConfig
     messages: MessageService
+    runner: DbRunner
 
     def dialog_parent(self) -> QWidget: ...
 
@@ -52,7 +59,8 @@ class CommandHost(Protocol):
 
     def selected_job(self) -> JobRow | None: ...
 
-    def apply_changes(self, changes: Changes) -> None: ...
+    def saved(self) -> None:
+        """A change of ours has committed (the window asks its live feed to read now)."""
 
 
 class FloorCommands(QObject):
@@ -65,21 +73,47 @@ class FloorCommands(QObject):
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _call(self, work: Callable[[Session], T]) -> T:
-        """Run one service call in a fresh session (errors propagate to the caller)."""
-        with self.host.db.session() as session:
-            return work(session)
+    def _write(
+        self,
+        work: Callable[[Session], T],
+        done: Callable[[T], str],
+        *,
+        in_dialog: bool = False,
+    ) -> Job[T]:
+        """Run one service call in a fresh session on the ``writes`` lane.
 
-    def _do(self, work: Callable[[Session], Changes], done: str) -> bool:
-        """Run a service call that is not behind a dialog; report refusals, refresh views."""
-        try:
-            changes = self._call(work)
-        except LeanOpsError as exc:
-            self.host.messages.refused(exc, source=self.host.dialog_parent())
-            return False
-        self.host.apply_changes(changes)
-        self.host.messages.info(done, source=self.host.dialog_parent())
-        return True
+        When it has committed: tell the host, say ``done(result)``. When it fails: a dialog
+        (``in_dialog``) says so itself and stays open; otherwise the message bar says it.
+        """
+        db = self.host.db
+
+        def run() -> T:
+            with db.session() as session:
+                return work(session)
+
+        def succeeded(result: T) -> None:
+            self.host.saved()
+            self.host.messages.info(done(result), source=self.host.dialog_parent())
+
+        failed = self._failed_in_dialog if in_dialog else self._failed
+        return self.host.runner.submit(run, succeeded, failed, lane=WRITES)
+
+    def _do(self, work: Callable[[Session], object], done: str) -> None:
+        """Run a service call that is not behind a dialog."""
+        self._write(work, lambda _result: done)
+
+    def _failed(self, error: BaseException) -> None:
+        source = self.host.dialog_parent()
+        if isinstance(error, LeanOpsError) and not is_connection_error(error):
+            self.host.messages.refused(error, source=source)
+        else:
+            log.info("a change was not saved: %s", error)
+            self.host.messages.error(failure_text(error), source=source)
+
+    @staticmethod
+    def _failed_in_dialog(error: BaseException) -> None:
+        # The dialog waiting for this save shows the message and stays open.
+        log.info("a change was not saved: %s", error)
 
     def _show(self, dialog: QDialog) -> QDialog:
         self.active_dialog = dialog
@@ -92,34 +126,21 @@ class FloorCommands(QObject):
         if self.active_dialog is dialog:
             self.active_dialog = None
 
-    def _after(self, changes: Changes, done: str) -> None:
-        self.host.apply_changes(changes)
-        self.host.messages.info(done, source=self.host.dialog_parent())
-
-    def _assignments_of(
-        self, *, job_id: str | None = None, station_id: str | None = None
-    ) -> list[AssignmentRow]:
-        return [
-            row
-            for row in self.host.assignment_rows()
-            if (job_id is None or row.job_id == job_id)
-            and (station_id is None or row.station_id == station_id)
-        ]
-
     # -- jobs ------------------------------------------------------------------------------
 
     def new_job(self) -> None:
-        def submit(values: JobValues) -> JobRow:
-            row = self._call(
+        actor = self.host.actor
+
+        def submit(values: JobValues) -> Job[JobRow]:
+            return self._write(
                 lambda s: jobs.create_job(
-                    s, self.host.actor, job_id=values.job_id, part_name=values.part_name,
+                    s, actor, job_id=values.job_id, part_name=values.part_name,
                     qty_total=values.qty_total, due_date=values.due_date,
                     priority=values.priority,
-                )
+                ),
+                lambda row: f"Job {row.id} added to the queue.",
+                in_dialog=True,
             )  # fmt: skip
-            changes = self._call(lambda s: ChangeSet().jobs(row.id).recent_events(s, job_id=row.id))
-            self._after(changes.as_dict(), f"Job {row.id} added to the queue.")
-            return row
 
         taken = [row.id for row in self.host.job_rows()]
         self._show(
@@ -130,26 +151,18 @@ class FloorCommands(QObject):
         job = job or self.host.selected_job()
         if job is None or job.status == JobStatus.COMPLETED:
             return
+        actor = self.host.actor
 
-        def submit(values: JobValues) -> JobRow:
-            row = self._call(
+        def submit(values: JobValues) -> Job[JobRow]:
+            return self._write(
                 lambda s: jobs.update_job(
-                    s, self.host.actor, values.job_id, part_name=values.part_name,
+                    s, actor, values.job_id, part_name=values.part_name,
                     qty_total=values.qty_total, due_date=values.due_date,
                     priority=values.priority,
-                )
+                ),
+                lambda row: f"Job {row.id} saved.",
+                in_dialog=True,
             )  # fmt: skip
-            changes = self._call(
-                lambda s: (
-                    ChangeSet()
-                    .jobs(row.id)
-                    .stations(*row.station_ids)
-                    .assignments(*(a.id for a in self._assignments_of(job_id=row.id)))
-                    .recent_events(s, job_id=row.id)
-                )
-            )
-            self._after(changes.as_dict(), f"Job {row.id} saved.")
-            return row
 
         self._show(JobDialog(self.host.messages, submit, job=job, parent=self.host.dialog_parent()))
 
@@ -174,20 +187,11 @@ class FloorCommands(QObject):
             and not allowed(self.host.actor.role, Action.DISPATCH)
             else None
         )
-        assignments = [a.id for a in self._assignments_of(job_id=job.id)]
-
-        def work(s: Session) -> Changes:
-            row = dispatch.complete_job(s, self.host.actor, job.id, station_id=on_station)
-            return (
-                ChangeSet()
-                .jobs(row.id)
-                .stations(*job.station_ids)
-                .assignments(*assignments)
-                .recent_events(s, job_id=row.id)
-                .as_dict()
-            )
-
-        self._do(work, f"Job {job.id} completed.")
+        actor, job_id = self.host.actor, job.id
+        self._do(
+            lambda s: dispatch.complete_job(s, actor, job_id, station_id=on_station),
+            f"Job {job_id} completed.",
+        )
 
     # -- stations --------------------------------------------------------------------------
 
@@ -195,18 +199,17 @@ class FloorCommands(QObject):
         return sorted({row.line for row in self.host.station_rows()})
 
     def new_station(self) -> None:
-        def submit(values: StationValues) -> StationRow:
-            row = self._call(
+        actor = self.host.actor
+
+        def submit(values: StationValues) -> Job[StationRow]:
+            return self._write(
                 lambda s: stations.create_station(
-                    s, self.host.actor, station_id=values.station_id, name=values.name,
+                    s, actor, station_id=values.station_id, name=values.name,
                     line=values.line, is_active=values.is_active,
-                )
+                ),
+                lambda row: f"Station {row.id} added to {row.line}.",
+                in_dialog=True,
             )  # fmt: skip
-            changes = self._call(
-                lambda s: ChangeSet().stations(row.id).recent_events(s, station_id=row.id)
-            )
-            self._after(changes.as_dict(), f"Station {row.id} added to {row.line}.")
-            return row
 
         taken = [row.id for row in self.host.station_rows()]
         dialog = StationDialog(
@@ -219,23 +222,16 @@ class FloorCommands(QObject):
         station = station or self.host.selected_station()
         if station is None:
             return
+        actor = self.host.actor
 
-        def submit(values: StationValues) -> StationRow:
-            row = self._call(
+        def submit(values: StationValues) -> Job[StationRow]:
+            return self._write(
                 lambda s: stations.update_station(
-                    s, self.host.actor, values.station_id, name=values.name, line=values.line
-                )
+                    s, actor, values.station_id, name=values.name, line=values.line
+                ),
+                lambda row: f"Station {row.id} saved.",
+                in_dialog=True,
             )
-            changes = self._call(
-                lambda s: (
-                    ChangeSet()
-                    .stations(row.id)
-                    .assignments(*(a.id for a in self._assignments_of(station_id=row.id)))
-                    .recent_events(s, station_id=row.id)
-                )
-            )
-            self._after(changes.as_dict(), f"Station {row.id} saved.")
-            return row
 
         dialog = StationDialog(
             self.host.messages, submit, station=station, lines=self._lines(),
@@ -247,33 +243,25 @@ class FloorCommands(QObject):
         station = station or self.host.selected_station()
         if station is None:
             return
-        station_id = station.id
-
-        def work(s: Session) -> Changes:
-            stations.set_station_active(s, self.host.actor, station_id, active)
-            return (
-                ChangeSet().stations(station_id).recent_events(s, station_id=station_id).as_dict()
-            )
-
+        actor, station_id = self.host.actor, station.id
         state = "is in use again" if active else "is out of use"
-        self._do(work, f"Station {station_id} {state}.")
+        self._do(
+            lambda s: stations.set_station_active(s, actor, station_id, active),
+            f"Station {station_id} {state}.",
+        )
 
     def block_station(self, station: StationRow | None = None) -> None:
         station = station or self.host.selected_station()
         if station is None:
             return
+        actor = self.host.actor
 
-        def submit(values: BlockValues) -> StationRow:
-            row = self._call(
-                lambda s: stations.block_station(
-                    s, self.host.actor, values.station_id, values.reason
-                )
+        def submit(values: BlockValues) -> Job[StationRow]:
+            return self._write(
+                lambda s: stations.block_station(s, actor, values.station_id, values.reason),
+                lambda row: f"Station {row.id} blocked: {row.blocked_reason}.",
+                in_dialog=True,
             )
-            changes = self._call(
-                lambda s: ChangeSet().stations(row.id).recent_events(s, station_id=row.id)
-            )
-            self._after(changes.as_dict(), f"Station {row.id} blocked: {row.blocked_reason}.")
-            return row
 
         dialog = BlockDialog(
             self.host.messages, submit, station=station,
@@ -285,27 +273,13 @@ class FloorCommands(QObject):
         station = station or self.host.selected_station()
         if station is None:
             return
-        station_id = station.id
-
-        def work(s: Session) -> Changes:
-            stations.unblock_station(s, self.host.actor, station_id)
-            return (
-                ChangeSet().stations(station_id).recent_events(s, station_id=station_id).as_dict()
-            )
-
-        self._do(work, f"Station {station_id} resumed.")
+        actor, station_id = self.host.actor, station.id
+        self._do(
+            lambda s: stations.unblock_station(s, actor, station_id),
+            f"Station {station_id} resumed.",
+        )
 
     # -- dispatch --------------------------------------------------------------------------
-
-    def _assigned(self, row: AssignmentRow, session: Session) -> Changes:
-        return (
-            ChangeSet()
-            .assignments(row.id)
-            .stations(row.station_id)
-            .jobs(row.job_id)
-            .recent_events(session, job_id=row.job_id)
-            .as_dict()
-        )
 
     def assign_job(self, job_id: str | None = None, station_id: str | None = None) -> None:
         """Open the assign dialog, preselecting what is selected (or given)."""
@@ -313,15 +287,14 @@ class FloorCommands(QObject):
         station = self.host.selected_station()
         job_id = job_id or (job.id if job else None)
         station_id = station_id or (station.id if station else None)
+        actor = self.host.actor
 
-        def submit(values: AssignValues) -> AssignmentRow:
-            def work(s: Session) -> tuple[AssignmentRow, Changes]:
-                row = dispatch.assign_job(s, self.host.actor, values.job_id, values.station_id)
-                return row, self._assigned(row, s)
-
-            row, changes = self._call(work)
-            self._after(changes, f"Job {row.job_id} started on {row.station_id}.")
-            return row
+        def submit(values: AssignValues) -> Job[AssignmentRow]:
+            return self._write(
+                lambda s: dispatch.assign_job(s, actor, values.job_id, values.station_id),
+                lambda row: f"Job {row.job_id} started on {row.station_id}.",
+                in_dialog=True,
+            )
 
         dialog = AssignDialog(
             self.host.messages, submit, jobs=self.host.job_rows(),
@@ -331,61 +304,42 @@ class FloorCommands(QObject):
         self._show(dialog)
 
     def drop_job(self, job_id: str, station_id: str) -> bool:
-        """A job was dragged onto a station: assign it there at once."""
+        """A job was dragged onto a station: assign it there (True: the save was sent)."""
         if not allowed(self.host.actor.role, Action.DISPATCH):
             self.host.messages.error(
                 "Assigning jobs needs the supervisor role.", source=self.host.dialog_parent()
             )
             return False
-
-        def work(s: Session) -> Changes:
-            row = dispatch.assign_job(s, self.host.actor, job_id, station_id)
-            return self._assigned(row, s)
-
-        return self._do(work, f"Job {job_id} started on {station_id}.")
+        actor = self.host.actor
+        self._do(
+            lambda s: dispatch.assign_job(s, actor, job_id, station_id),
+            f"Job {job_id} started on {station_id}.",
+        )
+        return True
 
     def unassign_job(self, station: StationRow | None = None) -> None:
         station = station or self.host.selected_station()
         if station is None or station.current_job_id is None:
             return
-        station_id, job_id = station.id, station.current_job_id
-        old = [a.id for a in self._assignments_of(station_id=station_id)]
-
-        def work(s: Session) -> Changes:
-            dispatch.unassign_job(s, self.host.actor, station_id)
-            return (
-                ChangeSet()
-                .stations(station_id)
-                .jobs(job_id)
-                .assignments(*old)
-                .recent_events(s, station_id=station_id)
-                .as_dict()
-            )
-
-        self._do(work, f"Job {job_id} taken off {station_id}.")
+        actor, station_id, job_id = self.host.actor, station.id, station.current_job_id
+        self._do(
+            lambda s: dispatch.unassign_job(s, actor, station_id),
+            f"Job {job_id} taken off {station_id}.",
+        )
 
     def move_job(self, station: StationRow | None = None) -> None:
         station = station or self.host.selected_station()
         if station is None or station.current_job_id is None:
             return
-        old = [a.id for a in self._assignments_of(station_id=station.id)]
+        actor = self.host.actor
 
-        def submit(values: AssignValues) -> AssignmentRow:
+        def submit(values: AssignValues) -> Job[AssignmentRow]:
             source = values.from_station_id or ""
-
-            def work(s: Session) -> tuple[AssignmentRow, Changes]:
-                row = dispatch.move_job(
-                    s, self.host.actor, values.job_id, source, values.station_id
-                )
-                changes = ChangeSet().stations(source).assignments(*old)
-                merged = changes.as_dict()
-                for table, keys in self._assigned(row, s).items():
-                    merged.setdefault(table, set()).update(keys)
-                return row, merged
-
-            row, changes = self._call(work)
-            self._after(changes, f"Job {row.job_id} moved from {source} to {row.station_id}.")
-            return row
+            return self._write(
+                lambda s: dispatch.move_job(s, actor, values.job_id, source, values.station_id),
+                lambda row: f"Job {row.job_id} moved from {source} to {row.station_id}.",
+                in_dialog=True,
+            )
 
         dialog = MoveDialog(
             self.host.messages, submit, job_id=station.current_job_id, from_station=station,

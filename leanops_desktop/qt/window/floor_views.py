@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow
 
 from leanops_desktop.db.engine import Database
+from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import (
     AssignmentsDock,
     EventsDock,
@@ -27,7 +28,6 @@ from leanops_desktop.qt.models import (
     RowTableModel,
     StationTableModel,
 )
-from leanops_desktop.qt.workers import TaskRunner
 from leanops_desktop.services import queries, table_pages
 
 #: How many events the Events dock loads (newest first); live changes add to them.
@@ -96,7 +96,7 @@ def fit_docks(window: QMainWindow, docks: Mapping[str, TableDock]) -> None:
 def load_all(
     db: Database,
     docks: Mapping[str, TableDock],
-    runner: TaskRunner,
+    runner: DbRunner,
     on_error: Callable[[BaseException], None],
     on_loaded: Callable[[], None] | None = None,
 ) -> None:
