@@ -320,7 +320,11 @@ def main() -> None:
             # Every worker started (and imported everything) before any phase sets its clock.
             pool.map(time.sleep, [1.0] * args.procs, chunksize=1)
             for mode in args.phases.split(","):
-                rates = [float(rate) for rate in args.rates.split(",")] if mode == "target" else []
+                rates = (
+                    ([float(rate) for rate in args.rates.split(",")] if args.rates else [args.rate])
+                    if mode == "target"
+                    else []
+                )
                 for rate in rates or [args.rate]:
                     results.append(run_phase(pool, mode, args, base, rate))
                     print(f"  {mode}: done", flush=True)
