@@ -20,13 +20,13 @@ import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services import dispatch, production, users
 from tests.factories import make_job, make_station
+from tests.pg_clients import connect_as, counts_off_their_logs
 from tests.pg_server import admin_connect, create_database, drop_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
@@ -49,17 +49,8 @@ class Seat:
     kind: str  # operator, supervisor, admin, disabled, stranger, ...
     url: str
 
-    def connect(self, **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
-        u = make_url(self.url)
-        return psycopg.connect(
-            host=u.host,
-            port=u.port,
-            dbname=u.database,
-            user=self.email,
-            password=PASSWORD,
-            autocommit=True,
-            **kwargs,  # type: ignore[arg-type]
-        )
+    def connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        return connect_as(self.url, self.email, PASSWORD)
 
 
 @dataclass
@@ -85,17 +76,7 @@ def sqlstate_of(run: Callable[[], object]) -> str | None:
 
 def assert_counts_match_logs(floor: Floor) -> None:
     with floor.superuser() as conn:
-        bad_assignments = conn.execute(
-            "SELECT a.id, a.qty_done, coalesce(sum(l.qty_completed), 0)"
-            " FROM station_assignments a LEFT JOIN performance_logs l ON l.assignment_id = a.id"
-            " GROUP BY a.id HAVING a.qty_done <> coalesce(sum(l.qty_completed), 0)"
-        ).fetchall()
-        bad_jobs = conn.execute(
-            "SELECT j.id, j.qty_reported, coalesce(sum(l.qty_completed), 0)"
-            " FROM jobs j LEFT JOIN performance_logs l ON l.job_id = j.id"
-            " GROUP BY j.id HAVING j.qty_reported <> coalesce(sum(l.qty_completed), 0)"
-        ).fetchall()
-    assert bad_assignments == [] and bad_jobs == []
+        assert counts_off_their_logs(conn) == []
 
 
 def _add_login(db: Database, admin: Actor, email: str, role: str) -> None:

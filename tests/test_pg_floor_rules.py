@@ -22,17 +22,12 @@ from leanops_desktop.db.models import EventLog
 from leanops_desktop.services import auth, dispatch, production, queries, stations, users
 from leanops_desktop.services.report_request import ReportRequest
 from tests.factories import make_job, make_station
+from tests.pg_clients import REVOKE_DIRECT_WRITES, connect_as, counts_off_their_logs
 from tests.pg_server import admin_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
 
 PASSWORD = "Floor-Rules-Pw-0008"
-#: What migration 0010 does to the groups, once more (the functions must not need grants).
-REVOKE_DIRECT_WRITES = (
-    "DO $$ BEGIN EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
-    " FROM %I, %I, %I', leanops_plant_role('operator'), leanops_plant_role('supervisor'),"
-    " leanops_plant_role('admin')); END $$"
-)
 FUNCTIONS = (
     "leanops_report",
     "leanops_report_batch",
@@ -53,15 +48,7 @@ class Plant:
     emails: dict[str, str]  # operator, supervisor, admin, tapper, gone, outsider
 
     def connect(self, who: str) -> psycopg.Connection[tuple[Any, ...]]:
-        url = make_url(self.url)
-        return psycopg.connect(
-            host=url.host,
-            port=url.port,
-            dbname=url.database,
-            user=self.emails[who],
-            password=PASSWORD,
-            autocommit=True,
-        )
+        return connect_as(self.url, self.emails[who], PASSWORD)
 
     def it(self) -> psycopg.Connection[tuple[Any, ...]]:
         plain = make_url(self.url).render_as_string(hide_password=False)
@@ -132,17 +119,7 @@ def state(plant: Plant) -> tuple[Any, ...]:
 
 def assert_counts_are_the_sums_of_the_logs(plant: Plant) -> None:
     with plant.it() as conn:
-        assignments = conn.execute(
-            "SELECT a.id, a.qty_done, (SELECT coalesce(sum(l.qty_completed), 0)"
-            " FROM performance_logs l WHERE l.assignment_id = a.id)"
-            " FROM station_assignments a"
-        ).fetchall()
-        jobs = conn.execute(
-            "SELECT j.id, j.qty_reported, (SELECT coalesce(sum(l.qty_completed), 0)"
-            " FROM performance_logs l WHERE l.job_id = j.id) FROM jobs j"
-        ).fetchall()
-    for key, kept, summed in [*assignments, *jobs]:
-        assert kept == summed, key
+        assert counts_off_their_logs(conn) == []
 
 
 def test_the_groups_hold_no_direct_writes_and_the_operator_works_anyway(plant: Plant) -> None:

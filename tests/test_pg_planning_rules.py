@@ -38,17 +38,12 @@ from leanops_desktop.services import dispatch, jobs, pg_auth, stations, users
 from leanops_desktop.services.auth import SignedIn
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
+from tests.pg_clients import REVOKE_DIRECT_WRITES, connect_as
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
 
 GROUPS = ("operator", "supervisor", "admin")
 PASSWORD = "Planning-Pw-3e9a"
-#: What migration 0010 does to the groups, once more (the functions must not need grants).
-REVOKE_DIRECT_WRITES = (
-    "DO $$ BEGIN EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
-    " FROM %I, %I, %I', leanops_plant_role('operator'), leanops_plant_role('supervisor'),"
-    " leanops_plant_role('admin')); END $$"
-)
 PLANNING_FUNCTIONS = (
     "leanops_create_job",
     "leanops_update_job",
@@ -71,15 +66,7 @@ class Plant:
 
     def connect(self, role: str) -> Connection:
         """A raw autocommit connection as the group's real LOGIN role."""
-        url = make_url(self.url)
-        return psycopg.connect(
-            host=url.host,
-            port=url.port,
-            dbname=url.database,
-            user=self.emails[role],
-            password=PASSWORD,
-            autocommit=True,
-        )
+        return connect_as(self.url, self.emails[role], PASSWORD)
 
     def sign_in(self, role: str) -> SignedIn:
         return pg_auth.sign_in_postgres(make_url(self.url), self.emails[role], PASSWORD)

@@ -16,6 +16,7 @@ from leanops_desktop.core.errors import NotFound, PermissionDenied
 from leanops_desktop.db.engine import Database
 from leanops_desktop.services import auth, dispatch, jobs, pg_users, production, stations, users
 from tests.factories import make_job, make_station
+from tests.pg_clients import connect_as
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
 
@@ -32,14 +33,7 @@ class Plant:
     emails: dict[str, str]
 
     def connect(self, role: str) -> psycopg.Connection[tuple[object, ...]]:
-        url = make_url(self.url)
-        return psycopg.connect(
-            host=url.host,
-            port=url.port,
-            dbname=url.database,
-            user=self.emails[role],
-            password=PASSWORD,
-        )
+        return connect_as(self.url, self.emails[role], PASSWORD, autocommit=False)
 
 
 @pytest.fixture
