@@ -469,8 +469,9 @@ def _demo(args: argparse.Namespace, config: SiteConfig) -> int:
             "demo accounts, with passwords made just now: they are shown only this once and"
             " stored nowhere (the server keeps only a hash), so note them now:"
         )
+    width = max((len(email) for email, _role, _password in summary.accounts), default=0) + 1
     for email, role, password in summary.accounts:
-        print(f"  {role.value:<10} {email:<26} password: {password}")
+        print(f"  {role.value:<10} {email:<{max(width, 26)}} password: {password}")
     return 0
 
 

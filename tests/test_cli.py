@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from leanops_desktop import __version__
 from leanops_desktop.db import migrate
-from leanops_desktop.services.demo_plant import DEMO_USERS
+from leanops_desktop.services.demo_plant import DEMO_USERS, plant_demo_email
 
 
 def leanops(
@@ -186,8 +187,11 @@ def test_demo_on_postgres_never_uses_the_published_passwords(empty_db_url: str) 
         if "password: " in line:
             _role, email, _label, password = line.split()
             printed[email] = password
-    assert sorted(printed) == sorted(email for email, _role, _password in DEMO_USERS)
-    for email, role, published in DEMO_USERS:
+    database = make_url(empty_db_url).database or ""
+    logins = {email: plant_demo_email(email, database) for email, _role, _pw in DEMO_USERS}
+    assert sorted(printed) == sorted(logins.values())
+    for published_email, role, published in DEMO_USERS:
+        email = logins[published_email]
         assert published not in demo.stdout
         assert len(printed[email]) >= 16 and printed[email] != published
         with pytest.raises(AuthenticationFailed):
@@ -196,6 +200,13 @@ def test_demo_on_postgres_never_uses_the_published_passwords(empty_db_url: str) 
         signed.db.dispose()
         assert signed.actor.role == role
     assert len(set(printed.values())) == len(printed)
+
+
+def test_demo_logins_are_named_after_their_plant() -> None:
+    assert plant_demo_email("admin@demo.leanops", "Plant_A") == "admin@plant-a.demo.leanops"
+    long = plant_demo_email("supervisor@demo.leanops", "x" * 60)
+    other = plant_demo_email("supervisor@demo.leanops", "x" * 59 + "y")
+    assert len(long.encode()) <= 63 and long.endswith(".demo.leanops") and long != other
 
 
 def test_demo_on_sqlite_keeps_the_published_passwords(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ services would have produced over two weeks: logs add up to each assignment's
 
 from __future__ import annotations
 
+import hashlib
 import random
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -42,6 +44,23 @@ DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
     ("supervisor@demo.leanops", Role.SUPERVISOR, "demo-supervisor"),
     ("operator@demo.leanops", Role.OPERATOR, "demo-operator"),
 )
+
+
+def plant_demo_email(email: str, database: str) -> str:
+    """A demo account's login on PostgreSQL: named after its database (``admin@<db>.demo.leanops``).
+
+    Logins are server-wide and belong to one plant (one database), so two demo plants on one
+    server cannot share ``admin@demo.leanops``. The name fits PostgreSQL's 63 bytes: a long
+    database name is cut and completed with 8 hex digits of its md5.
+    """
+    local, _, domain = email.partition("@")
+    slug = re.sub(r"[^a-z0-9-]+", "-", database.lower()).strip("-") or "plant"
+    room = 63 - len(f"{local}@.{domain}")
+    if len(slug) > room:
+        digest = hashlib.md5(database.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+        slug = f"{slug[: room - 9].rstrip('-')}-{digest}"
+    return f"{local}@{slug}.{domain}"
+
 
 _STATIONS: tuple[tuple[str, str, str, int], ...] = (
     # id, name, line, units per hour when running
@@ -136,8 +155,11 @@ def create_demo_plant(
         for chunk in range(0, len(plan.logs), 5000):
             session.execute(insert(PerformanceLog), plan.logs[chunk : chunk + 5000])
         on_postgres = session.get_bind().dialect.name == "postgresql"
+        database = str(session.get_bind().engine.url.database or "")
         accounts = tuple(
-            (email, role, random_password() if on_postgres else password)
+            (plant_demo_email(email, database), role, random_password())
+            if on_postgres
+            else (email, role, password)
             for email, role, password in DEMO_USERS
         )
         users = _create_demo_users(
