@@ -578,7 +578,8 @@ def _run_app(args: argparse.Namespace, config: SiteConfig) -> int:
 def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     import tempfile
 
-    from leanops_desktop.qt.screenshot import parse_size, take_screenshot
+    from leanops_desktop.app import take_screenshot
+    from leanops_desktop.qt.screenshot import parse_size
 
     size = parse_size(args.size)
     url = getattr(args, "database", None)
