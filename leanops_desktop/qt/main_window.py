@@ -323,7 +323,15 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def export_current(self, fmt: str) -> Path | None:
         """Export the table used last, as shown, to a CSV or XLSX file the user picks."""
         name = self.current_table_name()
-        return export_dock(self, name, self.docks[name], fmt, self.messages, self.choose_save_path)
+        return export_dock(
+            self,
+            name,
+            self.docks[name],
+            fmt,
+            self.messages,
+            self.choose_save_path,
+            runner=self.runner,
+        )
 
     def open_users(self) -> None:
         from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
