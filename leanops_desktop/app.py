@@ -18,17 +18,18 @@ import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
+from leanops_desktop import APP_NAME
 from leanops_desktop.config import SiteConfig, demo_database_path, user_data_dir
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, ConfigError, LeanOpsError
 from leanops_desktop.core.validation import check_id
-from leanops_desktop.db.engine import normalize_url, open_database
+from leanops_desktop.db.engine import Database, normalize_url, open_database
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.application import ORGANIZATION, create_application
 from leanops_desktop.services.auth import SignedIn, sign_in
@@ -38,12 +39,14 @@ if TYPE_CHECKING:
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
     from leanops_desktop.qt.live import LiveFeed
+    from leanops_desktop.qt.models import RowTableModel
 
 __all__ = [
     "ORGANIZATION",
     "DesktopSession",
     "build_kiosk",
     "create_application",
+    "export_table",
     "is_demo_database",
     "make_live_feed",
     "run_kiosk",
@@ -288,6 +291,50 @@ def build_kiosk_for_screenshot(
     widget = create_kiosk_window(signed_in, config, station)
     widget.resize(*size)
     return widget
+
+
+# -- exports without a window --------------------------------------------------------------
+
+#: ``leanops export TABLE``: the tables of the main window.
+EXPORT_TABLES = ("jobs", "stations", "assignments", "events")
+
+
+def export_table(db: Database, table: str, out: Path, *, events: int = 10_000) -> int:
+    """Write a whole floor table (the newest ``events`` events) to ``out`` as CSV or XLSX,
+    with the columns and cells of the window's File ▸ Export; the number of rows written."""
+    from leanops_desktop.qt.export import snapshot_model, write_table
+    from leanops_desktop.qt.models import (
+        AssignmentTableModel,
+        EventTableModel,
+        JobTableModel,
+        StationTableModel,
+    )
+    from leanops_desktop.services import queries, table_pages
+    from leanops_desktop.services.table_files import format_of
+
+    if table not in EXPORT_TABLES:
+        raise ConfigError(f"unknown table {table!r}: choose one of {', '.join(EXPORT_TABLES)}")
+    format_of(out)  # refuse a bad suffix before reading anything
+    if QCoreApplication.instance() is None:
+        QCoreApplication([APP_NAME])  # the models' timers need an application, not a display
+    model: RowTableModel[Any]
+    with db.session() as session:
+        if table == "jobs":
+            model = JobTableModel()
+            model.set_rows(table_pages.all_jobs(session))
+        elif table == "stations":
+            model = StationTableModel()
+            model.set_rows(queries.list_stations(session))
+        elif table == "assignments":
+            model = AssignmentTableModel()
+            model.set_rows(queries.list_assignments(session))
+        else:
+            model = EventTableModel(max_rows=events)
+            model.set_rows(queries.list_events(session, limit=events))
+    snapshot = snapshot_model(model)
+    model.deleteLater()  # its timers go with it, before the command's process ends
+    del model
+    return write_table(out, snapshot, title=table.capitalize())
 
 
 # -- screenshots -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ __all__ = [
     "TableSnapshot",
     "export_view",
     "format_of",
+    "snapshot_model",
     "snapshot_view",
     "start_export",
     "visible_columns",
@@ -68,6 +69,19 @@ def snapshot_view(view: QTableView) -> TableSnapshot:
         return TableSnapshot(headers, rows)
     headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
     rows = [_generic_row(model, number, columns) for number in range(model.rowCount())]
+    return TableSnapshot(headers, rows)
+
+
+def snapshot_model(model: RowTableModel[Any]) -> TableSnapshot:
+    """Every column of ``model`` in its own order, its shown rows in their order (what an
+    export of the table with nothing moved or hidden writes)."""
+    columns = range(len(model.headers()))
+    headers = [name for column in columns for name in model.export_headers(column)]
+    values = model.export_values
+    rows = [
+        [cell for column in columns for cell in values(row, column)]
+        for row in (model.row_at(number) for number in range(model.rowCount()))
+    ]
     return TableSnapshot(headers, rows)
 
 

@@ -7,7 +7,8 @@ printed even if Qt cannot start on this machine (Qt then aborts with its own mes
 Checks: the site config that was used, the user data folder (outbox, settings, default SQLite
 file), the database (reachable; a SQLite file must exist and be writable), the schema (at the
 newest migration), Qt (offscreen when there is no display), the resources (the icon renders,
-the stylesheet reads) and the plots (pyqtgraph draws with numpy).
+the stylesheet reads), the plots (pyqtgraph draws with numpy) and the exports (an XLSX with
+a number and a date is written and read back with openpyxl, a CSV is written).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leanops_desktop import APP_NAME, __version__
@@ -57,6 +59,7 @@ def run_self_check(url: str, config: SiteConfig | None = None) -> int:
         ("qt", _check_qt),
         ("resources", _check_resources),
         ("plots", _check_plots),
+        ("export", _check_export),
     ]
     results: list[CheckResult] = []
     try:
@@ -209,3 +212,32 @@ def _check_plots() -> str:
     finally:
         widget.deleteLater()
     return f"pyqtgraph {pyqtgraph.__version__}, numpy {numpy.__version__}"
+
+
+# -- exports ------------------------------------------------------------------------------
+
+
+def _check_export() -> str:
+    from datetime import date
+
+    from leanops_desktop.services.table_files import (
+        TableSnapshot,
+        openpyxl_module,
+        write_table,
+    )
+
+    openpyxl = openpyxl_module()
+    table = TableSnapshot(["Job", "Done", "Due"], [["SELF-CHECK", 1200, date(2026, 3, 29)]])
+    with tempfile.TemporaryDirectory(prefix="leanops-self-check-") as folder:
+        xlsx = Path(folder) / "check.xlsx"
+        write_table(xlsx, table)
+        write_table(Path(folder) / "check.csv", table)
+        workbook = openpyxl.load_workbook(xlsx)
+        try:
+            sheet = workbook.active
+            done, due = sheet["B2"], sheet["C2"]
+            if done.value != 1200 or done.data_type != "n" or not due.is_date:
+                raise CheckFailed(f"the XLSX read back wrong: {done.value!r}, {due.value!r}")
+        finally:
+            workbook.close()
+    return f"XLSX (openpyxl {openpyxl.__version__}) and CSV are written and read back"
