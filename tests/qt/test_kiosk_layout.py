@@ -10,7 +10,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from leanops_desktop.app import build_kiosk_for_screenshot, open_outbox, outbox_path, run_kiosk
+from leanops_desktop.app import (
+    build_kiosk,
+    build_kiosk_for_screenshot,
+    make_live_feed,
+    open_outbox,
+    outbox_path,
+    run_kiosk,
+)
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.enums import JobStatus, Priority
 from leanops_desktop.core.rows import JobRow
@@ -98,6 +105,19 @@ def test_run_kiosk_opens_full_screen_and_ctrl_shift_q_closes_it(
     assert len(seen) == 1
     assert seen[0].windowState() & Qt.WindowState.WindowFullScreen
     assert list(tmp_path.glob("ST-01-*.sqlite3"))
+
+
+def test_the_kiosk_is_wired_by_the_composition_root(
+    qtbot: QtBot, demo_db_url: str, tmp_path: Path
+) -> None:
+    """Like the main window: the composition root's runner and live feed factory."""
+    with open_outbox(demo_db_url, "ST-01", tmp_path) as outbox:
+        kiosk = build_kiosk(demo_db_url, SiteConfig(), "ST-01", outbox)
+        qtbot.addWidget(kiosk)
+        controller = kiosk.controller
+        assert controller.runner.parent() is controller
+        assert controller._make_feed is make_live_feed
+        controller.close()
 
 
 def test_finish_estimates_read_plainly() -> None:
