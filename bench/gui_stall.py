@@ -406,7 +406,7 @@ def main() -> None:
     parser.add_argument("--cap-s", type=float, default=30.0, help="give up on an action after")
     args = parser.parse_args()
 
-    from leanops_desktop.app import create_application
+    from leanops_desktop.qt.application import create_application
     from tests.fault_proxy import FaultProxy
     from tests.pg_server import drop_database
 

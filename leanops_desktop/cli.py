@@ -114,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shot.set_defaults(handler=_screenshot)
 
+    export = commands.add_parser(
+        "export",
+        help="write a table (as File > Export writes it) to a CSV or XLSX file",
+        description="Write a whole floor table to a CSV or Excel file, with the columns and "
+        "cells of the window's File > Export: counts as numbers, dates as dates.",
+    )
+    export.add_argument("table", choices=["jobs", "stations", "assignments", "events"])
+    export.add_argument("out", type=Path, help="the .csv or .xlsx file to write")
+    export.add_argument(
+        "--events", type=int, default=10_000, help="how many of the newest events (events table)"
+    )
+    export.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    export.set_defaults(handler=_export)
+
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = user_commands.add_parser("add", help="create an account")
@@ -579,7 +593,8 @@ def _run_app(args: argparse.Namespace, config: SiteConfig) -> int:
 def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     import tempfile
 
-    from leanops_desktop.qt.screenshot import parse_size, take_screenshot
+    from leanops_desktop.app import take_screenshot
+    from leanops_desktop.qt.screenshot import parse_size
 
     size = parse_size(args.size)
     url = getattr(args, "database", None)
@@ -589,6 +604,20 @@ def _screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
     take_screenshot(args.out, args.view, url, config, args.station, size)
     print(args.out)
+    return 0
+
+
+def _export(args: argparse.Namespace, config: SiteConfig) -> int:
+    from leanops_desktop.app import export_table
+
+    if args.events < 1:
+        raise ConfigError("--events must be at least 1")
+    db = _open(args, config)
+    try:
+        count = export_table(db, args.table, args.out, events=args.events)
+    finally:
+        db.dispose()
+    print(f"{count} {args.table} written to {args.out}")
     return 0
 
 

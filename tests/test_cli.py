@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -306,3 +309,48 @@ def test_db_current_states_on_postgres(empty_db_url: str) -> None:
     assert leanops("db", "current", "--database", empty_db_url).returncode == 0
     unreachable = leanops("db", "current", "--database", "postgresql://nobody@127.0.0.1:1/x")
     assert unreachable.returncode == 2
+
+
+def test_export_writes_tables_people_can_calculate_with(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plant.db'}"
+    assert leanops("db", "upgrade", "--database", url).returncode == 0
+    assert leanops("demo", "--database", url).returncode == 0
+    xlsx = tmp_path / "jobs.xlsx"
+    result = leanops("export", "jobs", str(xlsx), "--database", url)
+    assert result.returncode == 0, result.stderr
+    assert "jobs written to" in result.stdout
+    assert result.stderr == ""
+    workbook = openpyxl.load_workbook(xlsx)
+    sheet = workbook["Jobs"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:7] == ["Job", "Part", "Priority", "Status", "Due", "Done", "Total"]
+    assert sheet.max_row == int(result.stdout.split()[0]) + 1
+    for row in sheet.iter_rows(min_row=2):
+        due, done, total, created = row[4], row[5], row[6], row[8]
+        assert type(done.value) is int and type(total.value) is int
+        assert due.is_date and isinstance(due.value, datetime)
+        assert created.is_date
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:I{sheet.max_row}"
+    assert all(sheet.column_dimensions[letter].width for letter in "ABCDEFGHI")
+
+    stations = tmp_path / "stations.csv"
+    assert leanops("export", "stations", str(stations), "--database", url).returncode == 0
+    with stations.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 10
+    busy = [row for row in rows if row["Job"]]
+    assert busy and all(int(row["Job done"]) <= int(row["Job total"]) * 2 for row in busy)
+
+    events = tmp_path / "events.csv"
+    assert (
+        leanops("export", "events", str(events), "--events", "3", "--database", url).returncode == 0
+    )
+    with events.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3
+    assert all(datetime.fromisoformat(row["Time"]).date() <= date.today() for row in rows)
+
+    refused = leanops("export", "jobs", str(tmp_path / "jobs.pdf"), "--database", url)
+    assert refused.returncode == 2 and "use .csv or .xlsx" in refused.stderr
+    missing = leanops("export", "jobs", str(xlsx), "--database", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and "no database" in missing.stderr

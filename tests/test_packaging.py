@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from leanops_desktop import APP_NAME, __version__
@@ -156,9 +157,10 @@ def assert_self_check_passes(executable: Path, env: dict[str, str]) -> str:
     result = run(executable, "--self-check", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    for name in ("config", "storage", "database", "schema", "qt", "resources", "plots"):
+    names = ("config", "storage", "database", "schema", "qt", "resources", "plots", "export")
+    for name in names:
         assert any(line.startswith(f"ok   {name}: ") for line in lines), result.stdout
-    assert lines[-1] == "self-check passed (7 checks)"
+    assert lines[-1] == f"self-check passed ({len(names)} checks)"
     return result.stdout
 
 
@@ -173,6 +175,29 @@ def test_frozen_app_reports_its_version(built_app: Path, run_env: dict[str, str]
 def test_frozen_app_passes_its_self_check(built_app: Path, run_env: dict[str, str]) -> None:
     out = assert_self_check_passes(built_app / executable_name(), run_env)
     assert f"from {built_app / '_internal'}" in out  # resources come from the bundle
+
+
+@pytest.mark.slow
+def test_frozen_app_exports_xlsx_with_numbers_and_dates(
+    built_app: Path, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """openpyxl is in the bundle: the frozen app writes a workbook with typed cells."""
+    executable = built_app / executable_name()
+    demo = run(executable, "demo", env=run_env)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    out = tmp_path / "jobs.xlsx"
+    result = run(executable, "export", "jobs", str(out), env=run_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    sheet = openpyxl.load_workbook(out)["Jobs"]
+    headers = [cell.value for cell in sheet[1]]
+    done, total, due = headers.index("Done"), headers.index("Total"), headers.index("Due")
+    rows = list(sheet.iter_rows(min_row=2))
+    assert rows and f"{len(rows)} jobs written" in result.stdout
+    for row in rows:
+        assert type(row[done].value) is int and type(row[total].value) is int
+        assert row[due].is_date
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
 
 
 @pytest.mark.slow

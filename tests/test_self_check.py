@@ -18,7 +18,7 @@ from leanops_desktop.qt.self_check import run_self_check
 from leanops_desktop.services import users
 from tests.conftest import copy_sqlite
 
-CHECKS = ("config", "storage", "database", "schema", "qt", "resources", "plots")
+CHECKS = ("config", "storage", "database", "schema", "qt", "resources", "plots", "export")
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +56,7 @@ def test_passes_on_a_migrated_database(
     assert lines["schema"] == f"ok   schema: at version {migrate.head_revision()} (the newest)"
     assert "platform offscreen" in lines["qt"]
     assert "pyqtgraph" in lines["plots"]
+    assert "openpyxl" in lines["export"]
 
 
 def test_a_missing_sqlite_file_is_not_initialised(

@@ -89,6 +89,10 @@ class Database:
     def url(self) -> URL:
         return self.engine.url
 
+    def describe(self) -> str:
+        """Where the data lives, for titles and the status bar (never the password)."""
+        return describe_url(self.engine.url)
+
     def session(self) -> Session:
         """A new session; services open their own transaction in it."""
         return self.sessions()

@@ -11,7 +11,8 @@ shares a lane and slow work on one lane never holds up another:
 * ``"kiosk"`` (:data:`KIOSK`): everything the kiosk asks the server;
 * ``"housekeeping"`` (:data:`HOUSEKEEPING`): pruning the feed, closing connections;
 * ``"listen"`` (:data:`LISTEN`): opening the live feed's listener connection (may take the
-  whole connect timeout while the server is away).
+  whole connect timeout while the server is away);
+* ``"files"`` (:data:`FILES`): writing exports to disk (a slow share never delays a read).
 
 The result of ``work()`` (or the exception it raised) comes back to ``on_done`` /
 ``on_error`` in the GUI thread: the runner's relay lives there, and the worker emits a
@@ -46,6 +47,7 @@ READS = "reads"
 KIOSK = "kiosk"
 HOUSEKEEPING = "housekeeping"
 LISTEN = "listen"
+FILES = "files"
 
 #: What a save that could not reach the database says (dialogs, the window's message bar).
 UNREACHABLE = "Not saved: the database does not answer. Try again when the connection is back."

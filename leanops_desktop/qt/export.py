@@ -1,40 +1,49 @@
 """Exporting a floor table as the user sees it: its filter and sort order, its visible columns
 in their on-screen order, to CSV or XLSX.
 
-Cells hold what the table shows, except where a shown text would go stale or lose
-precision: relative times ("3 min ago") are written as the exact local time, due dates as
-dates and counts as numbers (the models' export role). XLSX needs ``openpyxl``, imported only
-when an XLSX file is written.
+Cells hold what the table shows, in a form spreadsheets calculate with: relative times
+("3 min ago") are written as the exact local time, due dates as dates, counts as numbers,
+and a progress column ("12 / 40") as two number columns, done and total (the models'
+``export_headers`` / ``export_values``). The snapshot is taken in the GUI thread (it reads
+the model); the file is written by ``services/table_files.py``, on the runner's ``files``
+lane when a :class:`DbRunner` is given, so a large export never freezes the window.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QTableView
 
-from leanops_desktop.core.errors import LeanOpsError
+from leanops_desktop.qt.db_runner import FILES, DbRunner, Job
 from leanops_desktop.qt.models.row_table_model import EXPORT_ROLE, RowTableModel
+from leanops_desktop.services.table_files import (
+    FORMATS,
+    ExportError,
+    TableSnapshot,
+    format_of,
+    write_csv,
+    write_table,
+    write_xlsx,
+)
 
-FORMATS = ("csv", "xlsx")
-_XLSX_SHEET_TITLE_MAX = 31
-
-
-class ExportError(LeanOpsError):
-    """The view could not be written (unknown format, missing openpyxl, file not writable)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TableSnapshot:
-    """Headers and cell values of a view, ready to write (safe to hand to a worker)."""
-
-    headers: list[str]
-    rows: list[list[Any]]
+__all__ = [
+    "FORMATS",
+    "ExportError",
+    "TableSnapshot",
+    "export_view",
+    "format_of",
+    "snapshot_model",
+    "snapshot_view",
+    "start_export",
+    "visible_columns",
+    "write_csv",
+    "write_table",
+    "write_xlsx",
+]
 
 
 def visible_columns(view: QTableView) -> list[int]:
@@ -45,20 +54,34 @@ def visible_columns(view: QTableView) -> list[int]:
 
 
 def snapshot_view(view: QTableView) -> TableSnapshot:
-    """What ``view`` shows now: its rows in order, its visible columns."""
+    """What ``view`` shows now: its rows in order, its visible columns (typed cells)."""
     model = view.model()
     if model is None:
         return TableSnapshot([], [])
     columns = visible_columns(view)
-    headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
     if isinstance(model, RowTableModel):
-        value = model.export_value
+        headers = [name for column in columns for name in model.export_headers(column)]
+        values = model.export_values
         rows = [
-            [value(row, column) for column in columns]
+            [cell for column in columns for cell in values(row, column)]
             for row in (model.row_at(number) for number in range(model.rowCount()))
         ]
-    else:
-        rows = [_generic_row(model, number, columns) for number in range(model.rowCount())]
+        return TableSnapshot(headers, rows)
+    headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
+    rows = [_generic_row(model, number, columns) for number in range(model.rowCount())]
+    return TableSnapshot(headers, rows)
+
+
+def snapshot_model(model: RowTableModel[Any]) -> TableSnapshot:
+    """Every column of ``model`` in its own order, its shown rows in their order (what an
+    export of the table with nothing moved or hidden writes)."""
+    columns = range(len(model.headers()))
+    headers = [name for column in columns for name in model.export_headers(column)]
+    values = model.export_values
+    rows = [
+        [cell for column in columns for cell in values(row, column)]
+        for row in (model.row_at(number) for number in range(model.rowCount()))
+    ]
     return TableSnapshot(headers, rows)
 
 
@@ -71,94 +94,32 @@ def _generic_row(model: QAbstractItemModel, number: int, columns: list[int]) -> 
     return cells
 
 
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def write_csv(path: str | Path, table: TableSnapshot) -> None:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read accents right)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.headers)
-        writer.writerows([_csv_text(value) for value in row] for row in table.rows)
-
-
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:
-        raise ExportError(
-            "saving as Excel (.xlsx) needs the openpyxl package, which is not installed: "
-            "install it with 'pip install openpyxl' or export as CSV"
-        ) from None
-    return openpyxl
-
-
-def write_xlsx(path: str | Path, table: TableSnapshot, *, title: str = "LeanOps") -> None:
-    """One sheet: a bold header row, dates and times as real spreadsheet dates."""
-    openpyxl = _openpyxl()
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:_XLSX_SHEET_TITLE_MAX] or "LeanOps")
-    bold = Font(bold=True)
-    header_cells = []
-    for text in table.headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    date_formats = {datetime: "yyyy-mm-dd hh:mm:ss", date: "yyyy-mm-dd"}
-    for row in table.rows:
-        cells = []
-        for value in row:
-            fmt = date_formats.get(type(value))
-            if fmt is None:
-                cells.append(value)
-                continue
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = fmt
-            cells.append(cell)
-        sheet.append(cells)
-    workbook.save(str(path))
-
-
-def format_of(path: str | Path, fmt: str | None = None) -> str:
-    """``"csv"`` or ``"xlsx"``: ``fmt`` when given, else from the file's suffix."""
-    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
-    if chosen not in FORMATS:
-        raise ExportError(
-            f"cannot export as {chosen or 'a file without suffix'!r}: use .csv or .xlsx"
-        )
-    return chosen
-
-
-def write_table(
-    path: str | Path, table: TableSnapshot, fmt: str | None = None, *, title: str = "LeanOps"
-) -> None:
-    """Write ``table`` as CSV or XLSX (by ``fmt`` or the suffix); errors become ExportError."""
-    chosen = format_of(path, fmt)
-    try:
-        if chosen == "csv":
-            write_csv(path, table)
-        else:
-            write_xlsx(path, table, title=title)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def export_view(
     view: QTableView, path: str | Path, fmt: str | None = None, *, title: str = "LeanOps"
 ) -> int:
-    """Export what ``view`` shows to ``path``; returns how many rows were written."""
+    """Export what ``view`` shows to ``path`` now, in this thread; the rows written."""
     format_of(path, fmt)  # refuse a bad format before collecting anything
+    return write_table(path, snapshot_view(view), fmt, title=title)
+
+
+def start_export(
+    view: QTableView,
+    path: str | Path,
+    runner: DbRunner,
+    fmt: str | None = None,
+    *,
+    title: str = "LeanOps",
+    on_done: Callable[[int], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Job[int]:
+    """Snapshot ``view`` now and write the file on ``runner``'s ``files`` lane.
+
+    ``on_done(rows written)`` or ``on_error(exc)`` (an :class:`ExportError` for a file that
+    cannot be written) is called in the GUI thread. A bad format is refused at once (raised
+    here).
+    """
+    chosen = format_of(path, fmt)
     table = snapshot_view(view)
-    write_table(path, table, fmt, title=title)
-    return len(table.rows)
+    return runner.submit(
+        lambda: write_table(path, table, chosen, title=title), on_done, on_error, lane=FILES
+    )

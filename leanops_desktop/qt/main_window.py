@@ -24,7 +24,6 @@ from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
-from leanops_desktop.db.engine import describe_url
 from leanops_desktop.qt.actions import ActionRegistry
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import StationsDock, TableDock
@@ -103,7 +102,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.live_feed: LiveFeedLike = live_feed
         self.setObjectName("LeanOpsMainWindow")
         self.setWindowIcon(app_icon())
-        self.setWindowTitle(f"{APP_NAME} — {describe_url(self.db.url)}")
+        self.setWindowTitle(f"{APP_NAME} — {self.db.describe()}")
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
             | QMainWindow.DockOption.AllowTabbedDocks
@@ -151,7 +150,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.toolbar = build_toolbar(self, self.registry)
         self.status = FloorStatusBar(self)
         self.setStatusBar(self.status)
-        self.status.set_database(describe_url(self.db.url))
+        self.status.set_database(self.db.describe())
         self.status.set_user(self.actor)
 
         self._connect_actions()
@@ -199,7 +198,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         bind("switch_user", self.switch_user_requested.emit)
         bind("quit", self.close)
         bind("shortcuts", lambda: show_shortcuts(self, self.registry))
-        bind("about", lambda: show_about(self, describe_url(self.db.url)))
+        bind("about", lambda: show_about(self, self.db.describe()))
 
     def _connect_views(self) -> None:
         overview = self.overview
@@ -324,7 +323,15 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def export_current(self, fmt: str) -> Path | None:
         """Export the table used last, as shown, to a CSV or XLSX file the user picks."""
         name = self.current_table_name()
-        return export_dock(self, name, self.docks[name], fmt, self.messages, self.choose_save_path)
+        return export_dock(
+            self,
+            name,
+            self.docks[name],
+            fmt,
+            self.messages,
+            self.choose_save_path,
+            runner=self.runner,
+        )
 
     def open_users(self) -> None:
         from leanops_desktop.qt.dialogs.users_dialog import UsersDialog

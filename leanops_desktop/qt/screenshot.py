@@ -1,26 +1,31 @@
-"""``leanops screenshot``: render a window offscreen to a PNG (for the README and reviews).
+"""Rendering for ``leanops screenshot``: a window offscreen to a PNG (README, reviews).
 
-* ``main``: the supervisor's window, signed in as the demo supervisor when the database holds
-  the demo accounts, else read-only with the URL's own credentials.
-* ``login``: the sign-in dialog (with the demo accounts on a demo database).
-* ``kiosk``: a station's kiosk, when the kiosk module provides it.
+The composition root (``app.take_screenshot``) signs in and builds what is shown; this
+module parses the size, starts Qt offscreen, lays out the window, lets its loads finish and
+grabs it:
+
+* ``main``: the supervisor's window;
+* ``login``: the sign-in dialog (with the demo accounts on a demo database);
+* ``kiosk``: a station's kiosk.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leanops_desktop.config import SiteConfig
-from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import AuthenticationFailed, ConfigError, LeanOpsError
-from leanops_desktop.db.engine import open_database
-from leanops_desktop.services.auth import SignedIn, sign_in
-from leanops_desktop.services.demo_plant import DEMO_USERS
+from leanops_desktop.core.errors import ConfigError
+from leanops_desktop.qt.application import create_application
+
+if TYPE_CHECKING:
+    from leanops_desktop.qt.dialogs.sign_in_dialog import DemoAccount
+    from leanops_desktop.services.auth import SignedIn
 
 VIEWS = ("main", "login", "kiosk")
 SETTLE_MS = 400
@@ -37,41 +42,48 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
-def take_screenshot(
-    out: Path,
-    view: str,
-    url: str,
-    config: SiteConfig,
-    station: str | None,
-    size: tuple[int, int],
-) -> None:
-    """Render ``view`` at ``size`` pixels into the PNG file ``out``."""
+def check_view(view: str) -> None:
     if view not in VIEWS:
         raise ConfigError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
+
+
+def offscreen_application(theme: str) -> QApplication:
+    """The application, offscreen unless a platform was chosen."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from leanops_desktop.app import create_application
-
-    app = create_application(config.theme)
-    if view == "login":
-        widget = _login(url)
-        widget.adjustSize()
-        widget.resize(max(widget.width(), min(size[0], 560)), widget.height())
-        _save(app, widget, out)
-        return
-    if view == "kiosk":
-        widget = _kiosk(url, config, station or config.kiosk_station, size)
-        _save(app, widget, out)
-        return
-    signed_in = _sign_in_for_screenshot(url)
-    try:
-        widget = _main(signed_in, config)
-        widget.resize(*size)
-        _save(app, widget, out)
-    finally:
-        signed_in.db.dispose()
+    return create_application(theme)
 
 
-def _save(app: QApplication, widget: QWidget, out: Path) -> None:
+def save_login(
+    app: QApplication,
+    url: str,
+    demo_accounts: Sequence[DemoAccount],
+    size: tuple[int, int],
+    out: Path,
+) -> None:
+    """The sign-in dialog for ``url``, as wide as ``size`` allows (at most 560 pixels)."""
+    from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
+    from leanops_desktop.qt.messages import MessageService
+
+    widget = SignInDialog(url, MessageService(), demo_accounts=demo_accounts)
+    widget.adjustSize()
+    widget.resize(max(widget.width(), min(size[0], 560)), widget.height())
+    save(app, widget, out)
+
+
+def save_main(
+    app: QApplication, signed_in: SignedIn, config: SiteConfig, size: tuple[int, int], out: Path
+) -> None:
+    """The supervisor's window of ``signed_in`` at ``size``, its tables loaded."""
+    from leanops_desktop.qt.db_runner import DbRunner
+    from leanops_desktop.qt.main_window import MainWindow
+
+    widget = MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
+    widget.resize(*size)
+    save(app, widget, out)
+
+
+def save(app: QApplication, widget: QWidget, out: Path) -> None:
+    """Show ``widget``, let it settle, grab it into the PNG ``out``, close it."""
     widget.show()
     _settle(app)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -88,50 +100,3 @@ def _settle(app: QApplication, ms: int = SETTLE_MS) -> None:
     while not deadline.hasExpired():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         QCoreApplication.sendPostedEvents()
-
-
-def _login(url: str) -> QWidget:
-    from leanops_desktop.app import is_demo_database
-    from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
-    from leanops_desktop.qt.messages import MessageService
-
-    demo = is_demo_database(url) or _has_demo_accounts(url)
-    return SignInDialog(url, MessageService(), demo_accounts=DEMO_USERS if demo else ())
-
-
-def _has_demo_accounts(url: str) -> bool:
-    try:
-        signed = sign_in(url, DEMO_USERS[1][0], DEMO_USERS[1][2])
-    except LeanOpsError:
-        return False
-    signed.db.dispose()
-    return True
-
-
-def _sign_in_for_screenshot(url: str) -> SignedIn:
-    """The demo supervisor when the database has the demo accounts, else a read-only viewer."""
-    email, _role, password = DEMO_USERS[1]
-    try:
-        return sign_in(url, email, password)
-    except AuthenticationFailed:
-        pass
-    db = open_database(url)
-    return SignedIn(db=db, actor=Actor(email="screenshot", role=Role.SUPERVISOR))
-
-
-def _main(signed_in: SignedIn, config: SiteConfig) -> QWidget:
-    from leanops_desktop.qt.db_runner import DbRunner
-    from leanops_desktop.qt.main_window import MainWindow
-
-    return MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
-
-
-def _kiosk(url: str, config: SiteConfig, station: str | None, size: tuple[int, int]) -> QWidget:
-    """The kiosk module's window for ``station``, built without running the event loop."""
-    if not station:
-        raise ConfigError("which station? pass --station ST-01 for the kiosk view")
-    try:
-        from leanops_desktop.qt.kiosk.launch import build_kiosk_for_screenshot
-    except ImportError:
-        raise ConfigError("the kiosk view is not available in this build of LeanOps") from None
-    return build_kiosk_for_screenshot(url, config, station, size)

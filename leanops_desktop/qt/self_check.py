@@ -7,7 +7,8 @@ printed even if Qt cannot start on this machine (Qt then aborts with its own mes
 Checks: the site config that was used, the user data folder (outbox, settings, default SQLite
 file), the database (reachable; a SQLite file must exist and be writable), the schema (at the
 newest migration), Qt (offscreen when there is no display), the resources (the icon renders,
-the stylesheet reads) and the plots (pyqtgraph draws with numpy).
+the stylesheet reads), the plots (pyqtgraph draws with numpy) and the exports (an XLSX with
+a number and a date is written and read back with openpyxl, a CSV is written).
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leanops_desktop import APP_NAME, __version__
 from leanops_desktop.config import SiteConfig, candidate_paths, load_config, user_data_dir
 from leanops_desktop.core.errors import LeanOpsError
-from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
+from leanops_desktop.services import health
+from leanops_desktop.services.health import CheckFailed
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 OK = "ok"
 FAIL = "FAIL"
@@ -41,10 +47,6 @@ class CheckResult:
         return f"{self.status:<4} {self.name}: {self.detail}"
 
 
-class CheckFailed(Exception):
-    """Raised inside a check with the sentence to print after ``FAIL name:``."""
-
-
 def run_self_check(url: str, config: SiteConfig | None = None) -> int:
     """Run every check against the database ``url``, print one line each; 0 if all passed."""
     print(f"{APP_NAME} {__version__} self-check", flush=True)
@@ -57,6 +59,7 @@ def run_self_check(url: str, config: SiteConfig | None = None) -> int:
         ("qt", _check_qt),
         ("resources", _check_resources),
         ("plots", _check_plots),
+        ("export", _check_export),
     ]
     results: list[CheckResult] = []
     try:
@@ -138,66 +141,14 @@ def _check_storage() -> str:
 
 
 def _check_database(url: str, state: _DatabaseState) -> str:
-    target = normalize_url(url)
-    where = describe_url(target)
-    if target.get_backend_name() == "sqlite":
-        path_text = target.database
-        if not path_text or path_text == ":memory:":
-            raise CheckFailed("an in-memory SQLite database holds nothing: name a file")
-        path = Path(path_text)
-        if not path.is_file():
-            raise CheckFailed(
-                f"{where} does not exist (not initialised): "
-                "run 'leanops db upgrade' to create it, or point [database] url elsewhere"
-            )
-        if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK):
-            raise CheckFailed(f"{where}: this account cannot write the file or its folder")
-    from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
-
-    db = open_database(target)
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except DBAPIError as exc:
-        db.dispose()
-        reason = _first_line(exc.orig) if exc.orig is not None else "no answer"
-        hint = ""
-        if "password" in reason.lower():
-            hint = " (for this check set PGPASSWORD, or use a pgpass file)"
-        raise CheckFailed(f"{where} is unreachable: {reason}{hint}") from None
-    state.db = db
-    return f"{where} is reachable"
+    state.db, found = health.check_database(url)
+    return found
 
 
 def _check_schema(state: _DatabaseState) -> str:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    from leanops_desktop.db import migrate
-
     if state.db is None:
         raise _Skipped("not checked without a database")
-    current = migrate.current_revision(state.db)
-    head = migrate.head_revision()
-    if current == head:
-        return f"at version {current} (the newest)"
-    if current is None:
-        raise CheckFailed(
-            "the database is empty (not initialised): run 'leanops db upgrade' with the "
-            "owner's account"
-        )
-    try:
-        ScriptDirectory.from_config(migrate.alembic_config()).get_revision(current)
-    except CommandError:
-        raise CheckFailed(
-            f"the database is at version {current}, newer than this {APP_NAME} "
-            f"{__version__} knows ({head}): install the newer {APP_NAME}"
-        ) from None
-    raise CheckFailed(
-        f"the database is at version {current}, {APP_NAME} {__version__} needs {head}: "
-        "run 'leanops db upgrade' with the owner's account"
-    )
+    return health.check_schema(state.db)
 
 
 # -- checks with Qt -----------------------------------------------------------------------
@@ -261,3 +212,32 @@ def _check_plots() -> str:
     finally:
         widget.deleteLater()
     return f"pyqtgraph {pyqtgraph.__version__}, numpy {numpy.__version__}"
+
+
+# -- exports ------------------------------------------------------------------------------
+
+
+def _check_export() -> str:
+    from datetime import date
+
+    from leanops_desktop.services.table_files import (
+        TableSnapshot,
+        openpyxl_module,
+        write_table,
+    )
+
+    openpyxl = openpyxl_module()
+    table = TableSnapshot(["Job", "Done", "Due"], [["SELF-CHECK", 1200, date(2026, 3, 29)]])
+    with tempfile.TemporaryDirectory(prefix="leanops-self-check-") as folder:
+        xlsx = Path(folder) / "check.xlsx"
+        write_table(xlsx, table)
+        write_table(Path(folder) / "check.csv", table)
+        workbook = openpyxl.load_workbook(xlsx)
+        try:
+            sheet = workbook.active
+            done, due = sheet["B2"], sheet["C2"]
+            if done.value != 1200 or done.data_type != "n" or not due.is_date:
+                raise CheckFailed(f"the XLSX read back wrong: {done.value!r}, {due.value!r}")
+        finally:
+            workbook.close()
+    return f"XLSX (openpyxl {openpyxl.__version__}) and CSV are written and read back"

@@ -26,7 +26,7 @@ from leanops_desktop.core.rows import (
     UserRow,
 )
 from leanops_desktop.core.validation import check_key
-from leanops_desktop.db.engine import read_transaction
+from leanops_desktop.db.engine import read_transaction as read_transaction
 from leanops_desktop.db.models import (
     EventLog,
     Job,

@@ -10,17 +10,19 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from leanops_desktop.app import (
+    build_kiosk,
+    build_kiosk_for_screenshot,
+    make_live_feed,
+    open_outbox,
+    outbox_path,
+    run_kiosk,
+)
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.enums import JobStatus, Priority
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.qt.kiosk.job_panel import lateness_text
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
-from leanops_desktop.qt.kiosk.launch import (
-    build_kiosk_for_screenshot,
-    open_outbox,
-    outbox_path,
-    run_kiosk_window,
-)
 from leanops_desktop.qt.kiosk.queue_panel import QueuePanel, queue_text
 from leanops_desktop.qt.kiosk.snapshot import estimate_finish, rate_per_hour
 from leanops_desktop.qt.kiosk.style import MM_PER_INCH, sizing_for, stylesheet
@@ -82,7 +84,7 @@ def test_each_station_and_database_has_its_own_outbox(tmp_path: Path) -> None:
         assert outbox.path.parent == tmp_path and outbox.counts().pending == 0
 
 
-def test_run_kiosk_window_opens_full_screen_and_ctrl_shift_q_closes_it(
+def test_run_kiosk_opens_full_screen_and_ctrl_shift_q_closes_it(
     qtbot: QtBot, demo_db_url: str, tmp_path: Path
 ) -> None:
     seen: list[KioskWindow] = []
@@ -98,11 +100,24 @@ def test_run_kiosk_window_opens_full_screen_and_ctrl_shift_q_closes_it(
             )
 
     QTimer.singleShot(300, look_and_close)
-    code = run_kiosk_window(demo_db_url, SiteConfig(), "ST-01", outbox_folder=tmp_path)
+    code = run_kiosk(demo_db_url, SiteConfig(), "ST-01", outbox_folder=tmp_path)
     assert code == 0
     assert len(seen) == 1
     assert seen[0].windowState() & Qt.WindowState.WindowFullScreen
     assert list(tmp_path.glob("ST-01-*.sqlite3"))
+
+
+def test_the_kiosk_is_wired_by_the_composition_root(
+    qtbot: QtBot, demo_db_url: str, tmp_path: Path
+) -> None:
+    """Like the main window: the composition root's runner and live feed factory."""
+    with open_outbox(demo_db_url, "ST-01", tmp_path) as outbox:
+        kiosk = build_kiosk(demo_db_url, SiteConfig(), "ST-01", outbox)
+        qtbot.addWidget(kiosk)
+        controller = kiosk.controller
+        assert controller.runner.parent() is controller
+        assert controller._make_feed is make_live_feed
+        controller.close()
 
 
 def test_finish_estimates_read_plainly() -> None:

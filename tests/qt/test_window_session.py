@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from leanops_desktop.app import take_screenshot
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
@@ -20,7 +21,7 @@ from leanops_desktop.core.errors import ConfigError
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
 from leanops_desktop.qt.main_window import MainWindow
-from leanops_desktop.qt.screenshot import parse_size, take_screenshot
+from leanops_desktop.qt.screenshot import parse_size
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
 

@@ -2,5 +2,5 @@
 
 Reports go to a local outbox first (``db.outbox``) and are sent in order by
 ``services.report_sender`` off the GUI thread, so the kiosk keeps counting while the
-database is away. Entry point: :func:`leanops_desktop.qt.kiosk.launch.run_kiosk_window`.
+database is away. Entry point: :func:`leanops_desktop.app.run_kiosk`.
 """

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,10 +25,9 @@ from leanops_desktop.core.errors import LeanOpsError, RuleViolation
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
-from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.db_runner import KIOSK, DbRunner
-from leanops_desktop.qt.kiosk.live_refresh import LiveRefresh
+from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, LiveRefresh, default_feed
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
 from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
@@ -41,6 +40,9 @@ from leanops_desktop.services.report_sender import (
     classify,
     connection_message,
 )
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ class KioskController(QObject):
         sign_in_function: SignInFunction = sign_in,
         refresh_ms: int = REFRESH_MS,
         live: bool = True,
+        runner: DbRunner | None = None,
+        make_feed: FeedFactory = default_feed,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,7 +96,9 @@ class KioskController(QObject):
         self.station_id = station_id
         self.outbox = outbox
         self._sign_in = sign_in_function
-        self.runner = DbRunner(self)
+        #: Every database call of the kiosk (the composition root passes its runner).
+        self.runner = runner if runner is not None else DbRunner(self)
+        self._make_feed = make_feed
         self.signed_in: SignedIn | None = None
         self.snapshot: KioskSnapshot | None = None
         self.online: bool | None = None
@@ -148,12 +154,13 @@ class KioskController(QObject):
         self._bridge.wake()
         if self._live_enabled:
             self._live = LiveRefresh(
-                signed_in.db,
+                signed_in,
                 self.station_id,
                 self.refresh,
                 self._assignment_key,
                 self,
                 runner=self.runner,
+                make_feed=self._make_feed,
             )
         self._timer.start()
         self.signed_in_changed.emit(signed_in.actor)

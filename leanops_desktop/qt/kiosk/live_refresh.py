@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from leanops_desktop.db.engine import Database
-from leanops_desktop.qt.db_runner import DbRunner
+if TYPE_CHECKING:
+    from leanops_desktop.qt.db_runner import DbRunner
+    from leanops_desktop.qt.live import LiveFeed
+    from leanops_desktop.services.auth import SignedIn
 
 log = logging.getLogger(__name__)
+
+#: Makes the started live feed of a signed-in session: ``(signed_in, parent, runner)``. The
+#: composition root (``app.make_live_feed``) passes its own, so the kiosk's feed is wired
+#: like the main window's.
+FeedFactory = Callable[["SignedIn", QObject, "DbRunner | None"], "LiveFeed"]
+
+
+def default_feed(signed_in: SignedIn, parent: QObject, runner: DbRunner | None) -> LiveFeed:
+    """The live feed of ``signed_in``'s database, started (tests without a composition root)."""
+    from leanops_desktop.qt.live import LiveFeed
+
+    feed = LiveFeed(signed_in.db, parent, runner=runner)
+    feed.start()
+    return feed
 
 
 def concerns(changes: Mapping[str, set[str]], station_id: str, assignment_id: str | None) -> bool:
@@ -39,27 +56,22 @@ class LiveRefresh(QObject):
 
     def __init__(
         self,
-        db: Database,
+        signed_in: SignedIn,
         station_id: str,
         refresh: Callable[[], None],
         assignment_id: Callable[[], str | None],
         parent: QObject | None = None,
         *,
         runner: DbRunner | None = None,
+        make_feed: FeedFactory = default_feed,
     ) -> None:
         super().__init__(parent)
         self._station_id = station_id
         self._refresh = refresh
         self._assignment_id = assignment_id
-        self.feed: QObject | None = None
-        try:
-            from leanops_desktop.qt.live import LiveFeed
-        except ImportError:  # pragma: no cover - the live feed is part of every build now
-            return
-        feed = LiveFeed(db, self, runner=runner)
+        feed = make_feed(signed_in, self, runner)
         feed.changes_arrived.connect(self._changed)
-        feed.start()
-        self.feed = feed
+        self.feed: QObject | None = feed
 
     def _changed(self, changes: Mapping[str, set[str]]) -> None:
         if concerns(changes, self._station_id, self._assignment_id()):

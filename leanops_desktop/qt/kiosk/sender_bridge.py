@@ -8,12 +8,16 @@ connection) runs on the runner's ``housekeeping`` lane.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, DbRunner, Job
 from leanops_desktop.services.auth import SignedIn
 from leanops_desktop.services.report_sender import ReportSender, SenderStatus, SendLoop
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.outbox import Outbox
 
 
 class SenderBridge(QObject):

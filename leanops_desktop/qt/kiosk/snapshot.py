@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
-from leanops_desktop.db.engine import Database
 from leanops_desktop.services import queries
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 #: The rate is measured over the last hour (or since the job started here, if later).
 RATE_WINDOW = timedelta(hours=1)

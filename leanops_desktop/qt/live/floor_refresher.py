@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from leanops_desktop.core.errors import LeanOpsError
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import READS, DbRunner
 from leanops_desktop.qt.models.refresh import (
     FloorModels,
@@ -41,6 +41,9 @@ from leanops_desktop.qt.models.refresh import (
     read_refresh,
     row_count,
 )
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -40,10 +41,12 @@ from leanops_desktop.db.change_feed import (
     PgListener,
     prune_change_feed,
 )
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, READS, DbRunner
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
 from leanops_desktop.qt.live.sqlite_wakeup import SqliteWakeup
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 log = logging.getLogger(__name__)
 

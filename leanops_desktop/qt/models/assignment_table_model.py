@@ -66,6 +66,9 @@ class AssignmentTableModel(RowTableModel[AssignmentRow]):
         COL_UPDATED: "Last change of this assignment (usually the last quantity report)",
     }
     _KEY = operator.attrgetter("id")
+    _SPLIT_EXPORT: ClassVar[dict[int, tuple[str, str]]] = {
+        COL_JOB_PROGRESS: ("Job done", "Job total")
+    }
     _TIME_COLUMNS: ClassVar[tuple[int, ...]] = (COL_DUE, COL_STARTED, COL_UPDATED)
     _RIGHT_ALIGNED: ClassVar[frozenset[int]] = frozenset({COL_DONE_HERE})
 

@@ -83,6 +83,7 @@ class JobTableModel(RowTableModel[JobRow]):
         COL_PROGRESS: "Units reported over the job's total, on all stations",
     }
     _KEY = operator.attrgetter("id")
+    _SPLIT_EXPORT: ClassVar[dict[int, tuple[str, str]]] = {COL_PROGRESS: ("Done", "Total")}
     _TIME_COLUMNS: ClassVar[tuple[int, ...]] = (COL_DUE, COL_CREATED)
 
     _SORT_KEYS: ClassVar[tuple[Callable[[JobRow], Any], ...]] = (

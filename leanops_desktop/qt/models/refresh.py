@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from leanops_desktop.core.rows import (
@@ -34,12 +34,14 @@ from leanops_desktop.core.rows import (
     PerformanceRow,
     StationRow,
 )
-from leanops_desktop.db.engine import Database, read_transaction
 from leanops_desktop.qt.models.assignment_table_model import AssignmentTableModel
 from leanops_desktop.qt.models.event_table_model import EventTableModel
 from leanops_desktop.qt.models.job_table_model import JobTableModel
 from leanops_desktop.qt.models.station_table_model import StationTableModel
 from leanops_desktop.services import queries
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 STATIONS = "stations"
 JOBS = "jobs"
@@ -143,7 +145,7 @@ def read_refresh(db: Database, plan: RefreshPlan) -> FloorRows:
     """Read the planned rows and those they lead to (any thread: touches no model)."""
     stations, jobs = set(plan.stations), set(plan.jobs)
     wanted_assignments = set(plan.assignments)
-    with db.session() as session, read_transaction(session):  # one transaction for all
+    with db.session() as session, queries.read_transaction(session):  # one transaction for all
         logs = queries.performance_by_keys(session, plan.logs)
         log_jobs: set[str] = set()
         for log in logs:

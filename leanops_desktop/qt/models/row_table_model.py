@@ -89,6 +89,8 @@ class RowTableModel(ShownRowsModel[R]):
     #: Columns whose text depends on the clock (refreshed by :meth:`refresh_clock`).
     _TIME_COLUMNS: ClassVar[tuple[int, ...]] = ()
     _RIGHT_ALIGNED: ClassVar[frozenset[int]] = frozenset()
+    #: Progress columns shown as "done / total", exported as two number columns (headers).
+    _SPLIT_EXPORT: ClassVar[dict[int, tuple[str, str]]] = {}
 
     def __init__(self, parent: QObject | None = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +211,16 @@ class RowTableModel(ShownRowsModel[R]):
     def export_value(self, row: R, column: int) -> Any:
         """What a file export writes (defaults to the display text)."""
         return self.display_text(row, column)
+
+    def export_headers(self, column: int) -> tuple[str, ...]:
+        """The header(s) ``column`` is exported under: a progress column becomes two."""
+        return self._SPLIT_EXPORT.get(column) or (self._HEADERS[column],)
+
+    def export_values(self, row: R, column: int) -> tuple[Any, ...]:
+        """The cell(s) of ``column`` in a file: ``(done, total)`` numbers for progress."""
+        if column in self._SPLIT_EXPORT:
+            return self.progress(row, column) or (None, None)
+        return (self.export_value(row, column),)
 
     # -- reading -----------------------------------------------------------------------------
 

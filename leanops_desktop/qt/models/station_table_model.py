@@ -64,6 +64,7 @@ class StationTableModel(RowTableModel[StationRow]):
         COL_PROGRESS: "Progress of the job the station works on (all its stations together)",
     }
     _KEY = operator.attrgetter("id")
+    _SPLIT_EXPORT: ClassVar[dict[int, tuple[str, str]]] = {COL_PROGRESS: ("Job done", "Job total")}
 
     _SORT_KEYS: ClassVar[tuple[Callable[[StationRow], Any], ...]] = (
         lambda row: natural_key(row.id),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QWidget
@@ -25,7 +25,6 @@ from leanops_desktop.core.enums import JobStatus, StationStatus
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import WRITES, DbRunner, Job, failure_text, is_connection_error
 from leanops_desktop.qt.dialogs.assign_dialog import AssignDialog, AssignValues, MoveDialog
 from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues
@@ -33,6 +32,9 @@ from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
 from leanops_desktop.qt.messages import MessageService
 from leanops_desktop.services import dispatch, jobs, stations
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -6,12 +6,11 @@ Everything the window needs from ``qt/models`` and ``qt/docks`` goes through thi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow
 
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import (
     AssignmentsDock,
@@ -29,6 +28,9 @@ from leanops_desktop.qt.models import (
     StationTableModel,
 )
 from leanops_desktop.services import queries, table_pages
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 #: How many events the Events dock loads (newest first); live changes add to them.
 EVENTS_LOADED = 2000
