@@ -57,6 +57,7 @@ from leanops_desktop.qt.window.menus import (
     build_toolbar,
     context_menu,
 )
+from leanops_desktop.qt.window.message_overlay import BottomOverlay
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
 from leanops_desktop.services.auth import SignedIn
 
@@ -138,9 +139,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 6, 8, 0)
         column.setSpacing(6)
-        column.addWidget(self.message_bar)
         column.addWidget(self.central_tabs, 1)
         self.setCentralWidget(central)
+        # Over the central area, not above it: a message never moves the tiles.
+        self._message_overlay = BottomOverlay(self.message_bar, central)
 
         self.docks: dict[str, TableDock] = floor_views.make_docks(self, self.models)
         floor_views.arrange_docks(self, self.docks)
@@ -157,6 +159,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._connect_actions()
         self._connect_views()
         self._shown_once = False
+        self._fitted_to_rows = False
         self.remember_default_layout()
         self._layout_restored = restore_layout and self.restore_layout()
         live_feed.changes_arrived.connect(self.refresher.submit)
@@ -226,8 +229,16 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def reload(self) -> None:
         """Read every table again (full reload; single changes arrive through the feed)."""
         floor_views.load_all(
-            self.db, self.docks, self.runner, self._load_failed, on_loaded=freeze_long_lived
+            self.db, self.docks, self.runner, self._load_failed, on_loaded=self._loaded
         )
+
+    def _loaded(self) -> None:
+        freeze_long_lived()
+        if self._shown_once and not self._layout_restored and not self._fitted_to_rows:
+            # Sized at first show without the stations; now the tiles' needs are known.
+            self._fitted_to_rows = True
+            floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
+            self.remember_default_layout()
 
     def _load_failed(self, error: BaseException) -> None:
         text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]
@@ -351,7 +362,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._shown_once = True
         super().showEvent(event)
         if first and not self._layout_restored:
-            floor_views.fit_docks(self, self.docks)
+            self._fitted_to_rows = bool(self.station_rows())
+            floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
             self.remember_default_layout()
 
     def reset_layout(self) -> None:
@@ -360,7 +372,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         for dock in self.docks.values():
             dock.setFloating(False)
             dock.show()
-        floor_views.fit_docks(self, self.docks)
+        floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
 
     def shut_down(self) -> None:
         """Stop reading and drop the answers still due (the window is going away)."""
