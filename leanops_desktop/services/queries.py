@@ -413,6 +413,12 @@ def list_events(
         return [event_row(event) for event in session.execute(query)]
 
 
+def count_events(session: Session) -> int:
+    """How many events the log holds."""
+    with read_transaction(session):
+        return int(session.execute(select(func.count()).select_from(EventLog)).scalar_one())
+
+
 def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:
     if not keys:
         return []

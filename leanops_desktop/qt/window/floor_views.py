@@ -160,6 +160,14 @@ def load_all(
     }
     for name, fetch in fetches.items():
         docks[name].load(runner, reader(fetch), on_error=on_error, on_loaded=one_loaded)
+    events = docks["events"].model
+    if isinstance(events, EventTableModel):  # "latest 2,000 of 13,261 events"
+
+        def count_events() -> int:
+            with db.session() as session:
+                return queries.count_events(session)
+
+        runner.submit(count_events, events.set_stored_total, on_error, group="events-count")
     # Jobs can number 100,000: paint the first page at once, read the rest in plain chunks.
     docks["jobs"].load(
         runner,
