@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
+from leanops_desktop.core.enums import JobStatus
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.docks import (
@@ -29,6 +30,9 @@ from leanops_desktop.qt.models import (
     StationTableModel,
 )
 from leanops_desktop.services import queries, table_pages
+
+#: The jobs the queue shows first (its default filter): the first page is read among them.
+OPEN_JOBS = (JobStatus.WAITING, JobStatus.RUNNING)
 
 #: How many events the Events dock loads (newest first); live changes add to them.
 EVENTS_LOADED = 2000
@@ -172,7 +176,7 @@ def load_all(
     docks["jobs"].load(
         runner,
         reader(table_pages.all_jobs),
-        first_page=reader(table_pages.first_jobs),
+        first_page=reader(lambda session: table_pages.first_jobs(session, statuses=OPEN_JOBS)),
         on_error=on_error,
         on_loaded=one_loaded,
     )
