@@ -49,7 +49,7 @@ from leanops_desktop.qt.window.floor_commands import (
     station_applicability,
 )
 from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
-from leanops_desktop.qt.window.layout_state import ColumnState, WindowLayoutMixin
+from leanops_desktop.qt.window.layout_state import ColumnState, FilterState, WindowLayoutMixin
 from leanops_desktop.qt.window.menus import (
     JOB_MENU,
     STATION_MENU,
@@ -351,6 +351,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         return self.actor.email
 
     def layout_columns(self) -> dict[str, ColumnState]:
+        return dict(self.docks)
+
+    def layout_filters(self) -> dict[str, FilterState]:
         return dict(self.docks)
 
     def layout_tabs(self) -> QTabWidget:
