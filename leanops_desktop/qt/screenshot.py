@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leanops_desktop.config import SiteConfig
@@ -52,6 +53,7 @@ def take_screenshot(
     from leanops_desktop.app import create_application
 
     app = create_application(config.theme)
+    keep_settings_apart()
     if view == "login":
         widget = _login(url)
         widget.adjustSize()
@@ -69,6 +71,15 @@ def take_screenshot(
         _save(app, widget, out)
     finally:
         signed_in.db.dispose()
+
+
+def keep_settings_apart() -> None:
+    """Window state (layout, columns, filters) goes to a throwaway folder for the rest of this
+    process: a screenshot never reads or overwrites the real user's saved layout."""
+    folder = tempfile.mkdtemp(prefix="leanops-screenshot-settings-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
 
 
 def _save(app: QApplication, widget: QWidget, out: Path) -> None:
@@ -127,11 +138,40 @@ def _main(signed_in: SignedIn, config: SiteConfig) -> QWidget:
 
 
 def _kiosk(url: str, config: SiteConfig, station: str | None, size: tuple[int, int]) -> QWidget:
-    """The kiosk module's window for ``station``, built without running the event loop."""
-    if not station:
-        raise ConfigError("which station? pass --station ST-01 for the kiosk view")
+    """The kiosk module's window for ``station`` (default: the first active one), built
+    without running the event loop."""
+    station = station or _first_active_station(url)
     try:
         from leanops_desktop.qt.kiosk.launch import build_kiosk_for_screenshot
     except ImportError:
         raise ConfigError("the kiosk view is not available in this build of LeanOps") from None
     return build_kiosk_for_screenshot(url, config, station, size)
+
+
+def _first_active_station(url: str) -> str:
+    """The first active station (by line, then id), as ``--station``'s help promises."""
+    from leanops_desktop.app import missing_database_notice
+    from leanops_desktop.qt.models.presentation import natural_key
+    from leanops_desktop.services.queries import list_stations
+
+    ask = "which station? pass --station ST-01 for the kiosk view"
+    if missing_database_notice(url):
+        raise ConfigError(f"{ask} (there is no database at {url})")
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            rows = list_stations(session)
+    except LeanOpsError as error:
+        raise ConfigError(f"{ask} (the stations could not be read: {error})") from error
+    except Exception as error:  # not a LeanOps database, unreachable server
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"{ask} (the stations could not be read: {first})") from error
+    finally:
+        db.dispose()
+    active = sorted(
+        (row for row in rows if row.is_active),
+        key=lambda row: (natural_key(row.line), natural_key(row.id)),
+    )
+    if not active:
+        raise ConfigError(f"{ask} (the database has no active station)")
+    return active[0].id
