@@ -227,7 +227,13 @@ class StationTile(QWidget):
 
     def _line_width(self, line: TileLine, scale: float) -> int:
         """How wide ``line`` is when written in full (0 for lines that always fit)."""
-        if line.kind in ("header", "progress", "idle", "name"):
+        if line.kind == "header":  # the id, and the status word in its smaller size
+            chip = QFontMetrics(self._font(9.0, bold=True, scale=min(scale, 1.0)))
+            words = status_label(self.row).upper()
+            return (
+                line.metrics.horizontalAdvance(self.row.id) + 8 + chip.horizontalAdvance(words) + 16
+            )
+        if line.kind in ("progress", "idle", "name"):
             return 0
         if line.kind == "since":  # the full words, "Blocked since ..."
             return line.metrics.horizontalAdvance(line.extra[0])
@@ -387,7 +393,7 @@ class StationTile(QWidget):
                 painter.setPen(self._warning_pen(background, color))
                 shown = line.metrics.elidedText(line.text, _ELIDE, width_px)
                 painter.drawText(area, _LEFT_V, shown)
-                if line.extra:  # the station name after the reason
+                if line.extra and line.kind == "blocked":  # the station name after the reason
                     used = line.metrics.horizontalAdvance(shown)
                     name_font = self._font(11, scale=scale)
                     painter.setFont(name_font)
