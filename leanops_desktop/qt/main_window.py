@@ -35,7 +35,7 @@ from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
 from leanops_desktop.qt.plant_overview import PlantOverview
-from leanops_desktop.qt.status_bar import FloorStatusBar
+from leanops_desktop.qt.status_bar import NOT_LIVE, POSTGRESQL, SQLITE, FloorStatusBar
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.qt.window import floor_views
 from leanops_desktop.qt.window.export_action import (
@@ -163,8 +163,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.remember_default_layout()
         self._layout_restored = restore_layout and self.restore_layout()
         live_feed.changes_arrived.connect(self.refresher.submit)
-        if self._own_feed is None:
-            live_feed.connection_state_changed.connect(self.status.set_connection)
+        self._show_liveness(live_feed)
         history_lost = getattr(live_feed, "history_lost", None)
         if history_lost is not None:
             history_lost.connect(self.reload)
@@ -172,6 +171,20 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._update_applicability()
 
     # -- composition -----------------------------------------------------------------------
+
+    def _show_liveness(self, live_feed: LiveFeedLike) -> None:
+        """Tell the status bar how live the window is, and keep it told."""
+        listening = getattr(live_feed, "listening", None)
+        if self._own_feed is not None or listening is False:
+            self.status.set_live_mode(NOT_LIVE)
+            return
+        backend = getattr(live_feed, "backend", self.db.backend)
+        mode = POSTGRESQL if backend == "postgresql" else SQLITE
+        self.status.set_live_mode(mode, check_ms=getattr(live_feed, "sqlite_check_ms", None))
+        live_feed.connection_state_changed.connect(self.status.set_connection)
+        state = getattr(live_feed, "state", None)
+        if state is not None:  # it connected (or failed) before this window was made
+            self.status.set_connection(bool(state), "" if state else "the connection is lost")
 
     def add_central_view(self, widget: QWidget, title: str) -> int:
         """Add a view (e.g. the performance plots) as a tab of the central area."""
