@@ -186,3 +186,24 @@ def test_a_message_does_not_move_the_tiles(
     assert after == where
     assert {tile.station_id: tile.size() for tile in window.overview.tiles()} == sizes
     window.close()
+
+
+def test_the_blocked_time_comes_from_the_block_event(
+    qtbot: QtBot, demo_db: Database, supervisor: Actor, messages: RecordingMessages
+) -> None:
+    from leanops_desktop.services import queries, stations
+
+    with demo_db.session() as session:
+        stations.block_station(session, supervisor, "ST-04", "material")
+        blocked = queries.get_station(session, "ST-04")
+        event = queries.list_events(session, limit=1, station_id="ST-04")[0]
+    assert blocked.blocked_since == event.timestamp
+    window = open_window(qtbot, demo_db, supervisor, messages, restore_layout=False)
+    tile = window.overview.tile("ST-04")
+    assert tile is not None
+    tile.clock = lambda: event.timestamp + timedelta(minutes=80)
+    tile.refresh_clock()
+    assert tile.blocked_since() is not None
+    assert tile.blocked_since().endswith("(1 h 20 min)")  # type: ignore[union-attr]
+    assert "blocked since" in tile.accessibleDescription()
+    window.close()
