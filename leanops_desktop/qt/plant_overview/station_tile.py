@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -79,7 +79,7 @@ class TileLine:
 
     @property
     def metrics(self) -> QFontMetrics:
-        return QFontMetrics(self.font)
+        return metrics_of(self.font)
 
     def spaced(self, gap: int) -> TileLine:
         """This line with ``gap`` pixels of space below it."""
@@ -114,6 +114,7 @@ class StationTile(QWidget):
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.scale_cap = _MAX_SCALE
         self._layouts: dict[object, tuple[float, list[TileLine]]] = {}
+        self._base_font_key: str | None = None
         self._drop_hover = False
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -142,7 +143,15 @@ class StationTile(QWidget):
             self.update()
 
     def _font(self, points: float, *, bold: bool = False, scale: float = 1.0) -> QFont:
-        return _font(self.font(), points * scale, bold=bold)
+        if self._base_font_key is None:
+            self._base_font_key = self.font().key()
+        return _font(self._base_font_key, self.font(), points * scale, bold=bold)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._base_font_key = None
+            self._layouts.clear()
+        super().changeEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(260, 100 if self.compact else 132)
@@ -228,7 +237,7 @@ class StationTile(QWidget):
     def _line_width(self, line: TileLine, scale: float) -> int:
         """How wide ``line`` is when written in full (0 for lines that always fit)."""
         if line.kind == "header":  # the id, and the status word in its smaller size
-            chip = QFontMetrics(self._font(9.0, bold=True, scale=min(scale, 1.0)))
+            chip = metrics_of(self._font(9.0, bold=True, scale=min(scale, 1.0)))
             words = status_label(self.row).upper()
             return (
                 line.metrics.horizontalAdvance(self.row.id) + 8 + chip.horizontalAdvance(words) + 16
@@ -267,7 +276,7 @@ class StationTile(QWidget):
         if since and (rich >= 1 or not reason):
             since_font = self._font(10.5, scale=scale)
             shown = since
-            if QFontMetrics(since_font).horizontalAdvance(since) > width:
+            if metrics_of(since_font).horizontalAdvance(since) > width:
                 shown = since.replace("Blocked since", "Since")  # the chip says "blocked"
             lines.append(TileLine("since", shown, since_font, (since,)))
         lines[-1] = lines[-1].spaced(gap)
@@ -277,7 +286,7 @@ class StationTile(QWidget):
             return lines
         part = row.current_part_name or ""
         flags = tuple(self.flags())
-        job_metrics = QFontMetrics(job_font)
+        job_metrics = metrics_of(job_font)
         together = f"{row.current_job_id}  {part}"
         fits_together = job_metrics.horizontalAdvance(together) <= width
         if rich >= 2 and not fits_together:
@@ -399,7 +408,7 @@ class StationTile(QWidget):
                     painter.setFont(name_font)
                     painter.setPen(muted)
                     rest = area.adjusted(used, 0, 0, 0)
-                    name = QFontMetrics(name_font).elidedText(
+                    name = metrics_of(name_font).elidedText(
                         f"  ·  {line.extra[0]}", _ELIDE, rest.width()
                     )
                     painter.drawText(rest, _LEFT_V, name)
@@ -427,7 +436,7 @@ class StationTile(QWidget):
         return self._font(9.5 if short else 10, bold=True, scale=scale)
 
     def _flags_width(self, flags: tuple[str, ...], scale: float, *, short: bool) -> int:
-        metrics = QFontMetrics(self._flag_font(scale, short=short))
+        metrics = metrics_of(self._flag_font(scale, short=short))
         widths = [metrics.horizontalAdvance(_flag_word(flag, short=short)) + 12 for flag in flags]
         return int(sum(widths) + 6 * (len(widths) - 1) + (8 if short else 0))
 
@@ -447,7 +456,7 @@ class StationTile(QWidget):
     ) -> int:
         """The job's flags as small pills; returns the width they took."""
         font = self._flag_font(scale, short=align_right)
-        metrics = QFontMetrics(font)
+        metrics = metrics_of(font)
         height = min(area.height(), metrics.height() + 4)
         words = [(_flag_word(flag, short=align_right), _flag_color(flag)) for flag in line.extra]
         widths = [metrics.horizontalAdvance(word) + 12 for word, _ in words]
@@ -469,7 +478,7 @@ class StationTile(QWidget):
         words = status_label(self.row).upper()
         for points in (10.5, 9.0):
             font = self._font(points, bold=True, scale=min(scale, 1.0))
-            metrics = QFontMetrics(font)
+            metrics = metrics_of(font)
             chip_w = metrics.horizontalAdvance(words) + 16
             if chip_w <= area.width():
                 chip_h = metrics.height() + 6
@@ -510,7 +519,7 @@ class StationTile(QWidget):
             painter.restore()
         percent = f"{row.job_qty_done / total if total else 0:.0%}"
         font = self._font(10.5, bold=True, scale=scale)
-        metrics = QFontMetrics(font)
+        metrics = metrics_of(font)
         label = percent
         for candidate in (
             f"{row.job_qty_done:,} / {total:,}   {percent}",
@@ -605,10 +614,29 @@ _LEFT_V = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ELIDE = Qt.TextElideMode.ElideRight
 
 
-def _font(base: QFont, points: float, *, bold: bool = False) -> QFont:
-    font = QFont(base)
-    font.setPointSizeF(points)
-    font.setBold(bold)
+#: Fonts made for tiles, by (base font, size, bold), and their metrics by the font's id: the
+#: fonts stay alive in ``_FONTS`` until both are cleared together, so an id is never reused.
+_FONTS: dict[tuple[str, float, bool], QFont] = {}
+_METRICS: dict[int, QFontMetrics] = {}
+
+
+def metrics_of(font: QFont) -> QFontMetrics:
+    """The metrics of ``font``, made once per tile font (a layout measures many lines)."""
+    metrics = _METRICS.get(id(font))
+    return metrics if metrics is not None else QFontMetrics(font)
+
+
+def _font(base_key: str, base: QFont, points: float, *, bold: bool = False) -> QFont:
+    key = (base_key, round(points, 2), bold)
+    font = _FONTS.get(key)
+    if font is None:
+        if len(_FONTS) > 256:
+            _FONTS.clear()
+            _METRICS.clear()
+        font = _FONTS[key] = QFont(base)
+        font.setPointSizeF(points)
+        font.setBold(bold)
+        _METRICS[id(font)] = QFontMetrics(font)
     return font
 
 
