@@ -358,9 +358,7 @@ def take_screenshot(
         screenshot.save_login(app, url, DEMO_USERS if demo else (), size, out)
         return
     if view == "kiosk":
-        station = station or config.kiosk_station
-        if not station:
-            raise ConfigError("which station? pass --station ST-01 for the kiosk view")
+        station = station or config.kiosk_station or _first_active_station(url)
         screenshot.save(app, build_kiosk_for_screenshot(url, config, station, size), out)
         return
     signed_in = _sign_in_for_screenshot(url)
@@ -368,6 +366,34 @@ def take_screenshot(
         screenshot.save_main(app, signed_in, config, size, out)
     finally:
         signed_in.db.dispose()
+
+
+def _first_active_station(url: str) -> str:
+    """The first active station (by line, then id), as ``--station``'s help promises."""
+    from leanops_desktop.qt.models.presentation import natural_key
+    from leanops_desktop.services.queries import list_stations
+
+    ask = "which station? pass --station ST-01 for the kiosk view"
+    if missing_database_notice(url):
+        raise ConfigError(f"{ask} (there is no database at {url})")
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            rows = list_stations(session)
+    except LeanOpsError as error:
+        raise ConfigError(f"{ask} (the stations could not be read: {error})") from error
+    except Exception as error:  # not a LeanOps database, unreachable server
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"{ask} (the stations could not be read: {first})") from error
+    finally:
+        db.dispose()
+    active = sorted(
+        (row for row in rows if row.is_active),
+        key=lambda row: (natural_key(row.line), natural_key(row.id)),
+    )
+    if not active:
+        raise ConfigError(f"{ask} (the database has no active station)")
+    return active[0].id
 
 
 def _has_demo_accounts(url: str) -> bool:

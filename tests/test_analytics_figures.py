@@ -188,3 +188,30 @@ def test_a_station_created_inside_the_range_starts_then(db: Database) -> None:
     assert [(band.state.value, band.start) for band in timeline.bands] == [
         ("idle", at(10).timestamp())
     ]
+
+
+def test_blocked_time_is_counted_by_reason_not_by_detail() -> None:
+    """Details typed after the reason (``"quality: burr"``) do not make bars of their own."""
+    from leanops_desktop.services.analytics_status import StatusTimeline
+    from leanops_desktop.services.analytics_timeline import StationState, StatusBand
+
+    blocked = StationState.BLOCKED
+    timeline = StatusTimeline(
+        start=at(6),
+        until=at(14),
+        stations=(),
+        bands=(
+            StatusBand("A1", blocked, 0, 600, "quality: burr on the edge"),
+            StatusBand("A1", blocked, 600, 900, "quality"),
+            StatusBand("B1", blocked, 0, 1200, "other: forklift in the way"),
+            StatusBand("B1", blocked, 1200, 1300, "tooling: worn punch"),
+            StatusBand("B1", blocked, 1300, 1400, None),
+        ),
+        machine=None,  # type: ignore[arg-type]
+    )
+    assert timeline.blocked_by_reason() == [
+        ("other", 1200.0),
+        ("quality", 900.0),
+        ("tooling", 100.0),
+        ("unknown", 100.0),
+    ]

@@ -174,6 +174,8 @@ def test_the_groups_hold_no_direct_writes_and_the_operator_works_anyway(plant: P
     assert isinstance(late[1], ValidationError) and late[1].field == "reported by"
     assert undone.counted and undone.job_qty_done == 4
     assert (blocked.status, blocked.blocked_reason) == (StationStatus.BLOCKED, "jammed feeder")
+    assert blocked.blocked_since is not None and blocked.job_due_date is not None  # (the tile)
+    assert resumed.blocked_since is None
     assert resumed.status == StationStatus.RUNNING
     assert done.status == JobStatus.COMPLETED and done.station_ids == ()
     assert [event_type for event_type, _actor, _meta in events] == [

@@ -30,10 +30,19 @@ class StationRow:
     assignment_qty_done: int = 0
     job_qty_done: int = 0
     job_qty_total: int = 0
+    #: Due date and priority of the current job (None without a job).
+    job_due_date: date | None = None
+    job_priority: Priority | None = None
+    #: When the station was blocked (the newest ``station_blocked`` event); None unless blocked.
+    blocked_since: datetime | None = None
 
     @property
     def key(self) -> str:
         return self.id
+
+    def job_is_late(self, today: date) -> bool:
+        """Whether the current job is past its due date."""
+        return self.job_due_date is not None and self.job_due_date < today
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
 from leanops_desktop.qt.plant_overview import PlantOverview
-from leanops_desktop.qt.status_bar import FloorStatusBar
+from leanops_desktop.qt.status_bar import NOT_LIVE, POSTGRESQL, SQLITE, FloorStatusBar
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.qt.window import floor_views
 from leanops_desktop.qt.window.export_action import (
@@ -48,7 +48,7 @@ from leanops_desktop.qt.window.floor_commands import (
     station_applicability,
 )
 from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
-from leanops_desktop.qt.window.layout_state import ColumnState, WindowLayoutMixin
+from leanops_desktop.qt.window.layout_state import ColumnState, FilterState, WindowLayoutMixin
 from leanops_desktop.qt.window.menus import (
     JOB_MENU,
     STATION_MENU,
@@ -56,6 +56,7 @@ from leanops_desktop.qt.window.menus import (
     build_toolbar,
     context_menu,
 )
+from leanops_desktop.qt.window.message_overlay import BottomOverlay
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
 from leanops_desktop.services.auth import SignedIn
 
@@ -137,9 +138,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(8, 6, 8, 0)
         column.setSpacing(6)
-        column.addWidget(self.message_bar)
         column.addWidget(self.central_tabs, 1)
         self.setCentralWidget(central)
+        # Over the central area, not above it: a message never moves the tiles.
+        self._message_overlay = BottomOverlay(self.message_bar, central)
 
         self.docks: dict[str, TableDock] = floor_views.make_docks(self, self.models)
         floor_views.arrange_docks(self, self.docks)
@@ -156,11 +158,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._connect_actions()
         self._connect_views()
         self._shown_once = False
+        self._fitted_to_rows = False
         self.remember_default_layout()
         self._layout_restored = restore_layout and self.restore_layout()
         live_feed.changes_arrived.connect(self.refresher.submit)
-        if self._own_feed is None:
-            live_feed.connection_state_changed.connect(self.status.set_connection)
+        self._show_liveness(live_feed)
         history_lost = getattr(live_feed, "history_lost", None)
         if history_lost is not None:
             history_lost.connect(self.reload)
@@ -168,6 +170,20 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._update_applicability()
 
     # -- composition -----------------------------------------------------------------------
+
+    def _show_liveness(self, live_feed: LiveFeedLike) -> None:
+        """Tell the status bar how live the window is, and keep it told."""
+        listening = getattr(live_feed, "listening", None)
+        if self._own_feed is not None or listening is False:
+            self.status.set_live_mode(NOT_LIVE)
+            return
+        backend = getattr(live_feed, "backend", self.db.backend)
+        mode = POSTGRESQL if backend == "postgresql" else SQLITE
+        self.status.set_live_mode(mode, check_ms=getattr(live_feed, "sqlite_check_ms", None))
+        live_feed.connection_state_changed.connect(self.status.set_connection)
+        state = getattr(live_feed, "state", None)
+        if state is not None:  # it connected (or failed) before this window was made
+            self.status.set_connection(bool(state), "" if state else "the connection is lost")
 
     def add_central_view(self, widget: QWidget, title: str) -> int:
         """Add a view (e.g. the performance plots) as a tab of the central area."""
@@ -225,8 +241,16 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def reload(self) -> None:
         """Read every table again (full reload; single changes arrive through the feed)."""
         floor_views.load_all(
-            self.db, self.docks, self.runner, self._load_failed, on_loaded=freeze_long_lived
+            self.db, self.docks, self.runner, self._load_failed, on_loaded=self._loaded
         )
+
+    def _loaded(self) -> None:
+        freeze_long_lived()
+        if self._shown_once and not self._layout_restored and not self._fitted_to_rows:
+            # Sized at first show without the stations; now the tiles' needs are known.
+            self._fitted_to_rows = True
+            floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
+            self.remember_default_layout()
 
     def _load_failed(self, error: BaseException) -> None:
         text = error.message if isinstance(error, LeanOpsError) else str(error).splitlines()[0]
@@ -349,6 +373,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def layout_columns(self) -> dict[str, ColumnState]:
         return dict(self.docks)
 
+    def layout_filters(self) -> dict[str, FilterState]:
+        return dict(self.docks)
+
     def layout_tabs(self) -> QTabWidget:
         return self.central_tabs
 
@@ -358,7 +385,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._shown_once = True
         super().showEvent(event)
         if first and not self._layout_restored:
-            floor_views.fit_docks(self, self.docks)
+            self._fitted_to_rows = bool(self.station_rows())
+            floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
             self.remember_default_layout()
 
     def reset_layout(self) -> None:
@@ -367,7 +395,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         for dock in self.docks.values():
             dock.setFloating(False)
             dock.show()
-        floor_views.fit_docks(self, self.docks)
+        floor_views.fit_docks(self, self.docks, self.overview.comfortable_height)
 
     def shut_down(self) -> None:
         """Stop reading and drop the answers still due (the window is going away)."""

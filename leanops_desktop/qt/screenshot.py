@@ -12,11 +12,12 @@ grabs it:
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leanops_desktop.config import SiteConfig
@@ -50,7 +51,18 @@ def check_view(view: str) -> None:
 def offscreen_application(theme: str) -> QApplication:
     """The application, offscreen unless a platform was chosen."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return create_application(theme)
+    app = create_application(theme)
+    keep_settings_apart()
+    return app
+
+
+def keep_settings_apart() -> None:
+    """Window state (layout, columns, filters) goes to a throwaway folder for the rest of this
+    process: a screenshot never reads or overwrites the real user's saved layout."""
+    folder = tempfile.mkdtemp(prefix="leanops-screenshot-settings-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
 
 
 def save_login(

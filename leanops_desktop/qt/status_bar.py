@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from leanops_desktop.core.actor import Actor
@@ -24,15 +25,101 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{seconds // 3600} h ago"
 
 
+#: How the window hears of other seats' changes (:meth:`FloorStatusBar.set_live_mode`).
+POSTGRESQL = "postgresql"
+SQLITE = "sqlite"
+NOT_LIVE = "not live"
+
+
+def live_short_text(mode: str, online: bool | None, check_ms: int | None = None) -> str:
+    """The same in fewer words, for a narrow window."""
+    if mode == NOT_LIVE:
+        return "Not live: refresh with F5"
+    if online is False:
+        return "Offline: reconnecting…"
+    if online is None:
+        return "Live: connecting…"
+    if mode == POSTGRESQL:
+        return "Live: within a second (PostgreSQL)"
+    text = live_texts(mode, online, check_ms)[0]
+    return text.replace("this PC's database, ", "")
+
+
+def live_texts(
+    mode: str, online: bool | None, check_ms: int | None = None, reason: str = ""
+) -> tuple[str, str]:
+    """The status bar's plain words on how live the window is, and their tooltip."""
+    if mode == NOT_LIVE:
+        return (
+            "Not live: views refresh after your changes and on Refresh (F5)",
+            "Changes made at other seats appear after your own changes or on Refresh (F5)",
+        )
+    if online is False:
+        tip = "The views show what was read last; changes made meanwhile arrive once the "
+        tip += "connection is back, none are lost."
+        return "Offline: reconnecting…", (f"{reason}. {tip}" if reason else tip)
+    if online is None:
+        return "Live: connecting…", "Connecting to the database to hear of changes"
+    if mode == POSTGRESQL:
+        return (
+            "Live: changes from other seats appear within a second (PostgreSQL notifications)",
+            "The database notifies this window of every change the moment it is saved",
+        )
+    per_second = max(1, round(1000 / check_ms)) if check_ms else 0
+    how_often = f"checked {per_second}× a second" if per_second else "checked continuously"
+    return (
+        f"Live: this PC's database, {how_often}",
+        "This window checks the database file for changes saved by other windows on it",
+    )
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that gives way when the window is narrow: it shows "…" in place of
+    what does not fit (the full text stays in the tooltip) instead of widening the window."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, keep: int = 80) -> None:
+        super().__init__(text, parent)
+        self._keep = keep
+        self.short_text = ""
+
+    def set_texts(self, text: str, short: str = "") -> None:
+        """``text``, or ``short`` where ``text`` does not fit."""
+        self.short_text = short
+        self.setText(text)
+
+    def shown_text(self) -> str:
+        """What the label shows at its width now."""
+        metrics = self.fontMetrics()
+        room = self.contentsRect().width()
+        for candidate in (self.text(), self.short_text):
+            if candidate and metrics.horizontalAdvance(candidate) <= room:
+                return candidate
+        last = self.short_text or self.text()
+        return metrics.elidedText(last, Qt.TextElideMode.ElideMiddle, room)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self._keep), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
+        if shown == self.text():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), shown)
+
+
 class FloorStatusBar(QStatusBar):
     """Four permanent fields on the right; temporary messages on the left."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.database_label = QLabel(self)
+        self.database_label = ElidedLabel(parent=self, keep=60)
         self.user_label = QLabel(self)
-        self.connection_label = QLabel(self)
+        self.connection_label = ElidedLabel(parent=self, keep=240)
         self.change_label = QLabel("No change seen yet", self)
         for label in (self.change_label, self.connection_label, self.user_label):
             self.addPermanentWidget(label)
@@ -42,10 +129,10 @@ class FloorStatusBar(QStatusBar):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._show_last_change)
-        self.connection_label.setText("Updates after own actions")
-        self.connection_label.setToolTip(
-            "Live updates are off: the views refresh after your own actions and on Refresh (F5)"
-        )
+        self.live_mode = NOT_LIVE
+        self.check_ms: int | None = None
+        self.offline_reason = ""
+        self._show_connection(None)
 
     def set_database(self, description: str) -> None:
         """Where the data lives, e.g. ``"SQLite C:/…/leanops.db"``."""
@@ -56,16 +143,29 @@ class FloorStatusBar(QStatusBar):
         self.user_label.setText(f"{actor.email} ({actor.role.value})")
         self.user_label.setToolTip(f"Signed in as {actor.email}, role {actor.role.value}")
 
+    def set_live_mode(self, mode: str, *, check_ms: int | None = None) -> None:
+        """How changes from other seats arrive: :data:`POSTGRESQL` (notifications),
+        :data:`SQLITE` (the file checked every ``check_ms``) or :data:`NOT_LIVE` (only after
+        own changes and Refresh). The connection starts as "connecting" until told."""
+        self.live_mode = mode
+        self.check_ms = check_ms
+        self._show_connection(None if mode != NOT_LIVE else True)
+
     def set_connection(self, online: bool, message: str) -> None:
         """Show whether live updates arrive (``message`` explains an offline state)."""
-        self.online = online
-        if online:
-            self.connection_label.setText("● Online")
-            self.connection_label.setObjectName("ConnectionOnline")
-        else:
-            self.connection_label.setText("● Offline" + (f": {message}" if message else ""))
-            self.connection_label.setObjectName("ConnectionOffline")
-        self.connection_label.setToolTip(message or ("Connected" if online else "Disconnected"))
+        self.offline_reason = "" if online else message
+        self._show_connection(online)
+
+    def _show_connection(self, online: bool | None) -> None:
+        self.online = online is not False
+        text, tip = live_texts(self.live_mode, online, self.check_ms, self.offline_reason)
+        short = live_short_text(self.live_mode, online, self.check_ms)
+        self.connection_label.set_texts(text, short)
+        self.connection_label.setToolTip(f"{text}\n{tip}")
+        name = "ConnectionOffline" if online is False else "ConnectionOnline"
+        self.connection_label.setObjectName(
+            "ConnectionNotLive" if self.live_mode == NOT_LIVE else name
+        )
         style = self.connection_label.style()
         style.unpolish(self.connection_label)
         style.polish(self.connection_label)

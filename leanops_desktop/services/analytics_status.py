@@ -57,11 +57,15 @@ class StatusTimeline:
         return totals
 
     def blocked_by_reason(self) -> list[tuple[str, float]]:
-        """Blocked seconds per reason, most first (the Pareto order), ties by name."""
+        """Blocked seconds per reason, most first (the Pareto order), ties by name.
+
+        A stored reason may carry details after a colon (``"quality: burr on edge"``): the
+        reason before it is counted, so each detail does not make a bar of its own.
+        """
         totals: dict[str, float] = {}
         for band in self.bands:
             if band.state is StationState.BLOCKED:
-                reason = band.reason or "unknown"
+                reason = (band.reason or "").partition(":")[0].strip() or "unknown"
                 totals[reason] = totals.get(reason, 0.0) + band.seconds
         return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 

@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from leanops_desktop.core.enums import JobStatus, Priority, Role, StationStatus
+from leanops_desktop.core.enums import EventType, JobStatus, Priority, Role, StationStatus
 from leanops_desktop.core.errors import NotFound
 from leanops_desktop.core.rows import (
     AssignmentRow,
@@ -39,6 +39,20 @@ from leanops_desktop.db.models import (
 # -- stations -----------------------------------------------------------------------------
 
 
+def _blocked_since() -> Any:
+    """When a blocked station was blocked: its newest ``station_blocked`` event."""
+    newest = (
+        select(func.max(EventLog.timestamp))
+        .where(
+            EventLog.station_id == Station.id,
+            EventLog.event_type == EventType.STATION_BLOCKED.value,
+        )
+        .correlate(Station)
+        .scalar_subquery()
+    )
+    return case((Station.status == StationStatus.BLOCKED.value, newest), else_=None)
+
+
 def _station_query() -> Select[*tuple[Any, ...]]:
     return (
         select(
@@ -54,6 +68,9 @@ def _station_query() -> Select[*tuple[Any, ...]]:
             StationAssignment.qty_done,
             Job.qty_reported,
             Job.qty_total,
+            Job.due_date,
+            Job.priority,
+            _blocked_since().label("blocked_since"),
         )
         .outerjoin(StationAssignment, StationAssignment.station_id == Station.id)
         .outerjoin(Job, Job.id == StationAssignment.job_id)
@@ -74,6 +91,9 @@ def _station_row(record: Any) -> StationRow:
         assignment_done,
         job_done,
         qty_total,
+        due_date,
+        priority,
+        blocked_since,
     ) = record
     return StationRow(
         id=station_id,
@@ -88,6 +108,9 @@ def _station_row(record: Any) -> StationRow:
         assignment_qty_done=assignment_done or 0,
         job_qty_done=int(job_done or 0),
         job_qty_total=qty_total or 0,
+        job_due_date=due_date,
+        job_priority=Priority(priority) if priority else None,
+        blocked_since=blocked_since,
     )
 
 
@@ -388,6 +411,12 @@ def list_events(
         if job_id is not None:
             query = query.where(EventLog.job_id == check_key("job id", job_id))
         return [event_row(event) for event in session.execute(query)]
+
+
+def count_events(session: Session) -> int:
+    """How many events the log holds."""
+    with read_transaction(session):
+        return int(session.execute(select(func.count()).select_from(EventLog)).scalar_one())
 
 
 def events_by_keys(session: Session, keys: Collection[UUID]) -> list[EventRow]:

@@ -224,7 +224,7 @@ def test_move_dialog_moves_the_job(
 @pytest.mark.parametrize(
     ("reason", "details", "expected"),
     [("maintenance", "", "maintenance"), ("quality", " burr ", "quality: burr"),
-     ("other", "forklift in the way", "forklift in the way")],
+     ("other", "forklift in the way", "other: forklift in the way")],
 )  # fmt: skip
 def test_reason_text(reason: str, details: str, expected: str) -> None:
     assert reason_text(reason, details) == expected
@@ -244,6 +244,10 @@ def test_block_dialog_needs_details_for_other(
     )
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.reason_combo.currentIndex() == -1  # nothing is chosen for the user
+    assert dialog.reason() == ""
+    assert not dialog.submit_button.isEnabled()
+    dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("maintenance"))
     assert dialog.submit_button.isEnabled()  # "maintenance" alone is a reason
     dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("other"))
     assert not dialog.submit_button.isEnabled()
@@ -252,7 +256,10 @@ def test_block_dialog_needs_details_for_other(
     click(qtbot, dialog.submit_button)
     with db.session() as session:
         row = queries.get_station(session, "ST-01")
-    assert (row.status, row.blocked_reason) == (StationStatus.BLOCKED, "forklift blocks the cell")
+    assert (row.status, row.blocked_reason) == (
+        StationStatus.BLOCKED,
+        "other: forklift blocks the cell",
+    )
 
 
 def test_due_date_in_the_past_is_noted_not_refused(

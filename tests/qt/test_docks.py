@@ -23,6 +23,8 @@ from leanops_desktop.qt.models import (
 )
 from leanops_desktop.qt.models import job_table_model as jcols
 from leanops_desktop.qt.models.job_mime import JOB_ID_MIME, JOB_IDS_MIME, job_mime_data
+from leanops_desktop.qt.models.row_filter import RowFilter
+from leanops_desktop.qt.window.floor_views import OPEN_JOBS
 from leanops_desktop.services import queries
 from leanops_desktop.services.table_pages import all_jobs, first_jobs
 from tests.factories import make_job
@@ -78,7 +80,7 @@ def test_docks_are_named_and_sorted_by_default(qtbot: QtBot) -> None:
     assert [dock.windowTitle() for dock in docks] == ["Stations", "Jobs", "Assignments", "Events"]
     assert all(dock.view.model() is dock.model for dock in docks)
     assert (docks[1].model.sort_column(), docks[1].model.sort_order()) == (
-        jcols.COL_PRIORITY,
+        jcols.COL_DUE,
         Qt.SortOrder.AscendingOrder,
     )
     assert docks[3].model.sort_order() == Qt.SortOrder.DescendingOrder  # newest events first
@@ -107,7 +109,7 @@ def test_job_filter_choices(qtbot: QtBot) -> None:
     )
     bar = dock.filter_bar
     select_data(bar.status_combo, "waiting")
-    assert dock.model.keys() == ["JOB-0003", "JOB-0002"]  # high priority first
+    assert dock.model.keys() == ["JOB-0002", "JOB-0003"]  # soonest due first
     select_data(bar.priority_combo, "high")
     assert dock.model.keys() == ["JOB-0003"]
     select_data(bar.status_combo, None)
@@ -116,6 +118,28 @@ def test_job_filter_choices(qtbot: QtBot) -> None:
     bar.clear()
     assert dock.model.rowCount() == 4
     assert bar.line_combo is None  # jobs have no line
+
+
+def test_the_queue_opens_on_open_jobs_soonest_due_first(qtbot: QtBot) -> None:
+    dock = jobs_dock(
+        qtbot,
+        [
+            job(1, due=9, status="waiting", priority="high"),
+            job(2, due=-5, status="completed"),
+            job(3, due=1, status="running"),
+            job(4, due=4, status="waiting"),
+        ],
+    )
+    assert dock.row_filter() == RowFilter(status=jcols.OPEN_STATUS)
+    assert dock.filter_bar.status_combo is not None
+    assert dock.filter_bar.status_combo.currentText() == "Open (not completed)"
+    assert dock.model.keys() == ["JOB-0003", "JOB-0004", "JOB-0001"]
+    assert dock.count_label.text() == "3 of 4 jobs"
+    header = dock.view.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        jcols.COL_DUE,
+        Qt.SortOrder.AscendingOrder,
+    )
 
 
 def test_station_filters_offer_the_lines_there_are(qtbot: QtBot) -> None:
@@ -143,7 +167,7 @@ def test_column_state_and_sort_order_are_saved_and_restored(qtbot: QtBot) -> Non
     assert isinstance(state, QByteArray) and not state.isEmpty()
 
     second = jobs_dock(qtbot, rows)
-    assert second.model.sort_column() == jcols.COL_PRIORITY
+    assert second.model.sort_column() == jcols.COL_DUE
     assert second.restore_state(state)
     restored = second.view.horizontalHeader()
     assert restored.sectionSize(jcols.COL_PART) == 333
@@ -251,14 +275,15 @@ def test_loading_runs_off_the_gui_thread(qtbot: QtBot, demo_db: Database, runner
 
     def fetch_first() -> list:  # type: ignore[type-arg]
         with demo_db.session() as session:
-            return first_jobs(session, limit=5)
+            return first_jobs(session, limit=5, statuses=OPEN_JOBS)
 
     dock.model.modelReset.connect(lambda: sizes.append(dock.model.rowCount()))
     with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: not busy):
         dock.load(runner, fetch_all, first_page=fetch_first)
         assert dock.busy.isVisibleTo(dock)
     runner.wait()
-    assert sizes == [5, len(expected)]  # the first screen, then everything
+    open_jobs = [row for row in expected if row.status in OPEN_JOBS]
+    assert sizes == [5, len(open_jobs)]  # the first screen, then everything (open shown)
     assert sorted(dock.model.all_rows(), key=lambda row: row.id) == sorted(
         expected, key=lambda row: row.id
     )

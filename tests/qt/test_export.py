@@ -22,6 +22,7 @@ from leanops_desktop.qt.models import AssignmentTableModel, JobTableModel, Stati
 from leanops_desktop.qt.models import assignment_table_model as acols
 from leanops_desktop.qt.models import job_table_model as jcols
 from leanops_desktop.qt.models import station_table_model as scols
+from leanops_desktop.qt.models.row_filter import RowFilter
 from leanops_desktop.qt.models.time_text import export_time
 from leanops_desktop.services.table_files import csv_text
 from tests.qt.test_models_rows import NOW, TODAY, job
@@ -45,7 +46,7 @@ def dock(qtbot: QtBot) -> JobsDock:
     dock = JobsDock(model)
     qtbot.addWidget(dock)
     dock.view.sortByColumn(jcols.COL_DUE, Qt.SortOrder.DescendingOrder)
-    dock.model.set_text_filter("hinge")
+    dock.set_row_filter(RowFilter(text="hinge"))  # every status (the queue opens on open jobs)
     dock.set_column_visible(jcols.COL_STATIONS, False)
     header = dock.view.horizontalHeader()
     header.moveSection(header.visualIndex(jcols.COL_DUE), 0)

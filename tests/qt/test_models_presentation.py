@@ -272,4 +272,6 @@ def test_events_newest_first_and_bounded(qapp: object) -> None:
     assert model.row_at(0) == newest
     assert model.row_for_key(rows[0].id) is None  # the oldest made room
     assert model.index(0, ecols.COL_TYPE).data() == "Station blocked"
-    assert model.index(0, ecols.COL_DETAILS).data() == "reason: tooling"
+    assert model.index(0, ecols.COL_DETAILS).data() == (
+        "Station ST-01 blocked: tooling (job JOB-0001 paused)"
+    )

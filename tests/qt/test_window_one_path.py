@@ -129,6 +129,7 @@ def test_a_refused_save_keeps_the_dialog_open_with_the_services_message(
     window.commands.block_station(row)
     dialog = window.commands.active_dialog
     assert isinstance(dialog, BlockDialog)
+    dialog.reason_combo.setCurrentIndex(dialog.reason_combo.findData("maintenance"))
     with demo_db.session() as session:  # someone else blocks it meanwhile
         stations.block_station(session, supervisor, "ST-04", "tooling")
     click(qtbot, dialog.submit_button)

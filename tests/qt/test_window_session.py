@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -18,10 +18,13 @@ from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import ConfigError
-from leanops_desktop.db.engine import Database
+from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.screenshot import parse_size
+from leanops_desktop.qt.window.layout_state import user_key
+from leanops_desktop.services import stations
+from leanops_desktop.services.demo_plant import DEMO_USERS
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
 
@@ -118,3 +121,52 @@ def test_screenshot_arguments_are_checked(tmp_path: Path) -> None:
         take_screenshot(
             tmp_path / "x.png", "kiosk", "sqlite:///x.db", SiteConfig(), None, (800, 600)
         )
+
+
+def test_a_screenshot_never_touches_the_users_saved_layout(
+    demo_db_url: str, tmp_path: Path, isolated_settings: Path
+) -> None:
+    """The screenshot's window saves its layout on closing: into a folder of its own."""
+    email = DEMO_USERS[1][0]
+    group = f"layout/{user_key(email)}"
+    mine = QSettings()
+    mine.setValue(f"{group}/central_tab", "Performance")
+    mine.setValue(f"{group}/filters/jobs", '{"text": "mine"}')
+    mine.sync()
+    users_file = Path(mine.fileName())
+    assert users_file.is_relative_to(isolated_settings)
+    before = users_file.read_bytes()
+
+    take_screenshot(tmp_path / "main.png", "main", demo_db_url, SiteConfig(), None, (1280, 720))
+
+    assert users_file.read_bytes() == before
+    again = QSettings(str(users_file), QSettings.Format.IniFormat)
+    assert again.value(f"{group}/central_tab") == "Performance"
+    assert again.value(f"{group}/state") is None  # the screenshot's layout went elsewhere
+    assert not Path(QSettings().fileName()).is_relative_to(isolated_settings)
+
+
+def test_a_kiosk_screenshot_without_a_station_takes_the_first_active_one(
+    demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leanops_desktop import app
+
+    asked: list[str] = []
+    real = app.build_kiosk_for_screenshot
+
+    def build(url: str, config: SiteConfig, station: str, size: tuple[int, int]) -> QWidget:
+        asked.append(station)
+        return real(url, config, station, size)
+
+    monkeypatch.setattr(app, "build_kiosk_for_screenshot", build)
+    db = open_database(demo_db_url)
+    with db.session() as session:  # a station before it, not in use
+        stations.create_station(
+            session, Actor.system(), station_id="AA-00", name="Spare", line="Line A",
+            is_active=False,
+        )  # fmt: skip
+    db.dispose()
+    out = tmp_path / "kiosk.png"
+    take_screenshot(out, "kiosk", demo_db_url, SiteConfig(), None, (1024, 768))
+    assert asked == ["ST-01"]
+    assert QImage(str(out)).width() == 1024

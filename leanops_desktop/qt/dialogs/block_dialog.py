@@ -23,11 +23,10 @@ class BlockValues:
 
 
 def reason_text(reason: str, details: str) -> str:
-    """``"maintenance"`` or ``"maintenance: spindle noise"``."""
+    """``"maintenance"`` or ``"maintenance: spindle noise"`` (``"other: …"`` too: the reason
+    always leads, so blocked time is counted by reason and details stay details)."""
     details = details.strip()
-    if not details:
-        return reason
-    return details if reason in NEEDS_DETAILS else f"{reason}: {details}"
+    return f"{reason}: {details}" if details else reason
 
 
 class BlockDialog(FormDialog):
@@ -54,12 +53,16 @@ class BlockDialog(FormDialog):
         self.reason_combo = QComboBox(self)
         for reason in reasons:
             self.reason_combo.addItem(reason.capitalize(), reason)
+        # No reason is chosen for the user: a preselected one would be recorded unread.
+        self.reason_combo.setPlaceholderText("Choose a reason…")
+        self.reason_combo.setCurrentIndex(-1)
         self.details_edit = QLineEdit(self)
         self.details_edit.setPlaceholderText("what happened (optional)")
         self.details_edit.setMaxLength(MAX_REASON_LENGTH)
-        self.add_field("Reason", self.reason_combo)
+        self.add_field("Reason", self.reason_combo, self._check_reason)
         self.add_field("Details", self.details_edit, self._check_details)
         self.reason_combo.currentIndexChanged.connect(self._reason_changed)
+        self.watch(self.reason_combo, self.reason_combo.currentIndexChanged)
         self.watch(self.details_edit, self.details_edit.textEdited)
         self.set_submit(lambda: submit(self.values()))
         self.revalidate()
@@ -79,6 +82,9 @@ class BlockDialog(FormDialog):
             "what happened (required)" if needed else "what happened (optional)"
         )
         self.revalidate()
+
+    def _check_reason(self) -> object:
+        return None if self.reason() else Problem("choose why the station stops")
 
     def _check_details(self) -> object:
         details = self.details_edit.text()

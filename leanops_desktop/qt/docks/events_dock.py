@@ -39,3 +39,19 @@ class EventsDock(TableDock):
             },
             parent=parent,
         )
+        model.stored_total_changed.connect(self._update_count)
+        self._update_count()
+
+    def _update_count(self, *_args: object) -> None:
+        """``"latest 2,000 of 13,261 events"`` when the database holds more than are shown."""
+        model = self.model
+        stored = getattr(model, "stored_total", None)
+        loaded, shown = model.total_count(), model.rowCount()
+        if stored is None or stored <= loaded:
+            super()._update_count()
+            return
+        text = f"latest {loaded:,} of {stored:,} events"
+        self.count_label.setText(text if shown == loaded else f"{shown:,} shown · {text}")
+        self.count_label.setToolTip(
+            f"The database holds {stored:,} events; the newest {loaded:,} are loaded here"
+        )

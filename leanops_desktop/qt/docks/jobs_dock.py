@@ -10,6 +10,7 @@ from leanops_desktop.qt.docks.filter_bar import FilterOptions
 from leanops_desktop.qt.docks.table_dock import TableDock
 from leanops_desktop.qt.models import job_table_model as cols
 from leanops_desktop.qt.models.job_table_model import JobTableModel
+from leanops_desktop.qt.models.row_filter import RowFilter
 
 JOB_STATUS_CHOICES = (
     ("Any status", None),
@@ -18,8 +19,12 @@ JOB_STATUS_CHOICES = (
 )
 
 
+#: What the queue shows until the user chooses otherwise: open jobs (waiting or running).
+DEFAULT_FILTER = RowFilter(status=cols.OPEN_STATUS)
+
+
 class JobsDock(TableDock):
-    """Jobs, high priority and earliest due first; filters: status, priority, due, text."""
+    """Open jobs, earliest due first; filters: status, priority, due, text."""
 
     noun = "jobs"
 
@@ -34,7 +39,7 @@ class JobsDock(TableDock):
                 due=True,
                 placeholder="Search jobs, parts, stations…",
             ),
-            default_sort=(cols.COL_PRIORITY, Qt.SortOrder.AscendingOrder),
+            default_sort=(cols.COL_DUE, Qt.SortOrder.AscendingOrder),
             column_widths={
                 cols.COL_ID: 95,
                 cols.COL_PART: 160,
@@ -47,6 +52,8 @@ class JobsDock(TableDock):
             progress_columns=(cols.COL_PROGRESS,),
             parent=parent,
         )
+        # The queue: what is still to make, soonest due first (completed jobs one choice away).
+        self.set_row_filter(DEFAULT_FILTER)
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)

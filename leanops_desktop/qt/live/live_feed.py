@@ -85,6 +85,10 @@ class LiveFeed(QObject):
         self._runner = runner if runner is not None else DbRunner(self)
         self._lane = lane
         self._reader = ChangeFeedReader(db.engine)
+        #: ``"postgresql"`` (woken by notifications) or ``"sqlite"`` (a file checked every
+        #: ``sqlite_check_ms``): what the status bar tells the user about how live it is.
+        self.backend = db.backend
+        self.sqlite_check_ms = sqlite_check_ms
         self._wakeup: PgWakeup | SqliteWakeup
         if db.backend == "postgresql":
             self._wakeup = PgWakeup(
@@ -130,6 +134,17 @@ class LiveFeed(QObject):
     def online(self) -> bool:
         """Whether live updates currently arrive."""
         return bool(self._online)
+
+    @property
+    def listening(self) -> bool | None:
+        """True when it listens for other seats' changes, False when it reads only when
+        asked, None before :meth:`start`; with :attr:`online` (None: not connected yet)."""
+        return self._listening if self._running else None
+
+    @property
+    def state(self) -> bool | None:
+        """Connected (True), offline (False) or not connected yet (None)."""
+        return self._online
 
     @property
     def running(self) -> bool:

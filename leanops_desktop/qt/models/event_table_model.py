@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import heapq
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.rows import EventRow
+from leanops_desktop.qt.models.event_text import event_sentence
 from leanops_desktop.qt.models.presentation import label
 from leanops_desktop.qt.models.row_filter import RowFilter, search_text
 from leanops_desktop.qt.models.row_table_model import Clock, RowTableModel
@@ -65,7 +66,7 @@ def _name(field: str) -> str:
     return field.replace("_", " ")
 
 
-def event_details(meta: dict[str, Any], *, full: bool = False) -> str:
+def event_details(meta: Mapping[str, Any], *, full: bool = False) -> str:
     """A one-line summary of an event's meta: changed fields, reason, other values.
 
     Ids of related rows (``log_id``, ``assignment_id``) and false flags are left out
@@ -96,6 +97,11 @@ def event_details(meta: dict[str, Any], *, full: bool = False) -> str:
     return "; ".join(parts)
 
 
+def event_text(row: EventRow) -> str:
+    """What the Details column says: a sentence for every known event type."""
+    return event_sentence(row, event_details)
+
+
 class EventTableModel(RowTableModel[EventRow]):
     """Events: time, type, station, job, who, details. Keeps at most ``max_rows`` events."""
 
@@ -109,7 +115,7 @@ class EventTableModel(RowTableModel[EventRow]):
         lambda row: row.station_id or "",
         lambda row: row.job_id or "",
         lambda row: (row.actor or "").lower(),
-        lambda row: event_details(row.meta).lower(),
+        lambda row: event_text(row).lower(),
     )
 
     def __init__(
@@ -121,6 +127,15 @@ class EventTableModel(RowTableModel[EventRow]):
     ) -> None:
         super().__init__(parent, clock=clock)
         self.max_rows = max_rows
+        #: How many events the database holds (None until counted); new ones add to it.
+        self.stored_total: int | None = None
+
+    stored_total_changed = Signal()
+
+    def set_stored_total(self, total: int) -> None:
+        """The number of events in the database, counted when the events were loaded."""
+        self.stored_total = total
+        self.stored_total_changed.emit()
 
     def sort_key(self, column: int) -> Callable[[EventRow], Any]:
         return self._SORT_KEYS[column]
@@ -137,7 +152,7 @@ class EventTableModel(RowTableModel[EventRow]):
         if column == COL_ACTOR:
             return row.actor or ""
         if column == COL_DETAILS:
-            return event_details(row.meta)
+            return event_text(row)
         return None
 
     @classmethod
@@ -147,7 +162,7 @@ class EventTableModel(RowTableModel[EventRow]):
             row.station_id,
             row.job_id,
             row.actor,
-            event_details(row.meta),
+            event_text(row),
         )
 
     def field_predicate(self, row_filter: RowFilter) -> Callable[[EventRow], bool] | None:
@@ -165,7 +180,8 @@ class EventTableModel(RowTableModel[EventRow]):
         if column == COL_TIME:
             return exact_time(row.timestamp)
         if column == COL_DETAILS:
-            return event_details(row.meta, full=True).replace("; ", "\n") or None
+            values = event_details(row.meta, full=True).replace("; ", "\n")
+            return "\n\n".join(text for text in (event_text(row), values) if text) or None
         if column == COL_ACTOR and row.meta.get("role"):
             return f"{row.actor} ({row.meta['role']})"
         return None
@@ -177,6 +193,12 @@ class EventTableModel(RowTableModel[EventRow]):
 
     def upsert_rows(self, rows: Iterable[EventRow]) -> None:
         """Add or replace events, then drop the oldest beyond ``max_rows``."""
+        rows = list(rows)
+        if self.stored_total is not None:
+            arrived = sum(1 for row in rows if row.id not in self._by_key)
+            if arrived:
+                self.stored_total += arrived
+                self.stored_total_changed.emit()
         super().upsert_rows(rows)
         excess = len(self._by_key) - self.max_rows if self.max_rows is not None else 0
         if excess > 0:

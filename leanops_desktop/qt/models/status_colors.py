@@ -118,3 +118,35 @@ def priority_marker(size: int = 12) -> QIcon:
     painter.drawPolygon(QPolygonF(corners))
     painter.end()
     return QIcon(pixmap)
+
+
+def _relative_luminance(color: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """The WCAG contrast ratio of two opaque colours (1.0 to 21.0)."""
+    light, dark = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+#: Text at least this far from its background reads (WCAG AA for normal text).
+READABLE_CONTRAST = 4.5
+
+
+def readable_on(background: QColor, preferred: QColor | None = None) -> QColor:
+    """``preferred`` when it reads on ``background``, else near-black or white, whichever
+    reads better (text written across a coloured bar or chip, in every theme)."""
+    if preferred is not None and contrast_ratio(preferred, background) >= READABLE_CONTRAST:
+        return QColor(preferred)
+    black, white = QColor("#111111"), QColor("#ffffff")
+    if contrast_ratio(black, background) >= contrast_ratio(white, background):
+        return black
+    return white

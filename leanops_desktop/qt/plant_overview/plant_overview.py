@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Protocol
 
-from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
+from PySide6.QtCore import QAbstractItemModel, QPoint, Qt, QTimer
 from PySide6.QtCore import Signal as _Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -36,6 +36,8 @@ from leanops_desktop.qt.plant_overview.tile_layout import (
 )
 
 MARGIN = 10
+#: How often blocked times ("1 h 20 min") and "late" are brought up to date.
+CLOCK_INTERVAL_MS = 30_000
 
 
 class StationSource(Protocol):
@@ -128,6 +130,10 @@ class PlantOverview(QScrollArea):
             model.dataChanged,
         ):
             signal.connect(self.sync)
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_INTERVAL_MS)
+        self._clock.timeout.connect(self.refresh_clock)
+        self._clock.start()
         self.rebuild()
 
     # -- public --------------------------------------------------------------------------
@@ -153,6 +159,12 @@ class PlantOverview(QScrollArea):
         if station_id is not None:
             self.ensureWidgetVisible(self._tiles[station_id])
         self.station_selected.emit(station_id)
+
+    def refresh_clock(self) -> None:
+        """Time passed: blocked times and "late" flags read anew."""
+        for tile in self._tiles.values():
+            tile.refresh_clock()
+        self._even_type()
 
     # -- model -> tiles ------------------------------------------------------------------
 
@@ -206,6 +218,17 @@ class PlantOverview(QScrollArea):
                 changed_lines.add(row.line)
         for line in changed_lines:
             self._sections[line].refresh_summary()
+        if changed_lines:
+            self._even_type()
+
+    def _even_type(self) -> None:
+        """Every tile writes at one size: the largest at which each one fits its lines."""
+        tiles = list(self._tiles.values())
+        if not tiles:
+            return
+        cap = min(tile.best_scale() for tile in tiles)
+        for tile in tiles:
+            tile.set_scale_cap(cap)
 
     # -- layout and keys -----------------------------------------------------------------
 
@@ -225,8 +248,17 @@ class PlantOverview(QScrollArea):
                 plan, replace(placement, x=placement.x + MARGIN, y=placement.y + MARGIN)
             )
         self.plan = plan
+        self._even_type()
         self._body.setMinimumSize(width + 2 * MARGIN, plan.height + 2 * MARGIN)
         self._empty.setGeometry(0, 0, viewport.width(), max(viewport.height(), 80))
+
+    def comfortable_height(self, width: int) -> int:
+        """The height the tiles need at ``width`` to be as large as they get."""
+        sizes = [len(section.tiles) for section in self._sections.values()]
+        if not sizes:
+            return 0
+        plan = plan_tiles(sizes, max(width - 2 * MARGIN, FULL_MIN_WIDTH), 1 << 20)
+        return plan.height + 2 * MARGIN
 
     def columns(self) -> int:
         return self.plan.columns if self.plan else 0

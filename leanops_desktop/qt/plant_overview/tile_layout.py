@@ -19,6 +19,8 @@ FULL_HEIGHT = 132
 COMPACT_MIN_WIDTH = 176
 COMPACT_HEIGHT = 92
 MAX_TILE_WIDTH = 340
+#: Tiles grow with the window up to this height (room for every line at a larger size).
+MAX_TILE_HEIGHT = 220
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +56,15 @@ COMPACT_BELOW = 120
 def plan_tiles(sizes: list[int], width: int, height: int) -> TilePlan:
     """Lay out sections of ``sizes`` tiles in ``width`` x ``height`` pixels.
 
-    Full-size tiles when they fit; else the narrower compact grid, its tiles as tall as the
-    height allows (between the compact and the full height).
+    Full-size tiles when they fit, grown to fill the height (up to MAX_TILE_HEIGHT); else the
+    narrower compact grid, its tiles as tall as the height allows (between the compact and
+    the full height).
     """
     full = _plan(sizes, width, compact=False)
-    if full.height <= height or not sizes:
+    if not sizes:
         return full
+    if full.height <= height:
+        return _grown(full, sizes, width, height)
     compact = _plan(sizes, width, compact=True)
     if compact.height >= full.height:
         return full
@@ -70,6 +75,18 @@ def plan_tiles(sizes: list[int], width: int, height: int) -> TilePlan:
         if taller > compact.tile_height:
             compact = _plan(sizes, width, compact=True, tile_height=taller)
     return compact
+
+
+def _grown(plan: TilePlan, sizes: list[int], width: int, height: int) -> TilePlan:
+    """``plan`` with its tiles as tall as the spare height allows (up to MAX_TILE_HEIGHT):
+    a big window shows bigger tiles instead of empty space below them."""
+    rows = sum(_rows_per_block_row(plan))
+    if not rows:
+        return plan
+    taller = min(MAX_TILE_HEIGHT, plan.tile_height + (height - plan.height) // rows)
+    if taller <= plan.tile_height:
+        return plan
+    return _plan(sizes, width, compact=False, tile_height=taller)
 
 
 def _rows_per_block_row(plan: TilePlan) -> list[int]:
