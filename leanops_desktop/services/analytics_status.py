@@ -1,8 +1,10 @@
-"""Reading the status timeline from the database: the state at the range start, then events.
+"""Reading the status timeline from the database: the state at the range start, then bands.
 
 The state at the start comes from each station's newest block, activation and job events
-before it (one indexed look-back per station, not a replay of all history); the events inside
-the range are then replayed by :class:`StationReplay`.
+before it (one indexed look-back per station and kind, not a replay of all history); the bands
+inside the range are then computed in SQL (:mod:`analytics_bands`). ``in_sql=False`` reads the
+range's events instead and replays them in Python with :class:`StationReplay`, the way it was
+done before (the same bands; kept to check the SQL against).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import EventRow
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import EventLog, Station
+from leanops_desktop.services.analytics_bands import machine_from, sql_bands
 from leanops_desktop.services.analytics_scope import (
     ALL,
     Scope,
@@ -72,6 +75,7 @@ _ACTIVE_EVENTS = (
     EventType.STATION_ACTIVATED.value,
     EventType.STATION_DEACTIVATED.value,
 )
+_MANY_STATION_EVENTS = (EventType.JOB_MOVED.value, EventType.JOB_COMPLETED.value)
 _JOB_START_EVENTS = (EventType.JOB_ASSIGNED.value, EventType.JOB_MOVED.value)
 _JOB_END_EVENTS = (
     EventType.JOB_UNASSIGNED.value,
@@ -80,14 +84,15 @@ _JOB_END_EVENTS = (
 )
 
 
-def _last_before(kinds: tuple[str, ...], before: datetime) -> Any:
-    """Id of a station's newest event of ``kinds`` before ``before`` (walks its index back)."""
+def _last_before(kind: str, before: datetime) -> Any:
+    """Id of a station's newest event of ``kind`` before ``before``: one short backward scan
+    of the (station, type, time) index, however long ago it was."""
     event = aliased(EventLog)
     return (
         select(event.id)
         .where(
             event.station_id == Station.id,
-            event.event_type.in_(kinds),
+            event.event_type == kind,
             event.timestamp < before,
         )
         .order_by(event.timestamp.desc(), event.id.desc())
@@ -95,6 +100,12 @@ def _last_before(kinds: tuple[str, ...], before: datetime) -> Any:
         .correlate(Station)
         .scalar_subquery()
     )
+
+
+def _newest(events: list[EventRow | None]) -> EventRow | None:
+    """The newest of some events (time, then id: the order the events are read in)."""
+    found = [event for event in events if event is not None]
+    return max(found, key=lambda event: (event.timestamp, event.id)) if found else None
 
 
 def _ended(station_id: str, start_event: EventRow, ends: list[EventRow]) -> bool:
@@ -122,20 +133,26 @@ def initial_states(
             states[station.id] = {"at": station.created_at.timestamp(), "active": station.is_active}
     if not older:
         return states
-    records = session.execute(
-        select(
-            Station.id,
-            _last_before(_BLOCK_EVENTS, start),
-            _last_before(_ACTIVE_EVENTS, start),
-            _last_before(_JOB_START_EVENTS, start),
-        ).where(Station.id.in_([station.id for station in older]))
+    groups = (_BLOCK_EVENTS, _ACTIVE_EVENTS, _JOB_START_EVENTS)
+    kinds = [kind for group in groups for kind in group]
+    looked_up = session.execute(
+        select(Station.id, *(_last_before(kind, start) for kind in kinds)).where(
+            Station.id.in_([station.id for station in older])
+        )
     ).all()
-    wanted = {event_id for record in records for event_id in record[1:] if event_id is not None}
+    wanted = {event_id for record in looked_up for event_id in record[1:] if event_id is not None}
     found = {
         row.id: row
         for row in map(event_row, session.scalars(select(EventLog).where(EventLog.id.in_(wanted))))
     }
-    starts = {record[0]: found[record[3]] for record in records if record[3] in found}
+    records: list[tuple[str, EventRow | None, EventRow | None, EventRow | None]] = []
+    for station_id, *ids in looked_up:
+        by_kind = dict(zip(kinds, ids, strict=True))
+        block, active, job = (
+            _newest([found.get(by_kind[kind]) for kind in group]) for group in groups
+        )
+        records.append((station_id, block, active, job))
+    starts = {station_id: job for station_id, _b, _a, job in records if job is not None}
     ends: list[EventRow] = []
     if starts:
         ends = [
@@ -150,9 +167,7 @@ def initial_states(
             )
         ]
     now_active = {station.id: station.is_active for station in older}
-    for station_id, block_id, active_id, _job in records:
-        block = found.get(block_id)
-        active = found.get(active_id)
+    for station_id, block, active, _job in records:
         # Without a recorded flag (no activation event, or a creation event that does not
         # say), the station row's flag is the best knowledge there is.
         is_active = now_active[station_id]
@@ -189,12 +204,12 @@ def status_events(
         )
         .order_by(EventLog.timestamp, EventLog.id)
     )
-    if station_ids is not None:
+    if station_ids is not None:  # moves and completions may touch stations of other events
         query = query.where(
             or_(
                 EventLog.station_id.in_(station_ids),
                 EventLog.station_id.is_(None),
-                EventLog.event_type == EventType.JOB_MOVED.value,
+                EventLog.event_type.in_(_MANY_STATION_EVENTS),
             )
         )
     return [
@@ -221,8 +236,13 @@ def status_timeline(
     *,
     scope: Scope = ALL,
     now: datetime | None = None,
+    in_sql: bool = True,
 ) -> StatusTimeline:
-    """Running / idle / blocked / off bands per station over ``[start, min(end, now))``."""
+    """Running / idle / blocked / off bands per station over ``[start, min(end, now))``.
+
+    The bands are computed in the database; ``in_sql=False`` replays the range's events in
+    Python instead (the former way, the same bands).
+    """
     require(actor, Action.VIEW_ANALYTICS)
     start = check_instant("start", start)
     end = check_instant("end", end)
@@ -235,9 +255,13 @@ def status_timeline(
             stations = [station for station in stations if station.id in worked]
         ids = [station.id for station in stations]
         initial = initial_states(session, stations, start)
-        limit = ids if scope.limits_stations or scope.job_id is not None else None
-        events = status_events(session, start, until, limit) if ids else []
-    machine = replay(ids, initial, events, start=start, until=until)
+        if in_sql:
+            machine = machine_from(ids, sql_bands(session, ids, initial, start=start, until=until))
+        else:
+            limit = ids if scope.limits_stations or scope.job_id is not None else None
+            events = status_events(session, start, until, limit) if ids else []
+    if not in_sql:
+        machine = replay(ids, initial, events, start=start, until=until)
     return StatusTimeline(
         start=start,
         until=until,
