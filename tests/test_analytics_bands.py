@@ -24,6 +24,7 @@ from leanops_desktop.core.rows import EventRow
 from leanops_desktop.db.engine import Database
 from leanops_desktop.services.analytics_scope import ALL, Scope
 from leanops_desktop.services.analytics_status import StatusTimeline, status_timeline
+from leanops_desktop.services.analytics_timeline import StatusBand
 from tests.analytics_seed import SUPERVISOR, add_events, add_job, add_logs, add_stations, utc
 
 FIRST = utc(2026, 3, 1, 6)
@@ -142,7 +143,7 @@ def test_both_machines_take_live_events_alike(history: Database) -> None:
     with history.session() as session:
         in_sql = status_timeline(session, SUPERVISOR, start, end, now=now)
         replayed = status_timeline(session, SUPERVISOR, start, end, now=now, in_sql=False)
-    live = [
+    live: list[tuple[str, str | None, dict[str, Any]]] = [
         ("station_blocked", "S1", {"reason": "tooling"}),
         ("job_assigned", "S2", {}),
         ("job_completed", None, {"old": {"stations": ["S2", "S3"]}}),
@@ -163,7 +164,7 @@ def test_the_bands_start_at_what_happened_before_the_range(history: Database) ->
     start, end = utc(2026, 3, 3, 7, 15), utc(2026, 3, 3, 8, 15)
     with history.session() as session:
         timeline = status_timeline(session, SUPERVISOR, start, end, now=utc(2026, 3, 8))
-    first = {}
+    first: dict[str, StatusBand] = {}
     for band in timeline.bands:
         first.setdefault(band.station_id, band)
     assert all(band.start == start.timestamp() for band in first.values())
