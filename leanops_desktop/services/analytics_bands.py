@@ -26,12 +26,13 @@ another JSON type (never written by LeanOps) comes back as its JSON text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from leanops_desktop.db.types import UTCDateTime
@@ -96,6 +97,7 @@ class _Dialect:
     old_station: str  # meta.old.station_id when a string, else NULL
     listed: str  # FROM-clause tail: one row per string in meta.old.stations, column s.sid
     differs: str  # null-safe "differs from"
+    keyed: str  # the row's k, 12 digits, then its reason: sorts by k (byte order)
 
 
 _POSTGRESQL = _Dialect(
@@ -130,6 +132,7 @@ _POSTGRESQL = _Dialect(
                                                ELSE '[]'::jsonb END) AS items(item)
                 WHERE jsonb_typeof(item) = 'string') AS s""",
     differs="IS DISTINCT FROM",
+    keyed="(lpad(k::text, 12, '0') || blk) COLLATE \"C\"",
 )
 
 _SQLITE = _Dialect(
@@ -170,22 +173,24 @@ _SQLITE = _Dialect(
                       AND json_type(ev2.meta, '$.old.stations') = 'array'
                       AND items.type = 'text') AS s ON s.eid = ev.eid""",
     differs="IS NOT",
+    keyed="printf('%012d', k) || blk",
 )
 
 
-def _statement(dialect: _Dialect, flags: Sequence[tuple[bool, bool, bool]]) -> str:
-    """The statement for one seed per station; ``flags``: (exists, active, has_job) of each,
-    written into it as 0 or 1 (the ids, times and reasons are parameters)."""
+@functools.lru_cache(maxsize=64)
+def _statement(dialect: _Dialect, seeds: int) -> TextClause:
+    """The statement for ``seeds`` stations (built and parsed once per dialect and count)."""
     kinds = ", ".join(f"'{kind}'" for kind in STATUS_EVENTS)
     seed_rows = ",\n        ".join(
         f"({n}, CAST(:sid{n} AS TEXT), CAST(:at{n} AS DOUBLE PRECISION), "
-        f"{int(exists)}, {int(active)}, {int(has_job)}, CAST(:blk{n} AS TEXT))"
-        for n, (exists, active, has_job) in enumerate(flags)
+        f"CAST(:ex{n} AS INTEGER), CAST(:act{n} AS INTEGER), CAST(:job{n} AS INTEGER), "
+        f"CAST(:blk{n} AS TEXT))"
+        for n in range(seeds)
     )
     # Stations are partitioned by their position (an integer sorts faster than text with a
     # collation); ``k`` orders all rows at once (position, seed first, time, event id), so a
     # flag's last setter is the largest ``2 k + flag`` among the rows so far.
-    return f"""
+    sql = f"""
 WITH seed(pos, sid, at, ex, act, job, blk) AS (
     VALUES {seed_rows}
 ),
@@ -238,11 +243,11 @@ carried AS (
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER upto AS ex,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER upto AS act,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER upto AS job,
-           MAX(CASE WHEN blk IS NOT NULL THEN k END) OVER upto AS blk_k,
+           MAX(CASE WHEN blk IS NOT NULL THEN {dialect.keyed} END) OVER upto AS blk,
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER before AS ex0,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER before AS act0,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER before AS job0,
-           MAX(CASE WHEN blk IS NOT NULL THEN k END) OVER before AS blk_k0,
+           MAX(CASE WHEN blk IS NOT NULL THEN {dialect.keyed} END) OVER before AS blk0,
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER whole AS ex_end,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER whole AS act_end,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER whole AS job_end
@@ -251,33 +256,36 @@ carried AS (
            before AS (PARTITION BY pos ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
            whole AS (PARTITION BY pos)
 ),
+unpacked AS (
+    SELECT pos, k, at, ex, act, job, ex0, act0, job0, ex_end, act_end, job_end,
+           substr(blk, 13) AS blk, substr(blk0, 13) AS blk0
+    FROM carried
+),
 states AS (
-    SELECT c.pos, c.k, c.at, c.ex_end % 2 AS ex, c.act_end % 2 AS act, c.job_end % 2 AS job,
-           nullif(b.blk, '') AS reason,
-           CASE WHEN c.ex % 2 = 0 THEN NULL
-                WHEN c.act % 2 = 0 THEN 'off'
-                WHEN b.blk <> '' THEN 'blocked'
-                WHEN c.job % 2 = 1 THEN 'running'
+    SELECT pos, k, at, ex_end % 2 AS ex, act_end % 2 AS act, job_end % 2 AS job,
+           nullif(blk, '') AS reason,
+           CASE WHEN ex % 2 = 0 THEN NULL
+                WHEN act % 2 = 0 THEN 'off'
+                WHEN blk <> '' THEN 'blocked'
+                WHEN job % 2 = 1 THEN 'running'
                 ELSE 'idle' END AS state,
-           c.ex0 IS NULL
-           OR (CASE WHEN c.ex0 % 2 = 0 THEN NULL
-                    WHEN c.act0 % 2 = 0 THEN 'off'
-                    WHEN b0.blk <> '' THEN 'blocked'
-                    WHEN c.job0 % 2 = 1 THEN 'running'
+           ex0 IS NULL
+           OR (CASE WHEN ex0 % 2 = 0 THEN NULL
+                    WHEN act0 % 2 = 0 THEN 'off'
+                    WHEN blk0 <> '' THEN 'blocked'
+                    WHEN job0 % 2 = 1 THEN 'running'
                     ELSE 'idle' END)
               {dialect.differs}
-              (CASE WHEN c.ex % 2 = 0 THEN NULL
-                    WHEN c.act % 2 = 0 THEN 'off'
-                    WHEN b.blk <> '' THEN 'blocked'
-                    WHEN c.job % 2 = 1 THEN 'running'
+              (CASE WHEN ex % 2 = 0 THEN NULL
+                    WHEN act % 2 = 0 THEN 'off'
+                    WHEN blk <> '' THEN 'blocked'
+                    WHEN job % 2 = 1 THEN 'running'
                     ELSE 'idle' END)
-           OR nullif(b0.blk, '') {dialect.differs} nullif(b.blk, '') AS starts
-    FROM carried AS c
-    JOIN ordered AS b ON b.k = c.blk_k
-    LEFT JOIN ordered AS b0 ON b0.k = c.blk_k0
+           OR nullif(blk0, '') {dialect.differs} nullif(blk, '') AS starts
+    FROM unpacked
 ),
 bands AS (
-    SELECT pos, state, reason, at, LEAD(at) OVER (PARTITION BY pos ORDER BY k) AS until_at,
+    SELECT pos, k, state, reason, at, LEAD(at) OVER (PARTITION BY pos ORDER BY k) AS until_at,
            ex, act, job
     FROM states
     WHERE starts
@@ -285,7 +293,11 @@ bands AS (
 SELECT pos, state, reason, at, until_at, ex, act, job
 FROM bands
 WHERE until_at IS NULL OR (until_at > at AND state IS NOT NULL)
+ORDER BY pos, k
 """
+    return text(sql).bindparams(
+        bindparam("start", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
+    )
 
 
 _STATES = {state.value: state for state in StationState}
@@ -305,30 +317,24 @@ def sql_bands(
         return SqlBands((), ())
     dialect = _POSTGRESQL if dialect_of(session) == "postgresql" else _SQLITE
     params: dict[str, Any] = {}
-    flags: list[tuple[bool, bool, bool]] = []
     for n, station_id in enumerate(station_ids):
         state = initial.get(station_id, {})
         params[f"sid{n}"] = station_id
         params[f"at{n}"] = max(float(state.get("at", start.timestamp())), start.timestamp())
+        params[f"ex{n}"] = int(bool(state.get("exists", True)))
+        params[f"act{n}"] = int(bool(state.get("active", True)))
+        params[f"job{n}"] = int(bool(state.get("has_job", False)))
         reason = state.get("blocked_reason")
         params[f"blk{n}"] = "" if reason is None else str(reason)
-        flags.append(
-            (
-                bool(state.get("exists", True)),
-                bool(state.get("active", True)),
-                bool(state.get("has_job", False)),
-            )
-        )
-    statement = text(_statement(dialect, flags)).bindparams(
-        bindparam("start", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
-    )
+    statement = _statement(dialect, len(station_ids))
     rows = session.execute(statement, {**params, "start": start, "until": until}).all()
     closed: list[StatusBand] = []
     final: list[FinalState] = []
+    states = _STATES
     for pos, state, reason, at, until_at, exists, active, has_job in rows:
         sid = station_ids[pos]
         if until_at is not None:
-            closed.append(StatusBand(sid, _STATES[state], float(at), float(until_at), reason))
+            closed.append(StatusBand(sid, states[state], at, until_at, reason))
         else:
             final.append(
                 FinalState(
@@ -340,7 +346,4 @@ def sql_bands(
                     blocked_reason=reason,
                 )
             )
-    order = {station_id: index for index, station_id in enumerate(station_ids)}
-    closed.sort(key=lambda band: (order[band.station_id], band.start))
-    final.sort(key=lambda state: order[state.station_id])
     return SqlBands(tuple(closed), tuple(final))

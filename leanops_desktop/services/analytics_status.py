@@ -56,16 +56,17 @@ class StatusTimeline:
     def seconds_by_state(self) -> dict[StationState, float]:
         totals = dict.fromkeys(StationState, 0.0)
         for band in self.bands:
-            totals[band.state] += band.seconds
+            totals[band.state] += band.end - band.start
         return totals
 
     def blocked_by_reason(self) -> list[tuple[str, float]]:
         """Blocked seconds per reason, most first (the Pareto order), ties by name."""
         totals: dict[str, float] = {}
+        blocked = StationState.BLOCKED
         for band in self.bands:
-            if band.state is StationState.BLOCKED:
+            if band.state is blocked:
                 reason = band.reason or "unknown"
-                totals[reason] = totals.get(reason, 0.0) + band.seconds
+                totals[reason] = totals.get(reason, 0.0) + (band.end - band.start)
         return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
