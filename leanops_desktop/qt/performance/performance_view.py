@@ -48,6 +48,7 @@ from leanops_desktop.core.permissions import Action, allowed, least_role
 from leanops_desktop.core.rows import EventRow, JobRow, PerformanceRow, StationRow
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import READS, DbRunner, Job, is_connection_error
+from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
 from leanops_desktop.qt.performance.range_bar import RangeBar
@@ -72,6 +73,8 @@ FIGURES_DELAY_MS = 1_500
 ANALYTICS = "analytics"
 #: Between two panels put on screen: a timer, not a posted call, so repaints go first.
 STEP_MS = 1
+#: How long results that arrived wait for the rest of their load before going on screen.
+HOLD_MS = 250
 LOADING_TEXT = "Loading…"
 UNREACHABLE_TEXT = (
     "The performance figures could not be read: the database does not answer. "
@@ -106,10 +109,9 @@ class _Request:
 
 
 @dataclass(frozen=True, slots=True)
-class FigureData:
-    """What the ``analytics`` lane read for one load: figures, timeline, jobs, the job curve."""
+class JobData:
+    """The shift's figures, the jobs at risk and the job curve of one load."""
 
-    in_range: analytics.KeyFigures
     shift: ShiftWindow
     in_shift: analytics.KeyFigures
     jobs: list[analytics.JobForecast]
@@ -151,14 +153,28 @@ def read_throughput(
         )
 
 
-def read_figures(
+def read_figures(db: Database, actor: Actor, request: _Request, tz: tzinfo) -> analytics.KeyFigures:
+    """Key figures of the range with its status timeline and blocked time by reason (runs on
+    the ``analytics`` lane)."""
+    with db.session() as session, session.begin():
+        return analytics.key_figures(
+            session,
+            actor,
+            request.start,
+            request.end,
+            tz=tz,
+            scope=request.scope,
+            now=request.now,
+        )
+
+
+def read_jobs(
     db: Database, actor: Actor, request: _Request, tz: tzinfo, shift_starts: tuple[time, ...]
-) -> FigureData:
-    """Key figures of the range and the shift, timeline, jobs at risk and the job curve, in
-    one read transaction (runs on the ``analytics`` lane)."""
+) -> JobData:
+    """The shift's figures, jobs at risk and the job curve, in one read transaction (runs on
+    the ``reads`` lane after the throughput, beside the range's figures)."""
     start, end, now, scope = request.start, request.end, request.now, request.scope
     with db.session() as session, session.begin():
-        in_range = analytics.key_figures(session, actor, start, end, tz=tz, scope=scope, now=now)
         shift, in_shift = analytics.shift_figures(
             session, actor, tz=tz, shift_starts=shift_starts, scope=scope, now=now
         )
@@ -169,7 +185,7 @@ def read_figures(
             if job_id is not None
             else None
         )
-    return FigureData(in_range, shift, in_shift, jobs, job_id, curve)
+    return JobData(shift, in_shift, jobs, job_id, curve)
 
 
 class PerformanceView(QWidget):
@@ -224,6 +240,8 @@ class PerformanceView(QWidget):
         self._station_line: dict[str, str] = {}
         self._job_id: str | None = None
         self._figures: tuple[analytics.KeyFigures, analytics.KeyFigures] | None = None
+        self._in_range: analytics.KeyFigures | None = None
+        self._in_shift: tuple[analytics.KeyFigures, str] | None = None
         self._stale = False  # figures to reload when shown again
         # Loading: the parts of the current load still to come, the panels still to put on
         # screen, and one token per kind of read (a newer submission makes older work moot).
@@ -237,6 +255,13 @@ class PerformanceView(QWidget):
         self._step_timer.setSingleShot(True)
         self._step_timer.setInterval(STEP_MS)
         self._step_timer.timeout.connect(self._run_step)
+        # Panels go on screen once every read of a load is in (the readers' Python work
+        # would otherwise slow the GUI thread's, sharing the GIL), or HOLD_MS after the first.
+        self._held: list[Callable[[], None]] = []
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.setInterval(HOLD_MS)
+        self._hold_timer.timeout.connect(self._release)
         self.range_bar.selection_changed.connect(self.refresh)
         self.range_bar.export_png_requested.connect(self._ask_png)
         self.range_bar.export_csv_requested.connect(self._ask_csv)
@@ -266,7 +291,7 @@ class PerformanceView(QWidget):
     @property
     def loading(self) -> bool:
         """Whether reads of the current choice are under way or its panels still to come."""
-        return bool(self._waiting or self._steps)
+        return bool(self._waiting or self._held or self._steps)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -300,6 +325,9 @@ class PerformanceView(QWidget):
             self.panels.throughput.visible_range_changed.connect(self._zoomed)
             self._stack.addWidget(self.panels)
             self._stack.setCurrentWidget(self.panels)
+            # pyqtgraph and the plots live as long as the window: out of the collector's
+            # walk, or a full collection in a reader thread holds the GIL for 50 ms and more.
+            freeze_long_lived()
             self.reload_options()
             self.refresh()
         return self.panels
@@ -316,7 +344,9 @@ class PerformanceView(QWidget):
     def _say(self, text: str, level: str = "") -> None:
         self.status.setText(text)
         self.status.setProperty("level", level)
-        self.status.setStyleSheet(_ERROR_STYLE if level == "error" else "")
+        style = _ERROR_STYLE if level == "error" else ""
+        if self.status.styleSheet() != style:  # restyling costs milliseconds: only on change
+            self.status.setStyleSheet(style)
 
     def _fail(self, error: BaseException, part: str | None = None) -> None:
         """A read failed: say why in the view (the panels keep what they showed)."""
@@ -331,6 +361,8 @@ class PerformanceView(QWidget):
         self._waiting.discard(part or "")
         self._say(text, "error")
         self.load_failed.emit(text)
+        if self._held and not self._waiting:
+            self._release()  # what did arrive goes on screen
 
     # -- reading on the runner -----------------------------------------------------------
 
@@ -375,11 +407,23 @@ class PerformanceView(QWidget):
             job.cancel()
 
     def _queue(self, *steps: Callable[[], None]) -> None:
-        """Put panels on screen, one per turn of the event loop (all at once when inline)."""
-        self._steps.extend(steps)
+        """Put panels on screen once the rest of the load is in (or ``HOLD_MS`` later), one
+        per turn of the event loop (all at once when inline)."""
+        self._held.extend(steps)
+        if self._runner.inline or not self._waiting:
+            self._release()
+        elif not self._hold_timer.isActive():
+            self._hold_timer.start()
+
+    def _release(self) -> None:
+        self._hold_timer.stop()
+        self._steps.extend(self._held)
+        self._held.clear()
         if self._runner.inline:
             while self._steps:
                 self._steps.popleft()()
+            self._check_loaded()
+        elif not self._steps:
             self._check_loaded()
         elif not self._step_timer.isActive():
             self._step_timer.start()
@@ -393,7 +437,7 @@ class PerformanceView(QWidget):
             self._check_loaded()
 
     def _check_loaded(self) -> None:
-        if self._waiting or self._steps or self._failures:
+        if self._waiting or self._held or self._steps or self._failures:
             return
         if self.status.property("level") in ("loading", "error"):
             self._say("")
@@ -438,19 +482,22 @@ class PerformanceView(QWidget):
         self._scope = self.range_bar.scope()
         self._figures_timer.stop()
         self._steps.clear()  # panels of an older choice are not put on screen any more
+        self._held.clear()
+        self._hold_timer.stop()
         self._waiting.clear()
         for kind in ("zoom", "curve"):
             self._cancel(kind)
         request = self._request(keep_view=False)
-        self._start_loading({"throughput", "figures"})
+        self._start_loading({"throughput", "figures", "jobs"})
         db, actor, tz = self._db, self._actor, self._tz
+        self._submit_figures(request, with_throughput=True)
         self._submit(
             "throughput",
             lambda: read_throughput(db, actor, request, tz),
             lambda data: self._throughput_read(request, data),
             lane=READS,
         )
-        self._submit_figures(request)
+        self._submit_jobs(request)
 
     def _request(self, *, keep_view: bool) -> _Request:
         assert self._range is not None
@@ -465,13 +512,26 @@ class PerformanceView(QWidget):
             keep_view=keep_view,
         )
 
-    def _submit_figures(self, request: _Request) -> None:
-        db, actor, tz, starts = self._db, self._actor, self._tz, self._config.shift_starts
+    def _submit_figures(self, request: _Request, *, with_throughput: bool = False) -> None:
+        """The range's figures on the ``analytics`` lane; the shift's and the jobs after the
+        throughput on ``reads`` (unless ``with_throughput``: the caller submits them then)."""
+        db, actor, tz = self._db, self._actor, self._tz
         self._submit(
             "figures",
-            lambda: read_figures(db, actor, request, tz, starts),
+            lambda: read_figures(db, actor, request, tz),
             lambda data: self._figures_read(request, data),
             lane=ANALYTICS,
+        )
+        if not with_throughput:
+            self._submit_jobs(request)
+
+    def _submit_jobs(self, request: _Request) -> None:
+        db, actor, tz, starts = self._db, self._actor, self._tz, self._config.shift_starts
+        self._submit(
+            "jobs",
+            lambda: read_jobs(db, actor, request, tz, starts),
+            lambda data: self._jobs_read(request, data),
+            lane=READS,
         )
 
     def _succeeded(self, part: str) -> None:
@@ -481,14 +541,25 @@ class PerformanceView(QWidget):
 
     def _throughput_read(self, request: _Request, data: analytics.Throughput) -> None:
         self._succeeded("throughput")
-        self._queue(lambda: self._show_throughput(request, data))
-
-    def _show_throughput(self, request: _Request, data: analytics.Throughput) -> None:
         assert self.panels is not None
-        self.panels.throughput.set_data(data, request.end.timestamp())
-        if self.isVisible():  # show the curves before the figures are put on screen
-            self.panels.throughput.plot.viewport().repaint()
-        self.throughput_shown.emit()
+        plot = self.panels.throughput
+
+        # Three turns, the plot not painted in between: new curves, the y axis fitted to
+        # them (half of a first paint with 50 curves), the paint.
+        def curves() -> None:
+            plot.plot.setUpdatesEnabled(False)
+            plot.set_data(data, request.end.timestamp())
+
+        def scale() -> None:
+            plot.plot.getPlotItem().getViewBox().prepareForPaint()
+
+        def paint() -> None:
+            plot.plot.setUpdatesEnabled(True)
+            if self.isVisible():  # the curves first, before the other panels
+                plot.plot.viewport().repaint()
+            self.throughput_shown.emit()
+
+        self._queue(curves, scale, paint)
 
     def reload_figures(self, *, keep_view: bool = False) -> None:
         """Key figures (range and shift), timeline, Pareto, jobs at risk and the job curve.
@@ -497,32 +568,36 @@ class PerformanceView(QWidget):
         """
         if self.panels is None or self._range is None:
             return
-        if "figures" in self._waiting:  # under way, maybe from before the change: once more
+        if self._waiting & {"figures", "jobs"}:  # under way, maybe from before the change
             if self.isVisible():
                 self._figures_timer.start()
             else:
                 self._stale = True
             return
         self._stale = False
-        self._start_loading({"figures"})
+        self._start_loading({"figures", "jobs"})
         self._submit_figures(self._request(keep_view=keep_view))
 
-    def _figures_read(self, request: _Request, data: FigureData) -> None:
+    def _figures_read(self, request: _Request, in_range: analytics.KeyFigures) -> None:
         self._succeeded("figures")
         keep_view = request.keep_view
         end = request.end.timestamp()
-
-        def tiles() -> None:
-            self._figures = (data.in_range, data.in_shift)
-            self.tiles.set_figures(data.in_range, data.in_shift, data.shift.name)
+        self._in_range = in_range
 
         def timeline() -> None:
             assert self.panels is not None
-            self.panels.timeline.set_timeline(data.in_range.timeline, end, keep_view=keep_view)
+            self.panels.timeline.set_timeline(in_range.timeline, end, keep_view=keep_view)
 
         def pareto() -> None:
             assert self.panels is not None
-            self.panels.pareto.set_reasons(data.in_range.blocked_by_reason)
+            self.panels.pareto.set_reasons(in_range.blocked_by_reason)
+
+        self._queue(self._show_tiles, timeline, pareto)
+
+    def _jobs_read(self, request: _Request, data: JobData) -> None:
+        self._succeeded("jobs")
+        keep_view = request.keep_view
+        self._in_shift = (data.in_shift, data.shift.name)
 
         def jobs() -> None:
             assert self.panels is not None
@@ -535,7 +610,13 @@ class PerformanceView(QWidget):
                 same_job = data.curve is not None and progress.job_id == data.curve.job.job_id
                 progress.set_curve(data.curve, keep_view=keep_view and same_job)
 
-        self._queue(tiles, timeline, pareto, jobs, curve)
+        self._queue(self._show_tiles, jobs, curve)
+
+    def _show_tiles(self) -> None:
+        in_shift, name = self._in_shift or (None, "")
+        self.tiles.set_figures(self._in_range, in_shift, name)
+        if self._in_range is not None and in_shift is not None:
+            self._figures = (self._in_range, in_shift)
 
     def _job_chosen(self, job_id: str) -> None:
         if job_id == self._job_id or self._range is None or self.panels is None:
@@ -625,8 +706,9 @@ class PerformanceView(QWidget):
         """Extend curves and bands by these rows, reload figures once shortly after."""
         if self.panels is None or self._range is None:
             return
-        if self._steps:  # the panels of a load are still being put on screen: after them
-            self._steps.append(lambda: self.apply_rows(changes, reports, entries))
+        if self._held or self._steps:  # a load's panels are still to come: after them
+            later = lambda: self.apply_rows(changes, reports, entries)  # noqa: E731
+            (self._held if self._held else self._steps).append(later)
             return
         for report in sorted(reports, key=lambda row: row.timestamp):
             self._add_report(report)
