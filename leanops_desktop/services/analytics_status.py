@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from leanops_desktop.core.actor import Actor
@@ -22,6 +22,7 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import EventRow
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import EventLog, Station
+from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_bands import machine_from, sql_bands
 from leanops_desktop.services.analytics_scope import (
     ALL,
@@ -85,7 +86,7 @@ _JOB_END_EVENTS = (
 )
 
 
-def _last_before(kind: str, before: datetime) -> Any:
+def _last_before(kind: str, before: Any) -> Any:
     """Id of a station's newest event of ``kind`` before ``before``: one short backward scan
     of the (station, type, time) index, however long ago it was."""
     event = aliased(EventLog)
@@ -101,6 +102,22 @@ def _last_before(kind: str, before: datetime) -> Any:
         .correlate(Station)
         .scalar_subquery()
     )
+
+
+_LOOKBACK_GROUPS = (_BLOCK_EVENTS, _ACTIVE_EVENTS, _JOB_START_EVENTS)
+_LOOKBACK_KINDS = tuple(kind for group in _LOOKBACK_GROUPS for kind in group)
+#: Per station, the newest event of each look-back kind before ``:before`` (built once).
+_LOOKBACK = select(
+    Station.id,
+    *(_last_before(kind, bindparam("before", type_=UTCDateTime())) for kind in _LOOKBACK_KINDS),
+).where(Station.id.in_(bindparam("stations", expanding=True)))
+_EVENTS_BY_ID = select(*EVENT_COLUMNS).where(EventLog.id.in_(bindparam("ids", expanding=True)))
+_JOB_ENDS = select(*EVENT_COLUMNS).where(
+    EventLog.job_id.in_(bindparam("jobs", expanding=True)),
+    EventLog.event_type.in_(_JOB_END_EVENTS),
+    EventLog.timestamp > bindparam("after", type_=UTCDateTime()),
+    EventLog.timestamp < bindparam("before", type_=UTCDateTime()),
+)
 
 
 def _newest(events: list[EventRow | None]) -> EventRow | None:
@@ -134,37 +151,34 @@ def initial_states(
             states[station.id] = {"at": station.created_at.timestamp(), "active": station.is_active}
     if not older:
         return states
-    groups = (_BLOCK_EVENTS, _ACTIVE_EVENTS, _JOB_START_EVENTS)
-    kinds = [kind for group in groups for kind in group]
     looked_up = session.execute(
-        select(Station.id, *(_last_before(kind, start) for kind in kinds)).where(
-            Station.id.in_([station.id for station in older])
-        )
+        _LOOKBACK, {"before": start, "stations": [station.id for station in older]}
     ).all()
     wanted = {event_id for record in looked_up for event_id in record[1:] if event_id is not None}
-    found = {
-        row.id: row
-        for row in map(event_row, session.scalars(select(EventLog).where(EventLog.id.in_(wanted))))
-    }
+    found: dict[Any, EventRow] = {}
+    if wanted:
+        found = {
+            row.id: row for row in map(event_row, session.execute(_EVENTS_BY_ID, {"ids": wanted}))
+        }
     records: list[tuple[str, EventRow | None, EventRow | None, EventRow | None]] = []
     for station_id, *ids in looked_up:
-        by_kind = dict(zip(kinds, ids, strict=True))
+        by_kind = dict(zip(_LOOKBACK_KINDS, ids, strict=True))
         block, active, job = (
-            _newest([found.get(by_kind[kind]) for kind in group]) for group in groups
+            _newest([found.get(by_kind[kind]) for kind in group]) for group in _LOOKBACK_GROUPS
         )
         records.append((station_id, block, active, job))
     starts = {station_id: job for station_id, _b, _a, job in records if job is not None}
     ends: list[EventRow] = []
     if starts:
         ends = [
-            event_row(event)
-            for event in session.scalars(
-                select(EventLog).where(
-                    EventLog.job_id.in_({event.job_id for event in starts.values()}),
-                    EventLog.event_type.in_(_JOB_END_EVENTS),
-                    EventLog.timestamp > min(event.timestamp for event in starts.values()),
-                    EventLog.timestamp < start,
-                )
+            event_row(row)
+            for row in session.execute(
+                _JOB_ENDS,
+                {
+                    "jobs": list({event.job_id for event in starts.values()}),
+                    "after": min(event.timestamp for event in starts.values()),
+                    "before": start,
+                },
             )
         ]
     now_active = {station.id: station.is_active for station in older}
