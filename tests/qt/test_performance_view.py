@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.rows import PerformanceRow
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.qt.db_runner import DbRunner, Job
@@ -503,3 +504,25 @@ def test_an_inline_runner_loads_at_once(plant: Database, qtbot: QtBot) -> None:
     assert not widget.loading
     assert widget.tiles.texts()["units"][0] == "42"
     assert widget.panels is not None and widget.panels.pareto.reasons == [("material", 3600.0)]
+
+
+def test_live_rows_during_a_load_go_on_top_of_it(
+    view: PerformanceView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report the floor refresher delivers while a load's panels are still to come is
+    added after them, not to the curves the load then replaces."""
+    gate = threading.Event()
+    original = performance_view.read_figures
+
+    def slow_figures(*args: Any) -> Any:
+        assert gate.wait(10)
+        return original(*args)
+
+    monkeypatch.setattr(performance_view, "read_figures", slow_figures)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT_MS):
+        view.range_bar.set_preset(RangePreset.LAST_7_DAYS)
+        qtbot.waitUntil(lambda: view._held != [], timeout=LOAD_TIMEOUT_MS)  # throughput in
+        report = PerformanceRow(uuid.uuid4(), "A1", "J1", 6, at(11, 40))
+        view.apply_rows({"performance_logs": {str(report.id)}}, [report], [])
+        gate.set()
+    assert sum(units(view)["A1"]) == 30 + 6

@@ -480,6 +480,11 @@ class PerformanceView(QWidget):
             return
         self._range = (start, end)
         self._scope = self.range_bar.scope()
+        # What failed before is read again here: live rows, a zoom and a job curve are part of
+        # the full load; the filter lists are read once more.
+        self._failures -= {"rows", "zoom", "curve"}
+        if "options" in self._failures:
+            self.reload_options()
         self._figures_timer.stop()
         self._steps.clear()  # panels of an older choice are not put on screen any more
         self._held.clear()
@@ -748,9 +753,6 @@ class PerformanceView(QWidget):
             return
         now = self.now()
         if self._failures:  # try again; the message stays until the reads succeed
-            if "options" in self._failures:
-                self.reload_options()
-            self._failures.discard("rows")  # live rows missed are in the full read
             self.refresh()
             return
         if self.range_bar.preset() is not None and now >= self._range[1]:
