@@ -5,17 +5,19 @@ the view is shown or :meth:`PerformanceView.ensure_plots` is called, so the main
 create the view at start-up and only pay when someone opens it.
 
 Nothing here reads the database in the GUI thread: every read runs on the window's
-:class:`~leanops_desktop.qt.db_runner.DbRunner`. Choosing a range or filter submits two reads
-at once: the throughput on the ``reads`` lane (in order with the floor refresher, whose new
-reports are added to the curves it draws) and the rest (key figures of the range and of the
-shift, status timeline, Pareto, jobs at risk, the job curve) on the ``analytics`` lane, so the
-two run side by side. What comes back is put on screen one panel per turn of the event loop,
-so the window never waits for more than one panel. A newer choice supersedes an older one
-still under way (the runner's ``group``; work not yet started is skipped), and its results
-are never shown. While a read is under way the view says so quietly; a read that fails
-(the database unreachable) says why in the view and is tried again with the next tick. With
-an inline runner (tests, the "before" mode of ``bench/analytics.py``) everything happens at
-once, as it did before the runner.
+:class:`~leanops_desktop.qt.db_runner.DbRunner`. Choosing a range or filter submits three
+reads at once: the range's key figures with the status timeline and Pareto on the
+``analytics`` lane; the throughput, then the shift's figures, the jobs at risk and the job
+curve on the ``reads`` lane (in order with the floor refresher, whose new reports are added
+to the curves drawn). Once all three are in (or ``HOLD_MS`` after the first: put on screen
+while readers still run, each panel would share the GIL with them and take twice as long)
+the results go on screen one panel per turn of the event loop, so the window never waits
+for more than one panel; live rows arriving meanwhile follow them. A newer choice supersedes
+an older one still under way (the runner's ``group``; work not yet started is skipped), and
+its results are never shown. While a read is under way the view says so quietly; a read
+that fails (the database unreachable) says why in the view and is tried again with the next
+tick. With an inline runner (tests, the "before" mode of ``bench/analytics.py``) everything
+happens at once, as it did before the runner.
 
 Live: :meth:`apply_floor_rows` takes what a floor refresh read (:meth:`apply_changes` reads the
 rows named by a change-feed payload itself). New
