@@ -137,6 +137,9 @@ class EventLog(Base):
     __table_args__ = (
         Index("ix_events_log_timestamp", "timestamp"),
         Index("ix_events_log_station_id_timestamp", "station_id", "timestamp"),
+        Index(
+            "ix_events_log_station_id_event_type_timestamp", "station_id", "event_type", "timestamp"
+        ),
         Index("ix_events_log_job_id_timestamp", "job_id", "timestamp"),
     )
 

@@ -131,7 +131,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.performance: PerformanceView | None = None
         if allowed(self.actor.role, Action.VIEW_ANALYTICS):
             # Cheap to build: pyqtgraph is imported when the tab is first shown.
-            self.performance = PerformanceView(self.db, self.actor, config)
+            self.performance = PerformanceView(self.db, self.actor, config, runner=self.runner)
             self.central_tabs.addTab(self.performance, "Performance")
             self.models.listeners.append(self.performance.apply_floor_rows)
         central = QWidget(self)

@@ -1,8 +1,10 @@
-"""Reading the status timeline from the database: the state at the range start, then events.
+"""Reading the status timeline from the database: the state at the range start, then bands.
 
 The state at the start comes from each station's newest block, activation and job events
-before it (one indexed look-back per station, not a replay of all history); the events inside
-the range are then replayed by :class:`StationReplay`.
+before it (one indexed look-back per station and kind, not a replay of all history); the bands
+inside the range are then computed in SQL (:mod:`analytics_bands`). ``in_sql=False`` reads the
+range's events instead and replays them in Python with :class:`StationReplay`, the way it was
+done before (the same bands; kept to check the SQL against).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from leanops_desktop.core.actor import Actor
@@ -20,6 +22,8 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import EventRow
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import EventLog, Station
+from leanops_desktop.db.types import UTCDateTime
+from leanops_desktop.services.analytics_bands import machine_from, sql_bands
 from leanops_desktop.services.analytics_scope import (
     ALL,
     Scope,
@@ -53,7 +57,7 @@ class StatusTimeline:
     def seconds_by_state(self) -> dict[StationState, float]:
         totals = dict.fromkeys(StationState, 0.0)
         for band in self.bands:
-            totals[band.state] += band.seconds
+            totals[band.state] += band.end - band.start
         return totals
 
     def blocked_by_reason(self) -> list[tuple[str, float]]:
@@ -63,10 +67,11 @@ class StatusTimeline:
         reason before it is counted, so each detail does not make a bar of its own.
         """
         totals: dict[str, float] = {}
+        blocked = StationState.BLOCKED
         for band in self.bands:
-            if band.state is StationState.BLOCKED:
+            if band.state is blocked:
                 reason = (band.reason or "").partition(":")[0].strip() or "unknown"
-                totals[reason] = totals.get(reason, 0.0) + band.seconds
+                totals[reason] = totals.get(reason, 0.0) + (band.end - band.start)
         return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -76,6 +81,7 @@ _ACTIVE_EVENTS = (
     EventType.STATION_ACTIVATED.value,
     EventType.STATION_DEACTIVATED.value,
 )
+_MANY_STATION_EVENTS = (EventType.JOB_MOVED.value, EventType.JOB_COMPLETED.value)
 _JOB_START_EVENTS = (EventType.JOB_ASSIGNED.value, EventType.JOB_MOVED.value)
 _JOB_END_EVENTS = (
     EventType.JOB_UNASSIGNED.value,
@@ -84,14 +90,15 @@ _JOB_END_EVENTS = (
 )
 
 
-def _last_before(kinds: tuple[str, ...], before: datetime) -> Any:
-    """Id of a station's newest event of ``kinds`` before ``before`` (walks its index back)."""
+def _last_before(kind: str, before: Any) -> Any:
+    """Id of a station's newest event of ``kind`` before ``before``: one short backward scan
+    of the (station, type, time) index, however long ago it was."""
     event = aliased(EventLog)
     return (
         select(event.id)
         .where(
             event.station_id == Station.id,
-            event.event_type.in_(kinds),
+            event.event_type == kind,
             event.timestamp < before,
         )
         .order_by(event.timestamp.desc(), event.id.desc())
@@ -99,6 +106,28 @@ def _last_before(kinds: tuple[str, ...], before: datetime) -> Any:
         .correlate(Station)
         .scalar_subquery()
     )
+
+
+_LOOKBACK_GROUPS = (_BLOCK_EVENTS, _ACTIVE_EVENTS, _JOB_START_EVENTS)
+_LOOKBACK_KINDS = tuple(kind for group in _LOOKBACK_GROUPS for kind in group)
+#: Per station, the newest event of each look-back kind before ``:before`` (built once).
+_LOOKBACK = select(
+    Station.id,
+    *(_last_before(kind, bindparam("before", type_=UTCDateTime())) for kind in _LOOKBACK_KINDS),
+).where(Station.id.in_(bindparam("stations", expanding=True)))
+_EVENTS_BY_ID = select(*EVENT_COLUMNS).where(EventLog.id.in_(bindparam("ids", expanding=True)))
+_JOB_ENDS = select(*EVENT_COLUMNS).where(
+    EventLog.job_id.in_(bindparam("jobs", expanding=True)),
+    EventLog.event_type.in_(_JOB_END_EVENTS),
+    EventLog.timestamp > bindparam("after", type_=UTCDateTime()),
+    EventLog.timestamp < bindparam("before", type_=UTCDateTime()),
+)
+
+
+def _newest(events: list[EventRow | None]) -> EventRow | None:
+    """The newest of some events (time, then id: the order the events are read in)."""
+    found = [event for event in events if event is not None]
+    return max(found, key=lambda event: (event.timestamp, event.id)) if found else None
 
 
 def _ended(station_id: str, start_event: EventRow, ends: list[EventRow]) -> bool:
@@ -126,37 +155,38 @@ def initial_states(
             states[station.id] = {"at": station.created_at.timestamp(), "active": station.is_active}
     if not older:
         return states
-    records = session.execute(
-        select(
-            Station.id,
-            _last_before(_BLOCK_EVENTS, start),
-            _last_before(_ACTIVE_EVENTS, start),
-            _last_before(_JOB_START_EVENTS, start),
-        ).where(Station.id.in_([station.id for station in older]))
+    looked_up = session.execute(
+        _LOOKBACK, {"before": start, "stations": [station.id for station in older]}
     ).all()
-    wanted = {event_id for record in records for event_id in record[1:] if event_id is not None}
-    found = {
-        row.id: row
-        for row in map(event_row, session.scalars(select(EventLog).where(EventLog.id.in_(wanted))))
-    }
-    starts = {record[0]: found[record[3]] for record in records if record[3] in found}
+    wanted = {event_id for record in looked_up for event_id in record[1:] if event_id is not None}
+    found: dict[Any, EventRow] = {}
+    if wanted:
+        found = {
+            row.id: row for row in map(event_row, session.execute(_EVENTS_BY_ID, {"ids": wanted}))
+        }
+    records: list[tuple[str, EventRow | None, EventRow | None, EventRow | None]] = []
+    for station_id, *ids in looked_up:
+        by_kind = dict(zip(_LOOKBACK_KINDS, ids, strict=True))
+        block, active, job = (
+            _newest([found.get(by_kind[kind]) for kind in group]) for group in _LOOKBACK_GROUPS
+        )
+        records.append((station_id, block, active, job))
+    starts = {station_id: job for station_id, _b, _a, job in records if job is not None}
     ends: list[EventRow] = []
     if starts:
         ends = [
-            event_row(event)
-            for event in session.scalars(
-                select(EventLog).where(
-                    EventLog.job_id.in_({event.job_id for event in starts.values()}),
-                    EventLog.event_type.in_(_JOB_END_EVENTS),
-                    EventLog.timestamp > min(event.timestamp for event in starts.values()),
-                    EventLog.timestamp < start,
-                )
+            event_row(row)
+            for row in session.execute(
+                _JOB_ENDS,
+                {
+                    "jobs": list({event.job_id for event in starts.values()}),
+                    "after": min(event.timestamp for event in starts.values()),
+                    "before": start,
+                },
             )
         ]
     now_active = {station.id: station.is_active for station in older}
-    for station_id, block_id, active_id, _job in records:
-        block = found.get(block_id)
-        active = found.get(active_id)
+    for station_id, block, active, _job in records:
         # Without a recorded flag (no activation event, or a creation event that does not
         # say), the station row's flag is the best knowledge there is.
         is_active = now_active[station_id]
@@ -193,12 +223,12 @@ def status_events(
         )
         .order_by(EventLog.timestamp, EventLog.id)
     )
-    if station_ids is not None:
+    if station_ids is not None:  # moves and completions may touch stations of other events
         query = query.where(
             or_(
                 EventLog.station_id.in_(station_ids),
                 EventLog.station_id.is_(None),
-                EventLog.event_type == EventType.JOB_MOVED.value,
+                EventLog.event_type.in_(_MANY_STATION_EVENTS),
             )
         )
     return [
@@ -225,8 +255,13 @@ def status_timeline(
     *,
     scope: Scope = ALL,
     now: datetime | None = None,
+    in_sql: bool = True,
 ) -> StatusTimeline:
-    """Running / idle / blocked / off bands per station over ``[start, min(end, now))``."""
+    """Running / idle / blocked / off bands per station over ``[start, min(end, now))``.
+
+    The bands are computed in the database; ``in_sql=False`` replays the range's events in
+    Python instead (the former way, the same bands).
+    """
     require(actor, Action.VIEW_ANALYTICS)
     start = check_instant("start", start)
     end = check_instant("end", end)
@@ -239,9 +274,13 @@ def status_timeline(
             stations = [station for station in stations if station.id in worked]
         ids = [station.id for station in stations]
         initial = initial_states(session, stations, start)
-        limit = ids if scope.limits_stations or scope.job_id is not None else None
-        events = status_events(session, start, until, limit) if ids else []
-    machine = replay(ids, initial, events, start=start, until=until)
+        if in_sql:
+            machine = machine_from(ids, sql_bands(session, ids, initial, start=start, until=until))
+        else:
+            limit = ids if scope.limits_stations or scope.job_id is not None else None
+            events = status_events(session, start, until, limit) if ids else []
+    if not in_sql:
+        machine = replay(ids, initial, events, start=start, until=until)
     return StatusTimeline(
         start=start,
         until=until,

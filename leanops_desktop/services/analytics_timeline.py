@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from leanops_desktop.core.enums import EventType
@@ -206,16 +207,26 @@ class StationReplay:
 
     def all_bands(self, until: float) -> list[StatusBand]:
         """Closed bands and the open ones cut at ``until``, by station then time."""
-        bands = [band for band in self.bands if band.start < until]
-        bands = [
-            band
-            if band.end <= until
-            else StatusBand(band.station_id, band.state, band.start, until, band.reason)
-            for band in bands
-        ]
-        bands.extend(self.open_bands(until))
-        order = {station_id: index for index, station_id in enumerate(self.station_ids)}
-        return sorted(bands, key=lambda band: (order[band.station_id], band.start))
+        # Grouped by station, then sorted by start within each: the bands come in time order
+        # per station, so each sort is one pass (a month of a large floor: 9,000 bands).
+        by_station: dict[str, list[StatusBand]] = {
+            station_id: [] for station_id in self.station_ids
+        }
+        for band in self.bands:
+            if band.start < until:
+                by_station[band.station_id].append(
+                    band
+                    if band.end <= until
+                    else StatusBand(band.station_id, band.state, band.start, until, band.reason)
+                )
+        for band in self.open_bands(until):
+            by_station[band.station_id].append(band)
+        start = attrgetter("start")
+        result: list[StatusBand] = []
+        for bands in by_station.values():
+            bands.sort(key=start)
+            result.extend(bands)
+        return result
 
 
 def replay(
