@@ -309,8 +309,8 @@ def bench_live(
     """
     from PySide6.QtWidgets import QApplication
 
-    from leanops_desktop.services import queries
     from leanops_desktop.services.analytics_time import RangePreset
+    from leanops_desktop.services.reads import queries
 
     view.range_bar.set_preset(RangePreset.THIS_SHIFT)
     QApplication.processEvents()

@@ -59,7 +59,8 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.db.models import ChangeFeed, Job, StationAssignment
-from leanops_desktop.services import dispatch, jobs, production, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reporting import production
 
 STATIONS = 20
 BASELINE_RELOAD_MS = 5000
@@ -257,7 +258,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         JobTableModel,
         StationTableModel,
     )
-    from leanops_desktop.services import queries
+    from leanops_desktop.services.reads import queries
 
     app = QApplication.instance() or QApplication([])
     db = open_database(url)

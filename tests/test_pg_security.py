@@ -14,7 +14,9 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import NotFound, PermissionDenied
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import auth, dispatch, jobs, pg_users, production, stations, users
+from leanops_desktop.services.accounts import auth, pg_users, users
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]

@@ -15,7 +15,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.self_check import run_self_check
-from leanops_desktop.services import users
+from leanops_desktop.services.accounts import users
 from tests.conftest import copy_sqlite
 
 CHECKS = ("config", "storage", "database", "schema", "qt", "resources", "plots")

@@ -19,7 +19,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, ConfigError, LeanOpsError
 from leanops_desktop.db.engine import open_database
-from leanops_desktop.services.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import SignedIn, sign_in
 from leanops_desktop.services.demo_plant import DEMO_USERS
 
 VIEWS = ("main", "login", "kiosk")

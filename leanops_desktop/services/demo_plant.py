@@ -31,8 +31,8 @@ from leanops_desktop.db.models import (
     StationAssignment,
     User,
 )
-from leanops_desktop.services.passwords import hash_password
-from leanops_desktop.services.pg_users import call, scram_verifier
+from leanops_desktop.services.accounts.passwords import hash_password
+from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 
 #: The demo accounts (documented in the README and shown on the demo sign-in dialog). These
 #: published passwords are used only in an embedded SQLite demo (one PC, the file is the

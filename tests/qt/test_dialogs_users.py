@@ -13,7 +13,8 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, ResetPasswordDialog
 from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
-from leanops_desktop.services import auth, queries, users
+from leanops_desktop.services.accounts import auth, users
+from leanops_desktop.services.reads import queries
 from tests.qt.conftest import RecordingMessages
 
 

@@ -28,8 +28,11 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.launch import create_kiosk
 from leanops_desktop.qt.kiosk.live_refresh import concerns
-from leanops_desktop.services import dispatch, jobs, production, queries, stations, users
-from leanops_desktop.services.report_sender import REPORT_REFUSED_EVENT
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.report_sender import REPORT_REFUSED_EVENT
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
 

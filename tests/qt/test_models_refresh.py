@@ -20,7 +20,9 @@ from leanops_desktop.qt.models import (
     apply_changes,
 )
 from leanops_desktop.qt.models.refresh import FloorRows
-from leanops_desktop.services import dispatch, jobs, production, queries, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.qt.test_models_rows import SignalLog
 

@@ -17,7 +17,7 @@ from leanops_desktop.qt.dialogs.job_dialog import JobDialog
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.models.job_mime import job_mime_data
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import queries
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import activate, drop, open_window
 

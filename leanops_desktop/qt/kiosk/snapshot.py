@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import queries
 
 #: The rate is measured over the last hour (or since the job started here, if later).
 RATE_WINDOW = timedelta(hours=1)

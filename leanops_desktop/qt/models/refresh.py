@@ -39,7 +39,7 @@ from leanops_desktop.qt.models.assignment_table_model import AssignmentTableMode
 from leanops_desktop.qt.models.event_table_model import EventTableModel
 from leanops_desktop.qt.models.job_table_model import JobTableModel
 from leanops_desktop.qt.models.station_table_model import StationTableModel
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import queries
 
 STATIONS = "stations"
 JOBS = "jobs"

@@ -34,7 +34,7 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
 from leanops_desktop.qt.performance.range_bar import RangeBar
-from leanops_desktop.services import analytics, analytics_csv, queries
+from leanops_desktop.services import analytics, analytics_csv
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
 from leanops_desktop.services.analytics_time import (
     RangePreset,
@@ -44,6 +44,7 @@ from leanops_desktop.services.analytics_time import (
     preset_range,
 )
 from leanops_desktop.services.analytics_timeline import STATUS_EVENTS
+from leanops_desktop.services.reads import queries
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.performance.performance_panels import PerformancePanels

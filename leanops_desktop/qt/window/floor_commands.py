@@ -32,7 +32,7 @@ from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues
 from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.services import dispatch, jobs, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

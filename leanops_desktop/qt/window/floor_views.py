@@ -28,7 +28,7 @@ from leanops_desktop.qt.models import (
     RowTableModel,
     StationTableModel,
 )
-from leanops_desktop.services import queries, table_pages
+from leanops_desktop.services.reads import queries, table_pages
 
 #: How many events the Events dock loads (newest first); live changes add to them.
 EVENTS_LOADED = 2000

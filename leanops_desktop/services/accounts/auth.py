@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailable
 from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
-from leanops_desktop.services import users
+from leanops_desktop.services.accounts import users
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def sign_in(url: str, email: str, password: str) -> SignedIn:
             db.dispose()
             raise
         return SignedIn(db=db, actor=actor)
-    from leanops_desktop.services.pg_auth import sign_in_postgres
+    from leanops_desktop.services.accounts.pg_auth import sign_in_postgres
 
     return sign_in_postgres(target, email, password)
 

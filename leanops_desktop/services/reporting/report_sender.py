@@ -7,7 +7,7 @@ reply counts once. Each report of a batch is judged on its own: a refused one do
 the others. The outcomes of a batch are written to the outbox in one transaction. A
 correction goes on its own through :func:`production.correct_report`, in its place in the
 order. On PostgreSQL reports travel on one connection kept between trips
-(:class:`~leanops_desktop.services.report_channel.ReportChannel`). What happens to an item
+(:class:`~leanops_desktop.services.reporting.report_channel.ReportChannel`). What happens to an item
 depends on the error:
 
 * **No connection** (``OperationalError``, ``InterfaceError``, a pool timeout,
@@ -60,10 +60,10 @@ from leanops_desktop.db.engine import Database, write_transaction
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemKind, ItemState, OutboxItem, RefusalCode
-from leanops_desktop.services import production
-from leanops_desktop.services.report_channel import ErrorKind, ReportChannel, classify
-from leanops_desktop.services.report_pg import run_statement
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.report_channel import ErrorKind, ReportChannel, classify
+from leanops_desktop.services.reporting.report_pg import run_statement
+from leanops_desktop.services.reporting.report_request import ReportRequest
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import JobRow, ReportResult, StationRow
-from leanops_desktop.services import queries
-from leanops_desktop.services.report_pg import run_statement
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting.report_pg import run_statement
 
 CORRECT_SQL = (
     "SELECT counted, assignment_qty_done, job_qty_done"

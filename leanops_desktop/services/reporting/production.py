@@ -1,6 +1,6 @@
 """Production use cases: report quantities (idempotent by a client-made id) and correct them.
 
-Reports run in the database on PostgreSQL (``services/report_pg.py``, one round trip per
+Reports run in the database on PostgreSQL (``services/reporting/report_pg.py``, one round trip per
 report or per batch) and here in Python on SQLite, with the same rules and the same errors.
 """
 
@@ -28,9 +28,15 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
-from leanops_desktop.services import floor_pg, queries, report_pg
-from leanops_desktop.services._common import integrity_as_rule, record_event
-from leanops_desktop.services.report_request import ReportRequest, check_uuid, make_request
+from leanops_desktop.services.floor import floor_pg
+from leanops_desktop.services.floor._common import integrity_as_rule, record_event
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import report_pg
+from leanops_desktop.services.reporting.report_request import (
+    ReportRequest,
+    check_uuid,
+    make_request,
+)
 
 __all__ = [
     "UNDO_WINDOW",
@@ -252,7 +258,7 @@ def correct_report(
     assignment; a report is taken back once, never a correction; the same correction id
     sent again counts once. An operator may take back a report only within
     :data:`UNDO_WINDOW` of its log's time; supervisors and admins at any time. On
-    PostgreSQL this is one call of ``leanops_correct_report`` (``services/floor_pg.py``).
+    PostgreSQL this is one call of ``leanops_correct_report`` (``services/floor/floor_pg.py``).
     """
     require(actor, Action.REPORT_QUANTITY)
     original_id = check_uuid("report id", log_id)

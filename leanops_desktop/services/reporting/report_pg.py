@@ -9,7 +9,7 @@ nothing) in ONE round trip, with no BEGIN or COMMIT of its own. psycopg prepares
 statement on a connection after a few uses; nothing is loaded through the ORM.
 
 On a session bound to a connection kept in autocommit mode (a kiosk sender's, see
-``services/report_channel.py``) the statement goes straight to the driver, and its errors
+``services/reporting/report_channel.py``) the statement goes straight to the driver, and its errors
 are turned into SQLAlchemy's exceptions (the connection marked broken on a disconnect) as
 SQLAlchemy itself would: about a quarter of the client CPU of a trip through the pool. There
 the batch statement is prepared by name once per connection and run with libpq directly
@@ -45,7 +45,7 @@ from leanops_desktop.core.errors import (
     ValidationError,
 )
 from leanops_desktop.core.rows import ReportResult
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.reporting.report_request import ReportRequest
 
 COUNTED = "00000"
 INVALID = "LR001"
