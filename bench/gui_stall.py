@@ -289,7 +289,7 @@ def measure_case(
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
     from leanops_desktop.qt.messages import MessageService
-    from leanops_desktop.services.accounts.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
     class Messages(MessageService):
         def __init__(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from leanops_desktop import APP_NAME, __version__
 from leanops_desktop.config import SiteConfig, demo_database_path
 from leanops_desktop.db.engine import normalize_url
-from leanops_desktop.services.accounts.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.db_runner import DbRunner

@@ -35,7 +35,7 @@ from leanops_desktop.core.validation import MAX_NAME_LENGTH, MAX_QTY_TOTAL, chec
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, Job, Station, StationAssignment
 from leanops_desktop.services.accounts import pg_auth, users
-from leanops_desktop.services.accounts.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.floor import dispatch, jobs, stations
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station

@@ -58,7 +58,7 @@ from leanops_desktop.qt.window.menus import (
     context_menu,
 )
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
-from leanops_desktop.services.accounts.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 
 class LiveFeedLike(Protocol):

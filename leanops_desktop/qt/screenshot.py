@@ -19,7 +19,8 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, ConfigError, LeanOpsError
 from leanops_desktop.db.engine import open_database
-from leanops_desktop.services.accounts.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.demo_plant import DEMO_USERS
 
 VIEWS = ("main", "login", "kiosk")

@@ -212,7 +212,7 @@ def test_the_main_window_follows_another_seat(
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
     from leanops_desktop.qt.messages import MessageService
-    from leanops_desktop.services.accounts.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
     assigned_plant(db, supervisor)
     feed = LiveFeed(db)

@@ -32,7 +32,8 @@ from leanops_desktop.qt.kiosk.live_refresh import LiveRefresh
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
 from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
-from leanops_desktop.services.accounts.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.floor import dispatch, stations
 from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting.report_sender import (

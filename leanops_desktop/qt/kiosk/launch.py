@@ -26,7 +26,8 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.kiosk_controller import REFRESH_MS, KioskController, SignInFunction
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.undo_banner import UNDO_MS
-from leanops_desktop.services.accounts.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 #: Sent reports are kept this long in the outbox file (the server has them), then pruned.
 KEEP_SENT = timedelta(days=30)

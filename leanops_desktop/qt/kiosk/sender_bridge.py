@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, DbRunner, Job
-from leanops_desktop.services.accounts.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.reporting.report_sender import ReportSender, SenderStatus, SendLoop
 
 

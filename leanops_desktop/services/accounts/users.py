@@ -26,7 +26,7 @@ from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import User
 from leanops_desktop.services.accounts.passwords import hash_password, needs_rehash, verify_password
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
-from leanops_desktop.services.floor._common import record_event
+from leanops_desktop.services.events import record_event
 from leanops_desktop.services.reads import queries
 
 

@@ -28,8 +28,9 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
+from leanops_desktop.services.events import record_event
 from leanops_desktop.services.floor import floor_pg
-from leanops_desktop.services.floor._common import integrity_as_rule, record_event
+from leanops_desktop.services.floor.locks import integrity_as_rule
 from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting import report_pg
 from leanops_desktop.services.reporting.report_request import (

@@ -60,9 +60,9 @@ from leanops_desktop.db.engine import Database, write_transaction
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemKind, ItemState, OutboxItem, RefusalCode
+from leanops_desktop.services.floor.pg_call import run_statement
 from leanops_desktop.services.reporting import production
 from leanops_desktop.services.reporting.report_channel import ErrorKind, ReportChannel, classify
-from leanops_desktop.services.reporting.report_pg import run_statement
 from leanops_desktop.services.reporting.report_request import ReportRequest
 
 __all__ = [

@@ -9,7 +9,7 @@ the business tables: each floor write is one call of a SECURITY DEFINER function
 ``leanops_owner`` (``search_path`` pinned, EXECUTE revoked from PUBLIC and Supabase's API
 roles, granted to the three groups) that checks what the Python service checks, writes the
 rows and exactly one ``events_log`` row, with the event type and meta keys of the Python path
-(``services/floor/_common.record_event``). Who calls is ``leanops_caller_role``: the group of a
+(``services/events.record_event``). Who calls is ``leanops_caller_role``: the group of a
 signed-in LeanOps login (the client's claimed role is ignored), or for IT's own account the
 role it names. The events trigger stamps the real actor from ``session_user``. No function
 body names a group or the owner: 0010 renames them per database.
@@ -39,7 +39,7 @@ body names a group or the owner: 0010 renames them per database.
   assignments removed, their running stations idle (a blocked one stays blocked).
 
 Refusals use the SQLSTATEs of 0006, mapped back to the Python exceptions by
-``services/reporting/report_pg.refusal``: ``LR001`` ValidationError (detail ``field``, ``reason``),
+``services/floor/pg_call.refusal``: ``LR001`` ValidationError (detail ``field``, ``reason``),
 ``LR002`` NotFound (``kind``, ``key``), ``LR003`` RuleViolation (its message), ``LR004``
 OverReportNotConfirmed; ``42501`` for a caller who is not a LeanOps user.
 """

@@ -9,7 +9,7 @@ INSERT on ``events_log``) away from the LeanOps groups, so that the database ref
 whatever the app refuses. Planning writes then go through these functions, which check
 every rule ``services/floor/jobs.py``, ``services/floor/stations.py`` and ``services/floor/dispatch.py``
 check, write the rows and exactly one ``events_log`` row (the same ``event_type`` and meta
-keys as ``services.floor._common.record_event``), in one call:
+keys as ``services.events.record_event``), in one call:
 
 * ``leanops_create_job(job_id, part_name, qty_total, due_date, priority, actor, role)``
   returns the job id; ``leanops_update_job(job_id, part_name, qty_total, due_date, priority,
@@ -261,7 +261,7 @@ END
 $fn$
 """
 
-# services.floor._common.record_event: the one event of a change. For a signed-in LeanOps user
+# services.events.record_event: the one event of a change. For a signed-in LeanOps user
 # the events trigger stamps actor, role and time from the session; IT's account is taken
 # at its word, as its direct writes are.
 _HELPERS["leanops_plan_event(text, text, text, text, text, jsonb)"] = """
