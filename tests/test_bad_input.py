@@ -23,7 +23,7 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.analytics_scope import Scope
 from leanops_desktop.services.floor import dispatch, jobs, stations
-from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reads import history, queries
 from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
@@ -367,7 +367,7 @@ TEXT_INPUTS: list[tuple[str, Callable[[str], Call], str]] = [
     ),
     (
         "event filter",
-        lambda bad: lambda s, a: queries.list_events(s, station_id=f"ST{bad}"),
+        lambda bad: lambda s, a: history.list_events(s, station_id=f"ST{bad}"),
         "station id",
     ),
     (

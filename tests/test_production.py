@@ -12,7 +12,7 @@ from leanops_desktop.core.errors import OverReportNotConfirmed, RuleViolation, V
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog, PerformanceLog
 from leanops_desktop.services.floor import dispatch
-from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reads import history, queries
 from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
@@ -102,7 +102,7 @@ def test_a_correction_takes_a_report_back_without_deleting_it(
             production.correct_report(
                 session, operator, log_id=first.log_id, correction_id=uuid.uuid4()
             )
-        logs = queries.list_performance(session, job_id="JOB-1001")
+        logs = history.list_performance(session, job_id="JOB-1001")
     assert sorted(log.qty_completed for log in logs) == [-4, 2, 4]
 
 

@@ -44,7 +44,7 @@ from leanops_desktop.services.analytics_time import (
     preset_range,
 )
 from leanops_desktop.services.analytics_timeline import STATUS_EVENTS
-from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.performance.performance_panels import PerformancePanels
@@ -354,10 +354,10 @@ class PerformanceView(QWidget):
             return
         try:
             with self._db.session() as session:
-                reports = queries.performance_by_keys(
+                reports = history.performance_by_keys(
                     session, _uuids(changes.get("performance_logs") or set())
                 )
-                entries = queries.events_by_keys(
+                entries = history.events_by_keys(
                     session, _uuids(changes.get("events_log") or set())
                 )
         except LeanOpsError as error:

@@ -28,7 +28,7 @@ from leanops_desktop.qt.models import (
     RowTableModel,
     StationTableModel,
 )
-from leanops_desktop.services.reads import queries, table_pages
+from leanops_desktop.services.reads import history, queries, table_pages
 
 #: How many events the Events dock loads (newest first); live changes add to them.
 EVENTS_LOADED = 2000
@@ -119,7 +119,7 @@ def load_all(
     fetches: dict[str, Callable[[Any], list[Any]]] = {
         "stations": queries.list_stations,
         "assignments": queries.list_assignments,
-        "events": lambda session: queries.list_events(session, limit=EVENTS_LOADED),
+        "events": lambda session: history.list_events(session, limit=EVENTS_LOADED),
     }
     for name, fetch in fetches.items():
         docks[name].load(runner, reader(fetch), on_error=on_error, on_loaded=one_loaded)
