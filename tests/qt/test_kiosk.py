@@ -32,7 +32,7 @@ from leanops_desktop.services.accounts import users
 from leanops_desktop.services.floor import dispatch, jobs, stations
 from leanops_desktop.services.reads import history, queries
 from leanops_desktop.services.reporting import production
-from leanops_desktop.services.reporting.report_sender import REPORT_REFUSED_EVENT
+from leanops_desktop.services.reporting.refusals import REPORT_REFUSED_EVENT
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
 

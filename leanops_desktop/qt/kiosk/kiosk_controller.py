@@ -39,10 +39,10 @@ from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting.report_sender import (
     ErrorKind,
     Outcome,
-    SenderStatus,
     classify,
     connection_message,
 )
+from leanops_desktop.services.reporting.send_loop import SenderStatus
 
 log = logging.getLogger(__name__)
 
