@@ -158,7 +158,7 @@ def test_names_the_config_file_it_used(
 def test_the_command_line_runs_it(
     migrated_sqlite: str, tmp_path: Path, qapp: QApplication, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from leanops_desktop.cli import main
+    from leanops_desktop.cli.main import main
 
     assert main(["--self-check", "--database", migrated_sqlite]) == 0
     out = capsys.readouterr().out
