@@ -14,14 +14,9 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.db.change_feed import (
-    ChangeBatch,
-    ChangeFeedReader,
-    FeedRow,
-    PgListener,
-    prune_change_feed,
-)
+from leanops_desktop.db.change_feed import ChangeBatch, ChangeFeedReader, FeedRow, prune_change_feed
 from leanops_desktop.db.engine import Database
+from leanops_desktop.db.feed_wakeup import PgListener
 from leanops_desktop.db.models import ChangeFeed
 from leanops_desktop.services.floor import dispatch, stations
 from leanops_desktop.services.reporting import production
