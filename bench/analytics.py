@@ -460,8 +460,8 @@ def bench_live(
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from leanops_desktop.services import queries
     from leanops_desktop.services.analytics_time import RangePreset
+    from leanops_desktop.services.reads import history
 
     view.range_bar.set_preset(RangePreset.THIS_SHIFT)
     wait_loaded(view)
@@ -488,7 +488,7 @@ def bench_live(
     def read(changes: dict[str, set[str]]) -> list[Any]:
         with db.session() as session:
             keys = [uuid.UUID(key) for key in changes["performance_logs"]]
-            return queries.performance_by_keys(session, keys)
+            return history.performance_by_keys(session, keys)
 
     gui: list[float] = []
     settled: list[float] = []

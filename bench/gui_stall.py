@@ -49,7 +49,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus, Role, StationStatus
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
-from leanops_desktop.services import dispatch, jobs, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
 
 SUPERVISOR = Actor(email="bench.supervisor@leanops.test", role=Role.SUPERVISOR)
 STATIONS = 12
@@ -289,7 +289,7 @@ def measure_case(
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
     from leanops_desktop.qt.messages import MessageService
-    from leanops_desktop.services.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
     class Messages(MessageService):
         def __init__(self) -> None:

@@ -24,9 +24,10 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services import production, report_pg
-from leanops_desktop.services.report_request import ReportRequest
-from leanops_desktop.services.report_sender import Outcome, ReportSender, SenderStatus, SendLoop
+from leanops_desktop.services.reporting import production, report_pg
+from leanops_desktop.services.reporting.report_request import ReportRequest
+from leanops_desktop.services.reporting.report_sender import Outcome, ReportSender
+from leanops_desktop.services.reporting.send_loop import SenderStatus, SendLoop
 
 OPERATOR = Actor(email="bench.operator@leanops.test", role=Role.OPERATOR)
 #: Who taps, as each report names them: another user of the plant, so every report carries a

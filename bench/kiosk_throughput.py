@@ -2,7 +2,7 @@
 
 Each simulated kiosk is the real path: a tap stores the report in its own outbox file
 (SQLite, ``synchronous=FULL``: one fsync per tap), wakes its own send loop
-(``services.report_sender``), which sends the pending reports (one, or up to
+(``services.reporting.report_sender``), which sends the pending reports (one, or up to
 ``--batch`` in a row, in one round trip through ``leanops_report`` /
 ``leanops_report_batch``) and marks them in the outbox. Latency is measured from the tap
 (before the outbox write) to the moment the sender has the server's reply (committed).
@@ -65,7 +65,9 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services import dispatch, jobs, production, stations, users
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reporting import production
 
 ADMIN = Actor(email="bench.admin@leanops.test", role=Role.ADMIN)
 PASSWORD = "Bench-Operator-Pw-6"
@@ -196,7 +198,7 @@ def cost_per_report(url: str, reports: int = 300) -> dict[str, float]:
     import psycopg
     from sqlalchemy import event
 
-    from leanops_desktop.services.report_request import ReportRequest
+    from leanops_desktop.services.reporting.report_request import ReportRequest
 
     db = open_database(url)
     statements = [0]

@@ -59,7 +59,8 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.db.models import ChangeFeed, Job, StationAssignment
-from leanops_desktop.services import dispatch, jobs, production, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reporting import production
 
 STATIONS = 20
 BASELINE_RELOAD_MS = 5000
@@ -257,7 +258,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         JobTableModel,
         StationTableModel,
     )
-    from leanops_desktop.services import queries
+    from leanops_desktop.services.reads import history, queries
 
     app = QApplication.instance() or QApplication([])
     db = open_database(url)
@@ -274,7 +275,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
         floor.stations.set_rows(queries.list_stations(session))
         floor.jobs.set_rows(queries.list_jobs(session))
         floor.assignments.set_rows(queries.list_assignments(session))
-        floor.events.set_rows(queries.list_events(session, limit=2000))
+        floor.events.set_rows(history.list_events(session, limit=2000))
         baseline.set_rows(queries.list_assignments(session))
     freeze_long_lived()  # as the main window does after its full load
 

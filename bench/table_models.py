@@ -154,8 +154,8 @@ def run_leanops(path: Path) -> dict[str, float]:
     from leanops_desktop.qt.docks import JobsDock
     from leanops_desktop.qt.models import JobTableModel
     from leanops_desktop.qt.models import job_table_model as cols
-    from leanops_desktop.services import queries
-    from leanops_desktop.services.table_pages import all_jobs, first_jobs
+    from leanops_desktop.services.reads import queries
+    from leanops_desktop.services.reads.table_pages import all_jobs, first_jobs
 
     app = QApplication.instance() or QApplication([])
     db = open_database(str(path))

@@ -32,7 +32,8 @@ from leanops_desktop.core.validation import check_id
 from leanops_desktop.db.engine import Database, normalize_url, open_database
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.application import ORGANIZATION, create_application
-from leanops_desktop.services.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.demo_plant import DEMO_USERS
 
 if TYPE_CHECKING:
@@ -309,7 +310,7 @@ def export_table(db: Database, table: str, out: Path, *, events: int = 10_000) -
         JobTableModel,
         StationTableModel,
     )
-    from leanops_desktop.services import queries, table_pages
+    from leanops_desktop.services.reads import history, queries, table_pages
     from leanops_desktop.services.table_files import format_of
 
     if table not in EXPORT_TABLES:
@@ -330,7 +331,7 @@ def export_table(db: Database, table: str, out: Path, *, events: int = 10_000) -
             model.set_rows(queries.list_assignments(session))
         else:
             model = EventTableModel(max_rows=events)
-            model.set_rows(queries.list_events(session, limit=events))
+            model.set_rows(history.list_events(session, limit=events))
     snapshot = snapshot_model(model)
     model.deleteLater()  # its timers go with it, before the command's process ends
     del model
@@ -371,7 +372,7 @@ def take_screenshot(
 def _first_active_station(url: str) -> str:
     """The first active station (by line, then id), as ``--station``'s help promises."""
     from leanops_desktop.qt.models.presentation import natural_key
-    from leanops_desktop.services.queries import list_stations
+    from leanops_desktop.services.reads.queries import list_stations
 
     ask = "which station? pass --station ST-01 for the kiosk view"
     if missing_database_notice(url):

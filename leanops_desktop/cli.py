@@ -449,7 +449,7 @@ def write_all(text: str) -> None:
 
 
 def _db_init_admin(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     password = _read_password(args.password_stdin)
     with _session(args, config) as session:
@@ -522,7 +522,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _user_add(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     password = _read_password(args.password_stdin)
     with _session(args, config) as session:
@@ -534,7 +534,7 @@ def _user_add(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _user_list(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     with _session(args, config) as session:
         rows = users.list_users(session, Actor.system())
@@ -546,7 +546,7 @@ def _user_list(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _user_set_role(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     with _session(args, config) as session:
         row = users.set_role(session, Actor.system(), args.email, args.role)
@@ -555,7 +555,7 @@ def _user_set_role(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _user_passwd(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     password = _read_password(args.password_stdin)
     with _session(args, config) as session:
@@ -566,7 +566,7 @@ def _user_passwd(args: argparse.Namespace, config: SiteConfig) -> int:
 
 def _user_active(active: bool) -> Handler:
     def handler(args: argparse.Namespace, config: SiteConfig) -> int:
-        from leanops_desktop.services import users
+        from leanops_desktop.services.accounts import users
 
         with _session(args, config) as session:
             row = users.set_active(session, Actor.system(), args.email, active)

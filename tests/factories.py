@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import JobRow, StationRow
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import jobs, stations
+from leanops_desktop.services.floor import jobs, stations
 
 
 def make_station(

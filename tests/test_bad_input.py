@@ -20,8 +20,11 @@ from leanops_desktop.core.errors import (
     ValidationError,
 )
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import dispatch, jobs, production, queries, stations, users
+from leanops_desktop.services.accounts import users
 from leanops_desktop.services.analytics_scope import Scope
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import history, queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 TABLES = (
@@ -364,7 +367,7 @@ TEXT_INPUTS: list[tuple[str, Callable[[str], Call], str]] = [
     ),
     (
         "event filter",
-        lambda bad: lambda s, a: queries.list_events(s, station_id=f"ST{bad}"),
+        lambda bad: lambda s, a: history.list_events(s, station_id=f"ST{bad}"),
         "station id",
     ),
     (
@@ -408,7 +411,7 @@ def test_text_no_database_can_store_is_refused_by_validation(
 
 
 def test_a_bad_report_in_a_batch_is_refused_alone(plant: Database, admin: Actor) -> None:
-    from leanops_desktop.services.report_request import ReportRequest
+    from leanops_desktop.services.reporting.report_request import ReportRequest
 
     requests = [
         ReportRequest("ST\x00", "JOB-1001", 1, uuid.uuid4()),
@@ -496,7 +499,7 @@ def test_an_email_longer_than_63_bytes_is_refused_on_both_backends(
 
 
 def test_sign_in_refuses_text_no_account_can_have(plant: Database) -> None:
-    from leanops_desktop.services import auth
+    from leanops_desktop.services.accounts import auth
 
     url = plant.url.render_as_string(hide_password=False)
     for email, password, expected in (

@@ -14,16 +14,12 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.db.change_feed import (
-    ChangeBatch,
-    ChangeFeedReader,
-    FeedRow,
-    PgListener,
-    prune_change_feed,
-)
+from leanops_desktop.db.change_feed import ChangeBatch, ChangeFeedReader, FeedRow, prune_change_feed
 from leanops_desktop.db.engine import Database
+from leanops_desktop.db.feed_wakeup import PgListener
 from leanops_desktop.db.models import ChangeFeed
-from leanops_desktop.services import dispatch, production, stations
+from leanops_desktop.services.floor import dispatch, stations
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 WRITERS = 10
@@ -35,7 +31,8 @@ def commit_in_other_process(url: str, code: str) -> None:
     script = (
         "from leanops_desktop.db.engine import open_database\n"
         "from leanops_desktop.core.actor import Actor\n"
-        "from leanops_desktop.services import stations, jobs, dispatch, production\n"
+        "from leanops_desktop.services.floor import stations, jobs, dispatch\n"
+        "from leanops_desktop.services.reporting import production\n"
         f"db = open_database({url!r})\n"
         "admin = Actor.system()\n"
         "with db.session() as session:\n"

@@ -131,7 +131,7 @@ def test_password_in_site_config_is_refused(tmp_path: Path) -> None:
 def test_upgrade_init_admin_and_users_on_postgres(empty_db_url: str) -> None:
     import uuid
 
-    from leanops_desktop.services import auth
+    from leanops_desktop.services.accounts import auth
 
     assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
     email = f"it-{uuid.uuid4().hex[:8]}@plant.test"
@@ -179,7 +179,7 @@ def test_demo_on_postgres_never_uses_the_published_passwords(empty_db_url: str) 
     """On a shared server the demo accounts are logins: each gets a random password,
     printed once, and the README's passwords sign nobody in."""
     from leanops_desktop.core.errors import AuthenticationFailed
-    from leanops_desktop.services import auth
+    from leanops_desktop.services.accounts import auth
 
     assert leanops("db", "upgrade", "--database", empty_db_url).returncode == 0
     demo = leanops("demo", "--database", empty_db_url)
@@ -213,7 +213,7 @@ def test_demo_logins_are_named_after_their_plant() -> None:
 
 
 def test_demo_on_sqlite_keeps_the_published_passwords(tmp_path: Path) -> None:
-    from leanops_desktop.services import auth
+    from leanops_desktop.services.accounts import auth
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     demo = leanops("demo", "--database", url)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import PerformanceLog, StationAssignment
-from leanops_desktop.services import dispatch, production
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 THREADS = 20

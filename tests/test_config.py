@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leanops_desktop import cli
+from leanops_desktop.cli import window_commands
+from leanops_desktop.cli.main import main
 from leanops_desktop.config import load_config
 from leanops_desktop.core.errors import ConfigError
 
@@ -79,8 +80,8 @@ def test_the_app_warns_in_one_line_and_still_starts(
         started.append("app")
         return 0
 
-    monkeypatch.setattr(cli, "_run_app", fake_app)
-    assert cli.main([]) == 0
+    monkeypatch.setattr(window_commands, "run_app", fake_app)
+    assert main([]) == 0
     assert started == ["app"]
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -95,7 +96,7 @@ def test_a_command_stops_on_an_unknown_name(
     path.write_text("[databse]\nurl = 'x.db'\n")
     monkeypatch.setenv("LEANOPS_CONFIG", str(path))
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["db", "upgrade"]) == 2
+    assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean [database]?" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leanops.toml"]

@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import dispatch, jobs, production
+from leanops_desktop.services.floor import dispatch, jobs
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 

@@ -13,7 +13,9 @@ from leanops_desktop.core.enums import JobStatus, StationStatus
 from leanops_desktop.core.errors import NotFound, PermissionDenied, RuleViolation
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog
-from leanops_desktop.services import dispatch, production, queries, stations
+from leanops_desktop.services.floor import dispatch, stations
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 

@@ -42,8 +42,9 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, PerformanceLog, StationAssignment
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemState
-from leanops_desktop.services import dispatch
-from leanops_desktop.services.report_sender import Outcome, ReportSender, SendLoop
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting.report_sender import Outcome, ReportSender
+from leanops_desktop.services.reporting.send_loop import SendLoop
 from tests.factories import make_job, make_station
 from tests.fault_proxy import FaultProxy
 from tests.pg_server import (
@@ -227,7 +228,8 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services.report_sender import Outcome, ReportSender, SendLoop
+from leanops_desktop.services.reporting.report_sender import Outcome, ReportSender
+from leanops_desktop.services.reporting.send_loop import SendLoop
 
 url, path, units, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 outbox = Outbox(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from leanops_desktop.core.errors import NotFound, RuleViolation, ValidationError
-from leanops_desktop.db import outbox as outbox_module
+from leanops_desktop.db import outbox_file
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemKind, ItemState, RefusalCode
 
@@ -42,7 +42,7 @@ def test_the_file_is_fsynced_on_every_commit(outbox: Outbox) -> None:
 def test_a_second_kiosk_cannot_open_the_same_outbox(
     outbox: Outbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(outbox_module, "_OPEN_WAIT_S", 0.2)
+    monkeypatch.setattr(outbox_file, "_OPEN_WAIT_S", 0.2)
     report_id = add(outbox, 4)
     with pytest.raises(RuleViolation, match="in use by another LeanOps kiosk"):
         Outbox(outbox.path)

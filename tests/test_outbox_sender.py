@@ -18,20 +18,19 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, PerformanceLog
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemState, OutboxItem, RefusalCode
-from leanops_desktop.services import dispatch
-from leanops_desktop.services.report_sender import (
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting.refusals import REPORT_REFUSED_EVENT
+from leanops_desktop.services.reporting.report_sender import (
     MAX_UNEXPECTED_ATTEMPTS,
-    REPORT_REFUSED_EVENT,
     BatchOutcome,
     ErrorKind,
     Outcome,
     ReportSender,
-    SenderStatus,
-    SendLoop,
     classify,
     send_item,
     send_reports,
 )
+from leanops_desktop.services.reporting.send_loop import SenderStatus, SendLoop
 from tests.factories import make_job, make_station
 
 #: Who tapped: the kiosk records the signed-in operator (the ``operator`` fixture's email).

@@ -24,7 +24,9 @@ from sqlalchemy import text
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
-from leanops_desktop.services import dispatch, production, users
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.pg_clients import connect_as, counts_off_their_logs
 from tests.pg_server import admin_connect, create_database, drop_database

@@ -19,8 +19,11 @@ from leanops_desktop.core.errors import RuleViolation, ValidationError
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog
-from leanops_desktop.services import auth, dispatch, production, queries, stations, users
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.accounts import auth, users
+from leanops_desktop.services.floor import dispatch, stations
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.report_request import ReportRequest
 from tests.factories import make_job, make_station
 from tests.pg_clients import REVOKE_DIRECT_WRITES, connect_as, counts_off_their_logs
 from tests.pg_server import admin_connect

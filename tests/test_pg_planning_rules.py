@@ -34,8 +34,9 @@ from leanops_desktop.core.errors import (
 from leanops_desktop.core.validation import MAX_NAME_LENGTH, MAX_QTY_TOTAL, check_id, check_text
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, Job, Station, StationAssignment
-from leanops_desktop.services import dispatch, jobs, pg_auth, stations, users
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts import pg_auth, users
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.floor import dispatch, jobs, stations
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
 from tests.pg_clients import REVOKE_DIRECT_WRITES, connect_as

@@ -14,7 +14,10 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import NotFound, PermissionDenied
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import auth, dispatch, jobs, pg_users, production, stations, users
+from leanops_desktop.services.accounts import auth, pg_users, users
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.pg_clients import connect_as
 
@@ -344,14 +347,14 @@ def test_catalog_is_locked_down(plant: Plant, pg_server_url: str) -> None:
 
 
 @pytest.fixture
-def as_user(plant: Plant) -> Iterator[dict[str, auth.SignedIn]]:
+def as_user(plant: Plant) -> Iterator[dict[str, SignedIn]]:
     sessions = {role: auth.sign_in(plant.url, plant.emails[role], PASSWORD) for role in GROUPS}
     yield sessions
     for signed in sessions.values():
         signed.db.dispose()
 
 
-def test_a_forged_actor_does_not_get_past_the_database(as_user: dict[str, auth.SignedIn]) -> None:
+def test_a_forged_actor_does_not_get_past_the_database(as_user: dict[str, SignedIn]) -> None:
     operator = as_user["operator"]
     forged = Actor(email=operator.actor.email, role=Role.SUPERVISOR)  # a tampered client
     with operator.db.session() as session, pytest.raises(PermissionDenied) as refused:
@@ -363,7 +366,7 @@ def test_a_forged_actor_does_not_get_past_the_database(as_user: dict[str, auth.S
         stations.update_station(session, forged, "ST-01", name="Renamed")
 
 
-def test_each_role_does_its_work_through_the_services(as_user: dict[str, auth.SignedIn]) -> None:
+def test_each_role_does_its_work_through_the_services(as_user: dict[str, SignedIn]) -> None:
     operator, supervisor = as_user["operator"], as_user["supervisor"]
     with supervisor.db.session() as session:
         jobs.create_job(

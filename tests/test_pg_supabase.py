@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 
 from leanops_desktop.db import migrate, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
-from leanops_desktop.services import users
-from leanops_desktop.services.pg_auth import sign_in_postgres
-from leanops_desktop.services.pg_users import scram_verifier
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.accounts.pg_auth import sign_in_postgres
+from leanops_desktop.services.accounts.pg_users import scram_verifier
 from tests.pg_server import admin_connect, create_database, drop_database
 
 pytestmark = pytest.mark.postgres

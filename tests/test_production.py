@@ -11,7 +11,9 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import OverReportNotConfirmed, RuleViolation, ValidationError
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog, PerformanceLog
-from leanops_desktop.services import dispatch, production, queries
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reads import history, queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 
 
@@ -100,14 +102,14 @@ def test_a_correction_takes_a_report_back_without_deleting_it(
             production.correct_report(
                 session, operator, log_id=first.log_id, correction_id=uuid.uuid4()
             )
-        logs = queries.list_performance(session, job_id="JOB-1001")
+        logs = history.list_performance(session, job_id="JOB-1001")
     assert sorted(log.qty_completed for log in logs) == [-4, 2, 4]
 
 
 def test_a_late_report_names_who_tapped(running: Database, operator: Actor, admin: Actor) -> None:
     from sqlalchemy import select as sql_select
 
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     night = f"night.shift-{uuid.uuid4().hex[:8]}@plant.test"
     with running.session() as session:
@@ -127,7 +129,7 @@ def test_a_late_report_names_who_tapped(running: Database, operator: Actor, admi
 def test_who_tapped_must_be_an_active_user(
     running: Database, operator: Actor, admin: Actor
 ) -> None:
-    from leanops_desktop.services import users
+    from leanops_desktop.services.accounts import users
 
     gone = f"gone-{uuid.uuid4().hex[:8]}@plant.test"
     with running.session() as session:
@@ -149,7 +151,7 @@ def test_who_tapped_must_be_an_active_user(
 
 def test_a_batch_judges_each_report_on_its_own(running: Database, operator: Actor) -> None:
     from leanops_desktop.core.errors import NotFound
-    from leanops_desktop.services.report_request import ReportRequest
+    from leanops_desktop.services.reporting.report_request import ReportRequest
 
     first, other = uuid.uuid4(), uuid.uuid4()
     requests = [

@@ -13,7 +13,9 @@ from sqlalchemy import text
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError, RuleViolation
 from leanops_desktop.db.engine import Database
-from leanops_desktop.services import dispatch, jobs, production, queries, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
 
 _run = itertools.count()
 

@@ -28,9 +28,11 @@ from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.migrate import alembic_config
 from leanops_desktop.db.models import EventLog, PerformanceLog
-from leanops_desktop.services import auth, dispatch, production, users
-from leanops_desktop.services.report_channel import ReportChannel
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.accounts import auth, users
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.report_channel import ReportChannel
+from leanops_desktop.services.reporting.report_request import ReportRequest
 from tests.factories import make_job, make_station
 from tests.pg_server import admin_connect
 

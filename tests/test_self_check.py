@@ -15,7 +15,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.self_check import run_self_check
-from leanops_desktop.services import users
+from leanops_desktop.services.accounts import users
 from tests.conftest import copy_sqlite
 
 CHECKS = ("config", "storage", "database", "schema", "qt", "resources", "plots", "export")
@@ -159,7 +159,7 @@ def test_names_the_config_file_it_used(
 def test_the_command_line_runs_it(
     migrated_sqlite: str, tmp_path: Path, qapp: QApplication, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from leanops_desktop.cli import main
+    from leanops_desktop.cli.main import main
 
     assert main(["--self-check", "--database", migrated_sqlite]) == 0
     out = capsys.readouterr().out

@@ -23,7 +23,9 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import PerformanceLog, ThroughputRollup
-from leanops_desktop.services import dispatch, production, users
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reporting import production
 from tests.analytics_seed import add_correction, add_job, add_logs, add_stations, utc
 from tests.factories import make_job, make_station
 

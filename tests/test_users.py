@@ -19,8 +19,8 @@ from leanops_desktop.core.errors import (
 )
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog, User
-from leanops_desktop.services import auth, users
-from leanops_desktop.services.pg_users import scram_verifier
+from leanops_desktop.services.accounts import auth, users
+from leanops_desktop.services.accounts.pg_users import scram_verifier
 
 
 @pytest.fixture

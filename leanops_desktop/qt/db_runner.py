@@ -37,7 +37,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.core.errors import LeanOpsError
-from leanops_desktop.services.report_sender import ErrorKind, classify
+from leanops_desktop.services.reporting.report_sender import ErrorKind, classify
 
 T = TypeVar("T")
 ErrorCallback = Callable[[BaseException], None]

@@ -58,7 +58,7 @@ from leanops_desktop.qt.window.menus import (
 )
 from leanops_desktop.qt.window.message_overlay import BottomOverlay
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 
 class LiveFeedLike(Protocol):
@@ -101,6 +101,35 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             self._own_feed.start(listen=False)
             live_feed = self._own_feed
         self.live_feed: LiveFeedLike = live_feed
+        self._set_up_frame()
+
+        self.models = floor_views.make_models(self)
+        self.selection = FloorSelection(self)
+        self.registry = ActionRegistry(self)
+        self.registry.apply_role(self.actor.role)
+        self.commands = FloorCommands(self, self)
+
+        self._build_central_area(config)
+        self.refresher = FloorRefresher(self.db, self.models, self, runner=self.runner)
+        self.refresher.applied.connect(self._refreshed)
+        self.refresher.failed.connect(self._refresh_failed)
+        self._refresh_failing = False
+        self._build_docks_and_bars()
+
+        self._connect_actions()
+        self._connect_views()
+        self._shown_once = False
+        self._fitted_to_rows = False
+        self.remember_default_layout()
+        self._layout_restored = restore_layout and self.restore_layout()
+        self._follow(live_feed)
+        self.reload()
+        self._update_applicability()
+
+    # -- building the window ---------------------------------------------------------------
+
+    def _set_up_frame(self) -> None:
+        """Name, icon, title, dock behaviour and the first size of the window."""
         self.setObjectName("LeanOpsMainWindow")
         self.setWindowIcon(app_icon())
         self.setWindowTitle(f"{APP_NAME} — {self.db.describe()}")
@@ -111,20 +140,13 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         )
         self.resize(1600, 900)
 
-        self.models = floor_views.make_models(self)
-        self.selection = FloorSelection(self)
-        self.registry = ActionRegistry(self)
-        self.registry.apply_role(self.actor.role)
-        self.commands = FloorCommands(self, self)
-
+    def _build_central_area(self, config: SiteConfig) -> None:
+        """The message bar over the central tabs: the plant overview and, for roles that
+        may see analytics, the performance view."""
         self.message_bar = MessageBar(self)
         self.messages.set_default_bar(self.message_bar)
         self.overview = PlantOverview(self.models.stations, self)
         self.models.listeners.append(lambda _rows: self.overview.sync())
-        self.refresher = FloorRefresher(self.db, self.models, self, runner=self.runner)
-        self.refresher.applied.connect(self._refreshed)
-        self.refresher.failed.connect(self._refresh_failed)
-        self._refresh_failing = False
         self.central_tabs = QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.central_tabs.addTab(self.overview, "Plant overview")
@@ -143,6 +165,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         # Over the central area, not above it: a message never moves the tiles.
         self._message_overlay = BottomOverlay(self.message_bar, central)
 
+    def _build_docks_and_bars(self) -> None:
+        """The table docks around the centre, the menus, the toolbar and the status bar."""
         self.docks: dict[str, TableDock] = floor_views.make_docks(self, self.models)
         floor_views.arrange_docks(self, self.docks)
         self.tables: dict[str, QTableView] = {name: d.view for name, d in self.docks.items()}
@@ -155,19 +179,13 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.status.set_database(self.db.describe())
         self.status.set_user(self.actor)
 
-        self._connect_actions()
-        self._connect_views()
-        self._shown_once = False
-        self._fitted_to_rows = False
-        self.remember_default_layout()
-        self._layout_restored = restore_layout and self.restore_layout()
+    def _follow(self, live_feed: LiveFeedLike) -> None:
+        """Apply the live feed's changes; reload everything when it lost its history."""
         live_feed.changes_arrived.connect(self.refresher.submit)
         self._show_liveness(live_feed)
         history_lost = getattr(live_feed, "history_lost", None)
         if history_lost is not None:
             history_lost.connect(self.reload)
-        self.reload()
-        self._update_applicability()
 
     # -- composition -----------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from leanops_desktop.qt.application import create_application
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.dialogs.sign_in_dialog import DemoAccount
-    from leanops_desktop.services.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
 VIEWS = ("main", "login", "kiosk")
 SETTLE_MS = 400

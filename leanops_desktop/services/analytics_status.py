@@ -41,7 +41,7 @@ from leanops_desktop.services.analytics_timeline import (
     stations_touched,
     sub_dict,
 )
-from leanops_desktop.services.queries import EVENT_COLUMNS, event_row
+from leanops_desktop.services.reads.history import EVENT_COLUMNS, event_row
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from leanops_desktop.qt.dialogs.assign_dialog import AssignDialog, AssignValues,
 from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues, reason_text
 from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues, next_job_id
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
-from leanops_desktop.services import dispatch, jobs, queries, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import queries
 from tests.factories import make_job, make_station
 from tests.qt.conftest import RecordingMessages
 

@@ -23,8 +23,8 @@ from leanops_desktop.qt.dialogs.sign_in_dialog import (
     describe_target,
     retry_delay_ms,
 )
-from leanops_desktop.services import users
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.demo_plant import DEMO_USERS
 from tests.qt.conftest import RecordingMessages
 

@@ -13,7 +13,8 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, ResetPasswordDialog
 from leanops_desktop.qt.dialogs.users_dialog import UsersDialog
-from leanops_desktop.services import auth, queries, users
+from leanops_desktop.services.accounts import auth, users
+from leanops_desktop.services.reads import history
 from tests.qt.conftest import RecordingMessages
 
 
@@ -77,7 +78,7 @@ def test_add_user_then_change_role_disable_and_reset(
     signed.db.dispose()
 
     with db.session() as session:
-        kinds = [e.event_type for e in queries.list_events(session) if email in str(e.meta)]
+        kinds = [e.event_type for e in history.list_events(session) if email in str(e.meta)]
     for kind in (
         EventType.USER_CREATED,
         EventType.USER_ROLE_CHANGED,

@@ -25,8 +25,8 @@ from leanops_desktop.qt.models import job_table_model as jcols
 from leanops_desktop.qt.models.job_mime import JOB_ID_MIME, JOB_IDS_MIME, job_mime_data
 from leanops_desktop.qt.models.row_filter import RowFilter
 from leanops_desktop.qt.window.floor_views import OPEN_JOBS
-from leanops_desktop.services import queries
-from leanops_desktop.services.table_pages import all_jobs, first_jobs
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reads.table_pages import all_jobs, first_jobs
 from tests.factories import make_job
 from tests.qt.test_models_rows import NOW, job, station
 

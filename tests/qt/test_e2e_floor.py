@@ -16,7 +16,7 @@ from leanops_desktop.qt.dialogs.job_dialog import JobDialog
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog
 from leanops_desktop.qt.models.job_mime import job_mime_data
 from leanops_desktop.qt.models.job_table_model import COL_PROGRESS
-from leanops_desktop.services import production
+from leanops_desktop.services.reporting import production
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import drop, open_window
 

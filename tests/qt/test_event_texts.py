@@ -19,7 +19,7 @@ from leanops_desktop.qt.models.event_table_model import event_text
 from leanops_desktop.qt.models.event_text import SENTENCES
 from leanops_desktop.qt.models.row_filter import RowFilter
 from leanops_desktop.qt.window.floor_views import EVENTS_LOADED
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import history, queries
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
 
@@ -199,7 +199,7 @@ def test_the_window_counts_the_events_in_the_database(
     qtbot: QtBot, demo_db: Database, supervisor: Actor, messages: RecordingMessages
 ) -> None:
     with demo_db.session() as session:
-        stored = queries.count_events(session)
+        stored = history.count_events(session)
     window = open_window(qtbot, demo_db, supervisor, messages)
     label = window.docks["events"].count_label.text()
     if stored > EVENTS_LOADED:

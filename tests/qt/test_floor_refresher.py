@@ -22,7 +22,7 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live.floor_refresher import STEP_ABOVE_ROWS, FloorRefresher
 from leanops_desktop.qt.models.refresh import FloorModels, FloorRows
-from leanops_desktop.services import production
+from leanops_desktop.services.reporting import production
 from tests.qt.test_live_feed import assigned_plant
 from tests.qt.test_models_refresh import load_floor
 

@@ -28,8 +28,11 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.launch import create_kiosk
 from leanops_desktop.qt.kiosk.live_refresh import concerns
-from leanops_desktop.services import dispatch, jobs, production, queries, stations, users
-from leanops_desktop.services.report_sender import REPORT_REFUSED_EVENT
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import history, queries
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.refusals import REPORT_REFUSED_EVENT
 from tests.conftest import copy_sqlite
 from tests.factories import make_job, make_station
 
@@ -488,7 +491,7 @@ def test_a_report_for_a_job_moved_to_another_station_is_refused_and_kept(
     assert kiosk.controller.outbox.counts().refused_unseen == 0
     assert logged_units(plant.db) == (0, 0)
     with plant.db.session() as session:
-        events = queries.list_events(session, job_id="JOB-1001")
+        events = history.list_events(session, job_id="JOB-1001")
     assert any(event.event_type == REPORT_REFUSED_EVENT for event in events)
 
 

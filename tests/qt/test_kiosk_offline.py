@@ -21,8 +21,8 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.launch import create_kiosk
-from leanops_desktop.services import dispatch
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.floor import dispatch
 from tests.factories import make_job, make_station
 from tests.pg_server import create_database, drop_database
 from tests.qt.test_kiosk import logged_units, tap

@@ -21,7 +21,9 @@ from leanops_desktop.qt.models import (
     FloorModels,
     apply_changes,
 )
-from leanops_desktop.services import dispatch, jobs, production, queries
+from leanops_desktop.services.floor import dispatch, jobs
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.qt.test_models_refresh import load_floor
 from tests.test_change_feed import commit_in_other_process
@@ -210,7 +212,7 @@ def test_the_main_window_follows_another_seat(
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
     from leanops_desktop.qt.messages import MessageService
-    from leanops_desktop.services.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
     assigned_plant(db, supervisor)
     feed = LiveFeed(db)

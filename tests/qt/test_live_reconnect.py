@@ -18,7 +18,7 @@ from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.qt.models import FloorModels
-from leanops_desktop.services import production
+from leanops_desktop.services.reporting import production
 from tests.pg_server import ClusterStartError, ThrowawayCluster, create_database, find_pg_bindir
 from tests.qt.test_live_feed import Recorder, assigned_plant, follow
 

@@ -17,8 +17,10 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.loading import load_into, paused_gc
 from leanops_desktop.qt.models import JobTableModel
-from leanops_desktop.services import dispatch, production, queries
-from leanops_desktop.services.table_pages import all_jobs
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reads.table_pages import all_jobs
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.qt.test_models_rows import job
 

@@ -20,7 +20,9 @@ from leanops_desktop.qt.models import (
     apply_changes,
 )
 from leanops_desktop.qt.models.refresh import FloorRows
-from leanops_desktop.services import dispatch, jobs, production, queries, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
+from leanops_desktop.services.reads import history, queries
+from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.qt.test_models_rows import SignalLog
 
@@ -36,7 +38,7 @@ def load_floor(db: Database) -> FloorModels:
         floor.stations.set_rows(queries.list_stations(session))
         floor.jobs.set_rows(queries.list_jobs(session))
         floor.assignments.set_rows(queries.list_assignments(session))
-        floor.events.set_rows(queries.list_events(session))
+        floor.events.set_rows(history.list_events(session))
     return floor
 
 
@@ -191,7 +193,7 @@ def test_events_listeners_and_unknown_keys(
     before = floor.events.total_count()
     with plant.session() as session:
         stations.block_station(session, supervisor, "ST-02", "material")
-        newest = queries.list_events(session, limit=1)[0]
+        newest = history.list_events(session, limit=1)[0]
     changes = {
         "events_log": {str(newest.id), "not-a-uuid"},
         "stations": {"ST-02", "ST-99"},  # ST-99 does not exist: nothing to show, no error

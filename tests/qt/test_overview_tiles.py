@@ -191,7 +191,8 @@ def test_a_message_does_not_move_the_tiles(
 def test_the_blocked_time_comes_from_the_block_event(
     qtbot: QtBot, demo_db: Database, supervisor: Actor, messages: RecordingMessages
 ) -> None:
-    from leanops_desktop.services import queries, stations
+    from leanops_desktop.services.floor import stations
+    from leanops_desktop.services.reads import queries
 
     with demo_db.session() as session:
         stations.block_station(session, supervisor, "ST-04", "material")

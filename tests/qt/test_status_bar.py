@@ -12,7 +12,7 @@ from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live.live_feed import LiveFeed
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.status_bar import NOT_LIVE, POSTGRESQL, SQLITE, live_texts
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.auth import SignedIn
 from tests.qt.conftest import RecordingMessages
 
 PG_LIVE = "Live: changes from other seats appear within a second (PostgreSQL notifications)"

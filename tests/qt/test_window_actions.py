@@ -17,7 +17,7 @@ from leanops_desktop.qt.dialogs.job_dialog import JobDialog
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.models.job_mime import job_mime_data
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import history
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import activate, drop, open_window
 
@@ -170,7 +170,7 @@ def test_complete_asks_first_when_short(
     assert window.models.jobs.row_for_key(job_id).status == JobStatus.COMPLETED
     assert window.overview.tile("ST-09").row.current_job_id is None  # type: ignore[union-attr]
     with demo_db.session() as session:
-        events = queries.list_events(session, limit=5, job_id=job_id)
+        events = history.list_events(session, limit=5, job_id=job_id)
     assert events[0].event_type == EventType.JOB_COMPLETED.value
 
 

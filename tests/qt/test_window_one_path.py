@@ -22,8 +22,8 @@ from leanops_desktop.qt.dialogs.form_dialog import SAVING_TEXT
 from leanops_desktop.qt.live import floor_refresher
 from leanops_desktop.qt.live.live_feed import LiveFeed
 from leanops_desktop.qt.main_window import MainWindow
-from leanops_desktop.services import stations
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.floor import stations
 from tests.factories import make_station
 from tests.fault_proxy import FaultProxy
 from tests.qt.conftest import RecordingMessages

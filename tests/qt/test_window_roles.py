@@ -11,7 +11,7 @@ from leanops_desktop.core.permissions import allowed
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.actions import ACTION_SPECS
 from leanops_desktop.qt.window.menus import STATION_MENU, context_menu
-from leanops_desktop.services import auth
+from leanops_desktop.services.accounts import auth
 from leanops_desktop.services.demo_plant import DEMO_USERS
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window

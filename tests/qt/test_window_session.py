@@ -23,8 +23,8 @@ from leanops_desktop.qt.dialogs.sign_in_dialog import SignInDialog
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.screenshot import parse_size
 from leanops_desktop.qt.window.layout_state import user_key
-from leanops_desktop.services import stations
 from leanops_desktop.services.demo_plant import DEMO_USERS
+from leanops_desktop.services.floor import stations
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
 

@@ -13,7 +13,7 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 
 def open_window(

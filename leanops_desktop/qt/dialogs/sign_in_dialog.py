@@ -35,7 +35,8 @@ from leanops_desktop.qt.db_runner import READS, DbRunner, failure_text
 from leanops_desktop.qt.dialogs.caps_lock import CapsLockWatcher
 from leanops_desktop.qt.messages import MessageBar, MessageService, sentence
 from leanops_desktop.qt.theme.resources import app_icon
-from leanops_desktop.services.auth import SignedIn, sign_in
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 LAST_EMAIL_KEY = "sign_in/last_email"
 RETRY_BASE_MS = 1000

@@ -1,6 +1,6 @@
 """The users dialog (admins): list accounts, add one, change a role, disable/enable, reset.
 
-Every change goes through ``services.users`` (which writes the event, and on PostgreSQL
+Every change goes through ``services.accounts.users`` (which writes the event, and on PostgreSQL
 calls the database's admin functions); the list is re-read after each change.
 """
 
@@ -42,7 +42,7 @@ from leanops_desktop.qt.db_runner import (
 )
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
 from leanops_desktop.qt.messages import MessageBar, MessageService
-from leanops_desktop.services import users
+from leanops_desktop.services.accounts import users
 
 COLUMNS = ("Email", "Role", "State", "Created")
 UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."

@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -31,15 +30,17 @@ from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, LiveRefresh, defa
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
 from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
-from leanops_desktop.services import dispatch, queries, stations
-from leanops_desktop.services.auth import SignedIn, sign_in
-from leanops_desktop.services.report_sender import (
+from leanops_desktop.qt.kiosk.station_actions import StationActions
+from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting.report_sender import (
     ErrorKind,
     Outcome,
-    SenderStatus,
     classify,
     connection_message,
 )
+from leanops_desktop.services.reporting.send_loop import SenderStatus
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox
@@ -49,19 +50,6 @@ log = logging.getLogger(__name__)
 SignInFunction = Callable[[str, str, str], SignedIn]
 REFRESH_MS = 5000
 AFTER_SEND_REFRESH_MS = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Completion:
-    """What the operator confirms before completing the current job."""
-
-    job_id: str
-    done: int
-    total: int
-
-    @property
-    def short_by(self) -> int:
-        return max(self.total - self.done, 0)
 
 
 class KioskController(QObject):
@@ -116,6 +104,7 @@ class KioskController(QObject):
         self._after_send.setSingleShot(True)
         self._after_send.setInterval(AFTER_SEND_REFRESH_MS)
         self._after_send.timeout.connect(self.refresh)
+        self.actions = StationActions(self)
 
     # -- who is signed in -------------------------------------------------------------------
 
@@ -222,7 +211,7 @@ class KioskController(QObject):
             return
         self._snapshot_started, snapshot = read
         self.snapshot = snapshot
-        self._set_online(True, "")
+        self.set_online(True, "")
         counts = self.counts()
         if counts.pending and self._bridge is not None:
             self._bridge.wake()  # the server answers again: no need to wait for the back-off
@@ -236,14 +225,14 @@ class KioskController(QObject):
         self._refreshing = False
         self._refresh_again = False
         if classify(error) == ErrorKind.CONNECTION:
-            self._set_online(False, connection_message(error))
+            self.set_online(False, connection_message(error))
         elif isinstance(error, LeanOpsError):
             self.notice.emit("error", sentence(error.message))
         else:
             log.error("reading the station failed", exc_info=error)
             self.notice.emit("error", f"could not read the station: {type(error).__name__}")
 
-    def _set_online(self, online: bool | None, message: str) -> None:
+    def set_online(self, online: bool | None, message: str) -> None:
         if online != self.online or not online:
             self.online = online
             self.connection_changed.emit(online, message)
@@ -341,7 +330,7 @@ class KioskController(QObject):
 
     def _on_sender_status(self, status: SenderStatus) -> None:
         if status.online is not None:
-            self._set_online(status.online, status.message if status.online is False else "")
+            self.set_online(status.online, status.message if status.online is False else "")
         last = status.last
         if last is not None and last.outcome == Outcome.REFUSED:
             self.notice.emit(
@@ -354,89 +343,6 @@ class KioskController(QObject):
         if last is not None and last.outcome in (Outcome.SENT, Outcome.REFUSED):
             self._after_send.start()
         self.counts_changed.emit(self.counts())
-
-    # -- station actions (need the server now) -----------------------------------------------
-
-    def _run(self, what: str, task: Callable[[SignedIn], Any], success: str) -> None:
-        signed_in = self.signed_in
-        if signed_in is None:
-            self.notice.emit("error", "Sign in first.")
-            return
-
-        def done(_result: object) -> None:
-            self._set_online(True, "")
-            self.notice.emit("info", success)
-            self.refresh()
-
-        def failed(error: BaseException) -> None:
-            if classify(error) == ErrorKind.CONNECTION:
-                self._set_online(False, connection_message(error))
-                self.notice.emit(
-                    "error",
-                    f"No connection to the database: {what} was NOT recorded. "
-                    "Try again when the connection is back, or tell your supervisor.",
-                )
-            elif isinstance(error, LeanOpsError):
-                self.notice.emit("error", sentence(error.message))
-                self.refresh()
-            else:
-                log.error("%s failed", what, exc_info=error)
-                self.notice.emit("error", f"{what} failed: {type(error).__name__}")
-
-        self.runner.submit(lambda: task(signed_in), done, failed, lane=KIOSK)
-
-    def block(self, reason: str) -> None:
-        station = self.station_id
-
-        def task(s: SignedIn) -> object:
-            with s.db.session() as session:
-                return stations.block_station(session, s.actor, station, reason)
-
-        self._run("blocking the station", task, f"{station} is blocked: {reason}.")
-
-    def resume(self) -> None:
-        station = self.station_id
-
-        def task(s: SignedIn) -> object:
-            with s.db.session() as session:
-                return stations.unblock_station(session, s.actor, station)
-
-        self._run("resuming the station", task, f"{station} is running again.")
-
-    def completion(self) -> Completion:
-        """What completing the current job means now; raises when it must wait."""
-        if self.snapshot is None or self.snapshot.assignment is None:
-            raise RuleViolation(f"no job is running on {self.station_id}")
-        assignment = self.snapshot.assignment
-        waiting = self.waiting_reports(assignment.job_id)
-        if waiting:
-            raise RuleViolation(
-                f"{waiting} report(s) for {assignment.job_id} still wait to be sent: "
-                "complete the job once they are sent"
-            )
-        return Completion(assignment.job_id, self.job_done(), assignment.qty_total)
-
-    def waiting_reports(self, job_id: str) -> int:
-        """How many reports (or corrections) for ``job_id`` are still to be sent."""
-        return sum(1 for item in self.outbox.pending() if item.job_id == job_id)
-
-    def complete(self, job_id: str) -> None:
-        station = self.station_id
-
-        def task(s: SignedIn) -> object:
-            with s.db.session() as session:
-                return dispatch.complete_job(session, s.actor, job_id, station_id=station)
-
-        self._run("completing the job", task, f"{job_id} is completed.")
-
-    def start_job(self, job_id: str) -> None:
-        station = self.station_id
-
-        def task(s: SignedIn) -> object:
-            with s.db.session() as session:
-                return dispatch.assign_job(session, s.actor, job_id, station)
-
-        self._run("starting the job", task, f"{job_id} started on {station}.")
 
     # -- barcode ---------------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ class KioskWindow(QWidget):
         self.keypad.quantity_entered.connect(self.report)
         self.banner.undo_requested.connect(self.undo)
         self.block_button.clicked.connect(self.ask_block)
-        self.resume_button.clicked.connect(c.resume)
+        self.resume_button.clicked.connect(c.actions.resume)
         self.complete_button.clicked.connect(self.ask_complete)
         self.start_button.clicked.connect(self.ask_start_next)
         self.choice_page.chosen.connect(self._answered)
@@ -262,7 +262,7 @@ class KioskWindow(QWidget):
 
     def ask_complete(self) -> None:
         try:
-            completion = self.controller.completion()
+            completion = self.controller.actions.completion()
         except LeanOpsError as error:
             self.show_notice("error", sentence(error.message))
             return
@@ -301,11 +301,11 @@ class KioskWindow(QWidget):
             except LeanOpsError as error:
                 self.show_notice("error", sentence(error.message))
         elif question_id == "block":
-            self.controller.block(key)
+            self.controller.actions.block(key)
         elif question_id == "complete":
-            self.controller.complete(key)
+            self.controller.actions.complete(key)
         elif question_id == "start":
-            self.controller.start_job(key)
+            self.controller.actions.start_job(key)
 
     # -- refused reports -------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from leanops_desktop.qt.kiosk.kiosk_controller import REFRESH_MS, KioskControlle
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, default_feed
 from leanops_desktop.qt.kiosk.undo_banner import UNDO_MS
-from leanops_desktop.services.auth import sign_in
+from leanops_desktop.services.accounts.auth import sign_in
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox

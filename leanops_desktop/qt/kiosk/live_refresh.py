@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 if TYPE_CHECKING:
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.live import LiveFeed
-    from leanops_desktop.services.auth import SignedIn
+    from leanops_desktop.services.accounts.signed_in import SignedIn
 
 log = logging.getLogger(__name__)
 

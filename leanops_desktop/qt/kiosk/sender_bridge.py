@@ -1,9 +1,9 @@
 """The Qt side of the report sender: runs the send loop, posts its status to the GUI thread.
 
-The send loop is a Qt-free service (``services/report_sender.py``) with its own thread; its
-status reaches the GUI through the kiosk's :class:`~leanops_desktop.qt.db_runner.DbRunner`
-(``post``), and stopping it (which waits for the item in flight, then closes the user's
-connection) runs on the runner's ``housekeeping`` lane.
+The send loop is a Qt-free service (``services/reporting/send_loop.py``) with its own
+thread; its status reaches the GUI through the kiosk's
+:class:`~leanops_desktop.qt.db_runner.DbRunner` (``post``), and stopping it (which waits for
+the item in flight, then closes the user's connection) runs on the runner's ``housekeeping`` lane.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, DbRunner, Job
-from leanops_desktop.services.auth import SignedIn
-from leanops_desktop.services.report_sender import ReportSender, SenderStatus, SendLoop
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.reporting.report_sender import ReportSender
+from leanops_desktop.services.reporting.send_loop import SenderStatus, SendLoop
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
     from leanops_desktop.db.engine import Database
@@ -81,7 +81,7 @@ def load_snapshot(db: Database, station_id: str, now: datetime | None = None) ->
         if assignment is not None:
             started = max(assignment.started_at, moment - RATE_WINDOW)
             window = max(moment - started, timedelta(0))
-            logs = queries.list_performance(
+            logs = history.list_performance(
                 session, station_id=station_id, job_id=assignment.job_id, since=started
             )
             recent = sum(log.qty_completed for log in logs)

@@ -7,6 +7,7 @@ window (1024x768 is the smallest supported size; 1920x1080 gets about 1.4 times 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
@@ -58,11 +59,15 @@ def sizing_for(dpi: float, width: int, height: int) -> Sizing:
 
 def stylesheet(size: Sizing) -> str:
     """The kiosk's stylesheet (set on the kiosk widget, so it rules its whole subtree)."""
-    f = size.font
     t = size.target - 2 * BORDER_PX  # min-height counts the contents and padding only
     b = size.target - 2 * BORDER_PX - 2 * BUTTON_PADDING_PX
-    return f"""
-#Kiosk {{ background: {BACKGROUND}; }}
+    f = size.font
+    return "\n" + _text_rules(f, t) + _button_rules(f, b) + _input_rules(f, t) + _status_rules(f)
+
+
+def _text_rules(f: Callable[[float], int], t: int) -> str:
+    """The background, the labels by role and the panels."""
+    return f"""#Kiosk {{ background: {BACKGROUND}; }}
 #Kiosk QLabel {{ color: {TEXT}; font-size: {f(22)}px; background: transparent; }}
 #Kiosk QLabel[role="muted"] {{ color: {MUTED}; }}
 #Kiosk QLabel[role="small"] {{ color: {MUTED}; font-size: {f(19)}px; }}
@@ -78,7 +83,12 @@ def stylesheet(size: Sizing) -> str:
 #Kiosk QFrame[role="panel"] {{
     background: {PANEL}; border: 2px solid {PANEL_BORDER}; border-radius: 12px;
 }}
-#Kiosk QPushButton {{
+"""
+
+
+def _button_rules(f: Callable[[float], int], b: int) -> str:
+    """The buttons by tone (plus, key, go, warn, stop, undo, row)."""
+    return f"""#Kiosk QPushButton {{
     min-height: {b}px; min-width: {b}px; font-size: {f(26)}px; font-weight: 700; color: {TEXT};
     background: {BUTTON}; border: 3px solid {BUTTON_BORDER}; border-radius: 12px;
     padding: {BUTTON_PADDING_PX}px 18px;
@@ -96,7 +106,12 @@ def stylesheet(size: Sizing) -> str:
 #Kiosk QPushButton[tone="row"] {{
     text-align: left; font-size: {f(21)}px; font-weight: 600; padding: 4px 14px;
 }}
-#Kiosk QLineEdit {{
+"""
+
+
+def _input_rules(f: Callable[[float], int], t: int) -> str:
+    """The text field and the progress bar."""
+    return f"""#Kiosk QLineEdit {{
     min-height: {t}px; font-size: {f(26)}px; color: {TEXT}; background: #05080c;
     border: 3px solid {BUTTON_BORDER}; border-radius: 10px; padding: 0 12px;
 }}
@@ -108,7 +123,12 @@ def stylesheet(size: Sizing) -> str:
 }}
 #Kiosk QProgressBar::chunk {{ background: {GREEN}; border-radius: 8px; }}
 #Kiosk QProgressBar[over="true"]::chunk {{ background: {AMBER}; }}
-#Kiosk QLabel#StatusChip {{
+"""
+
+
+def _status_rules(f: Callable[[float], int]) -> str:
+    """The status chip, the priority mark, notices, the undo banner and the connection."""
+    return f"""#Kiosk QLabel#StatusChip {{
     font-size: {f(24)}px; font-weight: 800; padding: 6px 18px; border-radius: 10px;
 }}
 #Kiosk QLabel#StatusChip[status="running"] {{ background: {STATUS_COLOURS["running"]}; }}

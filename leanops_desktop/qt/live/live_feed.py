@@ -34,13 +34,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from leanops_desktop.db.change_feed import (
-    Backoff,
-    ChangeBatch,
-    ChangeFeedReader,
-    PgListener,
-    prune_change_feed,
-)
+from leanops_desktop.db.change_feed import ChangeBatch, ChangeFeedReader, prune_change_feed
+from leanops_desktop.db.feed_wakeup import Backoff, PgListener
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, READS, DbRunner
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
 from leanops_desktop.qt.live.sqlite_wakeup import SqliteWakeup

@@ -16,7 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
-from leanops_desktop.db.change_feed import FeedConnectionLost, PgListener
+from leanops_desktop.db.change_feed import FeedConnectionLost
+from leanops_desktop.db.feed_wakeup import PgListener
 from leanops_desktop.qt.db_runner import LISTEN, DbRunner, Job
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from leanops_desktop.db.change_feed import FeedConnectionLost, SqliteVersionWatch
+from leanops_desktop.db.change_feed import FeedConnectionLost
+from leanops_desktop.db.feed_wakeup import SqliteVersionWatch
 
 
 class SqliteWakeup(QObject):

@@ -38,7 +38,7 @@ from leanops_desktop.qt.models.assignment_table_model import AssignmentTableMode
 from leanops_desktop.qt.models.event_table_model import EventTableModel
 from leanops_desktop.qt.models.job_table_model import JobTableModel
 from leanops_desktop.qt.models.station_table_model import StationTableModel
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
     from leanops_desktop.db.engine import Database
@@ -146,7 +146,7 @@ def read_refresh(db: Database, plan: RefreshPlan) -> FloorRows:
     stations, jobs = set(plan.stations), set(plan.jobs)
     wanted_assignments = set(plan.assignments)
     with db.session() as session, queries.read_transaction(session):  # one transaction for all
-        logs = queries.performance_by_keys(session, plan.logs)
+        logs = history.performance_by_keys(session, plan.logs)
         log_jobs: set[str] = set()
         for log in logs:
             if log.station_id:
@@ -169,7 +169,7 @@ def read_refresh(db: Database, plan: RefreshPlan) -> FloorRows:
         for job in job_rows:
             stations.update(job.station_ids)
         station_rows = queries.stations_by_keys(session, stations)
-        events = queries.events_by_keys(session, plan.events)
+        events = history.events_by_keys(session, plan.events)
     return FloorRows(
         changes=plan.changes,
         stations=station_rows,

@@ -6,11 +6,14 @@ and ignores the others; the docks show only the controls their model uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 R = TypeVar("R")
+
+#: Whether the row with this key passes the filter (its search text and fields).
+Match = Callable[[Hashable, Any], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +99,30 @@ def select_rows(
             if field_test is None or field_test(row):
                 selected.append(row)
     return selected
+
+
+def build_match(
+    words: tuple[str, ...],
+    test: Callable[[Any], bool] | None,
+    search: Mapping[Any, str] | None,
+) -> Match | None:
+    """The test of one row against the filter's ``words`` (in its precomputed search text)
+    and its field ``test``; None when everything passes. Made once per filter, called per row."""
+    if not words:
+        if test is None:
+            return None
+        field_test = test
+        return lambda _key, row: field_test(row)
+    assert search is not None
+    if len(words) == 1:
+        word = words[0]
+        if test is None:
+            return lambda key, _row: word in search[key]
+        both = test
+        return lambda key, row: word in search[key] and both(row)
+
+    def match(key: Any, row: Any) -> bool:
+        text = search[key]
+        return all(word in text for word in words) and (test is None or test(row))
+
+    return match

@@ -16,7 +16,7 @@ and ``_HEADERS``), a sort key per column, the search text and the presentation h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Generic
@@ -38,8 +38,8 @@ from leanops_desktop.qt.models.roles import (
     SORT_ROLE,
     TOOLTIP_ROLE,
 )
-from leanops_desktop.qt.models.row_filter import RowFilter, select_rows
-from leanops_desktop.qt.models.shown_rows_model import Index, R, ShownRowsModel
+from leanops_desktop.qt.models.row_filter import Match, RowFilter, build_match, select_rows
+from leanops_desktop.qt.models.shown_rows_model import Index, R, ShownRowsModel, sorted_position
 
 __all__ = [
     "EXPORT_ROLE",
@@ -52,7 +52,6 @@ __all__ = [
 
 
 Clock = Callable[[], datetime]
-Match = Callable[[Hashable, Any], bool]
 
 _HORIZONTAL = Qt.Orientation.Horizontal
 _DESCENDING = Qt.SortOrder.DescendingOrder
@@ -341,28 +340,9 @@ class RowTableModel(ShownRowsModel[R]):
         return {key: text_of(row) for key, row in self._by_key.items()}
 
     def _build_match(self) -> Match | None:
-        words = self._filter.words
         test = self.field_predicate(self._filter) if self._filter.has_fields else None
         self._field_test = test
-        search = self._search
-        if not words:
-            if test is None:
-                return None
-            field_test = test
-            return lambda _key, row: field_test(row)
-        assert search is not None
-        if len(words) == 1:
-            word = words[0]
-            if test is None:
-                return lambda key, _row: word in search[key]
-            both = test
-            return lambda key, row: word in search[key] and both(row)
-
-        def match(key: Any, row: Any) -> bool:
-            text = search[key]
-            return all(word in text for word in words) and (test is None or test(row))
-
-        return match
+        return build_match(self._filter.words, test, self._search)
 
     def _compute_visible(self) -> list[R]:
         """The rows passing the filter, in sort order.
@@ -418,18 +398,8 @@ class RowTableModel(ShownRowsModel[R]):
 
     def _bisect(self, row: R, skip: int = -1) -> int:
         """Where ``row`` goes in the shown rows (after equals), ignoring row number ``skip``."""
-        rows = self._rows
         if self._sort_column < 0:
-            return len(rows) - (1 if skip >= 0 else 0)
-        sort_value = self.sort_key(self._sort_column)
-        target = sort_value(row)
-        descending = self._descending
-        low, high = 0, len(rows) - (1 if skip >= 0 else 0)
-        while low < high:
-            middle = (low + high) // 2
-            value = sort_value(rows[middle + 1 if 0 <= skip <= middle else middle])
-            if (target > value) if descending else (target < value):
-                high = middle
-            else:
-                low = middle + 1
-        return low
+            return len(self._rows) - (1 if skip >= 0 else 0)
+        return sorted_position(
+            self._rows, row, self.sort_key(self._sort_column), self._descending, skip
+        )

@@ -10,6 +10,7 @@ removes and moves only mark the rows after them as needing new numbers.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
@@ -36,6 +37,23 @@ _HINT_TYPE = QAbstractItemModel.LayoutChangeHint
 _PARENTS = "QList<QPersistentModelIndex>"  # the layout signals' overload that carries a hint
 _NO_PARENT = QModelIndex()
 _NEAR = 32  # rows searched around a stale row number before the index is rebuilt
+
+
+def sorted_position(
+    rows: Sequence[Any], row: Any, sort_value: Callable[[Any], Any], descending: bool, skip: int
+) -> int:
+    """Where ``row`` goes among ``rows`` sorted by ``sort_value`` (after equals), ignoring
+    the row number ``skip`` (the row's own old place; -1 for none)."""
+    target = sort_value(row)
+    low, high = 0, len(rows) - (1 if skip >= 0 else 0)
+    while low < high:
+        middle = (low + high) // 2
+        value = sort_value(rows[middle + 1 if 0 <= skip <= middle else middle])
+        if (target > value) if descending else (target < value):
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 class ShownRowsModel(QAbstractTableModel, Generic[R]):

@@ -54,7 +54,7 @@ from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
 from leanops_desktop.qt.performance.range_bar import RangeBar
-from leanops_desktop.services import analytics, analytics_csv, queries
+from leanops_desktop.services import analytics, analytics_csv
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
 from leanops_desktop.services.analytics_time import (
     RangePreset,
@@ -65,6 +65,7 @@ from leanops_desktop.services.analytics_time import (
     preset_range,
 )
 from leanops_desktop.services.analytics_timeline import STATUS_EVENTS
+from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.performance.performance_panels import PerformancePanels
@@ -691,8 +692,8 @@ class PerformanceView(QWidget):
         def read() -> tuple[list[PerformanceRow], list[EventRow]]:
             with db.session() as session:
                 return (
-                    queries.performance_by_keys(session, reports_wanted),
-                    queries.events_by_keys(session, entries_wanted),
+                    history.performance_by_keys(session, reports_wanted),
+                    history.events_by_keys(session, entries_wanted),
                 )
 
         def done(rows: tuple[list[PerformanceRow], list[EventRow]]) -> None:

@@ -31,7 +31,7 @@ from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues
 from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.services import dispatch, jobs, stations
+from leanops_desktop.services.floor import dispatch, jobs, stations
 
 if TYPE_CHECKING:
     from leanops_desktop.db.engine import Database

@@ -28,7 +28,7 @@ from leanops_desktop.qt.models import (
     RowTableModel,
     StationTableModel,
 )
-from leanops_desktop.services import queries, table_pages
+from leanops_desktop.services.reads import history, queries, table_pages
 
 if TYPE_CHECKING:
     from leanops_desktop.db.engine import Database
@@ -162,7 +162,7 @@ def load_all(
     fetches: dict[str, Callable[[Any], list[Any]]] = {
         "stations": queries.list_stations,
         "assignments": queries.list_assignments,
-        "events": lambda session: queries.list_events(session, limit=EVENTS_LOADED),
+        "events": lambda session: history.list_events(session, limit=EVENTS_LOADED),
     }
     for name, fetch in fetches.items():
         docks[name].load(runner, reader(fetch), on_error=on_error, on_loaded=one_loaded)
@@ -171,7 +171,7 @@ def load_all(
 
         def count_events() -> int:
             with db.session() as session:
-                return queries.count_events(session)
+                return history.count_events(session)
 
         runner.submit(count_events, events.set_stored_total, on_error, group="events-count")
     # Jobs can number 100,000: paint the first page at once, read the rest in plain chunks.

@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-24
 
-``services.production.report_quantity`` took about six statements per report through the ORM.
+``services.reporting.production.report_quantity`` took about six statements per report through the ORM.
 Two PL/pgSQL functions now do the same work inside the server, in one call:
 
 * ``leanops_report_batch(ids, stations, jobs, qtys, confirms, reported_by, actor, role)``
@@ -26,7 +26,7 @@ already logged under that id answers "counted before" if it is the same report (
 after a lost reply, even after the job moved on) and is refused if it is not; concurrent
 duplicates meet at the primary key. Four statements per counted report.
 
-Refusal codes (mapped back to the Python exceptions in ``services/report_pg.py``):
+Refusal codes (mapped back to the Python exceptions in ``services/reporting/report_pg.py``):
 
 * ``LR001`` ValidationError, detail ``{"field", "reason"}`` (bad input, id reused);
 * ``LR002`` NotFound, detail ``{"kind", "key"}`` (unknown station or job);

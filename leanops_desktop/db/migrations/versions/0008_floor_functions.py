@@ -9,7 +9,7 @@ the business tables: each floor write is one call of a SECURITY DEFINER function
 ``leanops_owner`` (``search_path`` pinned, EXECUTE revoked from PUBLIC and Supabase's API
 roles, granted to the three groups) that checks what the Python service checks, writes the
 rows and exactly one ``events_log`` row, with the event type and meta keys of the Python path
-(``services/_common.record_event``). Who calls is ``leanops_caller_role``: the group of a
+(``services/events.record_event``). Who calls is ``leanops_caller_role``: the group of a
 signed-in LeanOps login (the client's claimed role is ignored), or for IT's own account the
 role it names. The events trigger stamps the real actor from ``session_user``. No function
 body names a group or the owner: 0010 renames them per database.
@@ -39,7 +39,7 @@ body names a group or the owner: 0010 renames them per database.
   assignments removed, their running stations idle (a blocked one stays blocked).
 
 Refusals use the SQLSTATEs of 0006, mapped back to the Python exceptions by
-``services/report_pg.refusal``: ``LR001`` ValidationError (detail ``field``, ``reason``),
+``services/floor/pg_call.refusal``: ``LR001`` ValidationError (detail ``field``, ``reason``),
 ``LR002`` NotFound (``kind``, ``key``), ``LR003`` RuleViolation (its message), ``LR004``
 OverReportNotConfirmed; ``42501`` for a caller who is not a LeanOps user.
 """
@@ -66,7 +66,7 @@ _MAX_ID = 64
 _MAX_REASON = 500
 _MAX_EMAIL = 255
 _MAX_REPORT_QTY = 100_000
-#: services.production.UNDO_WINDOW: how long an operator may take a report back.
+#: services.reporting.production.UNDO_WINDOW: how long an operator may take a report back.
 _UNDO_MINUTES = 15
 _BATCH_SIGNATURE = (
     "leanops_report_batch(uuid[], text[], text[], integer[], boolean[], text[], text, text)"
@@ -563,7 +563,7 @@ DECLARE
     v_found boolean := false;
     v_stations text[];
 BEGIN
-    -- Lock order of services/dispatch: the job, its assignments, their stations by id.
+    -- Lock order of services/floor/dispatch: the job, its assignments, their stations by id.
     IF length(p_job) <= {_MAX_ID} THEN
         SELECT jb.status, jb.qty_total, jb.qty_reported INTO j
           FROM public.jobs jb WHERE jb.id = p_job FOR UPDATE;

@@ -7,9 +7,9 @@ Create Date: 2026-12-04
 Migration 0010 takes every direct INSERT, UPDATE and DELETE on the business tables (and
 INSERT on ``events_log``) away from the LeanOps groups, so that the database refuses
 whatever the app refuses. Planning writes then go through these functions, which check
-every rule ``services/jobs.py``, ``services/stations.py`` and ``services/dispatch.py``
+every rule ``services/floor/jobs.py``, ``services/floor/stations.py`` and ``services/floor/dispatch.py``
 check, write the rows and exactly one ``events_log`` row (the same ``event_type`` and meta
-keys as ``services._common.record_event``), in one call:
+keys as ``services.events.record_event``), in one call:
 
 * ``leanops_create_job(job_id, part_name, qty_total, due_date, priority, actor, role)``
   returns the job id; ``leanops_update_job(job_id, part_name, qty_total, due_date, priority,
@@ -32,7 +32,7 @@ station works on a job is read, not locked, under the station's lock (which ever
 assignment takes): locking that row would wait on ``complete_job``, which locks a job's
 assignments before their stations, and two such seats could deadlock.
 
-Refusals (mapped back to the services' exceptions in ``services/planning_pg.py``):
+Refusals (mapped back to the services' exceptions in ``services/floor/planning_pg.py``):
 
 * ``LP001`` ValidationError, detail ``{"field", "reason"}``;
 * ``LP002`` NotFound, detail ``{"kind", "key"}``;
@@ -261,7 +261,7 @@ END
 $fn$
 """
 
-# services._common.record_event: the one event of a change. For a signed-in LeanOps user
+# services.events.record_event: the one event of a change. For a signed-in LeanOps user
 # the events trigger stamps actor, role and time from the session; IT's account is taken
 # at its word, as its direct writes are.
 _HELPERS["leanops_plan_event(text, text, text, text, text, jsonb)"] = """
@@ -278,7 +278,7 @@ END
 $fn$
 """
 
-# services.dispatch._check_can_take
+# services.floor.dispatch._check_can_take
 _HELPERS["leanops_plan_can_take(text, text, text, boolean, text, text)"] = """
 CREATE FUNCTION public.leanops_plan_can_take(
     p_job text, p_job_status text, p_station text, p_is_active boolean,
@@ -299,7 +299,7 @@ END
 $fn$
 """
 
-# services.dispatch._start: the job and station rows are locked by the caller. Every
+# services.floor.dispatch._start: the job and station rows are locked by the caller. Every
 # insert of an assignment holds its station's lock, so a plain read sees all there is;
 # locking the row found (as the Python path does) would only add a wait: complete_job
 # locks a job's assignments before their stations, the reverse of this order.

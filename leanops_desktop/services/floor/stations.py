@@ -12,13 +12,10 @@ from leanops_desktop.core.rows import StationRow
 from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_id, check_key, check_text
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Station
-from leanops_desktop.services import floor_pg, planning_pg, queries
-from leanops_desktop.services._common import (
-    assignment_of_station,
-    changed_fields,
-    lock_station,
-    record_event,
-)
+from leanops_desktop.services.events import changed_fields, record_event
+from leanops_desktop.services.floor import floor_pg, planning_pg
+from leanops_desktop.services.floor.locks import assignment_of_station, lock_station
+from leanops_desktop.services.reads import queries
 
 
 def create_station(

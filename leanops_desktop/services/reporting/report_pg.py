@@ -3,22 +3,15 @@
 ``leanops_report_batch`` (many reports, each with its own outcome) does the checks and
 writes of ``production.report_quantity`` inside the server; one report is a batch of one
 (``leanops_report``, the same for one report with its refusal raised, is for other
-callers). The call is one statement sent on the session's connection in autocommit mode:
-the statement is its own transaction, so the report is committed (or refused, writing
-nothing) in ONE round trip, with no BEGIN or COMMIT of its own. psycopg prepares the
+callers). The call is one autocommit statement, its own transaction, sent by
+``services/floor/pg_call.run_statement`` like every floor function's call (``floor_pg.py``);
+the refusals come back as the same exceptions the Python path raises. psycopg prepares the
 statement on a connection after a few uses; nothing is loaded through the ORM.
 
-On a session bound to a connection kept in autocommit mode (a kiosk sender's, see
-``services/report_channel.py``) the statement goes straight to the driver, and its errors
-are turned into SQLAlchemy's exceptions (the connection marked broken on a disconnect) as
-SQLAlchemy itself would: about a quarter of the client CPU of a trip through the pool. There
-the batch statement is prepared by name once per connection and run with libpq directly
-(:class:`_Prepared`), which halves the client CPU of the call again.
-
-The refusals come back as SQLSTATEs ``LR001``..``LR004`` with a jsonb detail and become the
-same exceptions the Python path raises (see :func:`refusal`). Since migration 0008 the
-functions run as the table owner (SECURITY DEFINER) and check who calls them themselves;
-the other floor functions of that migration are called the same way (``floor_pg.py``).
+On a connection kept in autocommit mode (a kiosk sender's, see ``report_channel.py``) the
+batch statement is prepared by name once per connection and run with libpq directly
+(:class:`_Prepared`), which halves the client CPU of the call again. Since migration 0008 the
+functions run as the table owner (SECURITY DEFINER) and check who calls them themselves.
 """
 
 from __future__ import annotations
@@ -31,79 +24,23 @@ from typing import Any
 import psycopg
 import psycopg.errors
 from psycopg import pq
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import (
     LeanOpsError,
-    NotFound,
-    OverReportNotConfirmed,
-    PermissionDenied,
-    RuleViolation,
-    ValidationError,
 )
 from leanops_desktop.core.rows import ReportResult
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.floor.pg_call import refusal, run_statement
+from leanops_desktop.services.reporting.report_request import ReportRequest
 
 COUNTED = "00000"
-INVALID = "LR001"
-NOT_FOUND = "LR002"
-NOT_RUNNING = "LR003"
-OVER_TOTAL = "LR004"
-_REFUSALS = frozenset({INVALID, NOT_FOUND, NOT_RUNNING, OVER_TOTAL})
-_INSUFFICIENT_PRIVILEGE = "42501"
-_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 BATCH_SQL = (
     "SELECT item, code, message, detail, counted, assignment_qty_done, job_qty_done"
     " FROM public.leanops_report_batch(%s::uuid[], %s::text[], %s::text[], %s::integer[],"
     " %s::boolean[], %s::text[], %s, %s)"
 )
-
-
-def refusal(code: str, message: str, detail: Any) -> LeanOpsError:
-    """The exception the Python path raises for a refusal the function returned."""
-    fields: dict[str, Any] = detail if isinstance(detail, dict) else {}
-    if isinstance(detail, str):
-        try:
-            fields = json.loads(detail)
-        except ValueError:
-            fields = {}
-    if code == INVALID:
-        return ValidationError(str(fields.get("field", "report")), str(fields.get("reason", "")))
-    if code == NOT_FOUND:
-        return NotFound(str(fields.get("kind", "station or job")), fields.get("key", ""))
-    if code == OVER_TOTAL:
-        return OverReportNotConfirmed(
-            str(fields.get("job", "")),
-            int(fields.get("qty_total", 0)),
-            int(fields.get("qty_after", 0)),
-        )
-    return RuleViolation(message)
-
-
-def _translate(state: str | None, diag: Any) -> LeanOpsError | None:
-    """The service error for a refusal or a permission the database denied, else None."""
-    if state in _REFUSALS and diag is not None:
-        return refusal(state, diag.message_primary or "", diag.message_detail)
-    if state == _INSUFFICIENT_PRIVILEGE:
-        reason = getattr(diag, "message_primary", None) or "permission denied"
-        return PermissionDenied(f"the database refused this for your role: {reason}")
-    return None
-
-
-def _kept_connection(session: Session) -> Connection | None:
-    """The session's own connection when it is one kept in autocommit mode."""
-    bind = session.bind
-    if (
-        isinstance(bind, Connection)
-        and not bind.closed
-        and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    ):
-        return bind
-    return None
 
 
 class _Prepared:
@@ -199,55 +136,9 @@ def run_kept_batch(driver: psycopg.Connection[Any], params: Sequence[str]) -> li
     return _batch_rows(KEPT_BATCH.run(driver, [value.encode() for value in params]))
 
 
-def _run_kept(connection: Connection, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
-    """The statement straight through the driver of a kept autocommit connection."""
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
-    try:
-        if sql is BATCH_SQL:
-            # Array literals and the actor: text, never NULL (batch_params makes them).
-            return run_kept_batch(driver, [str(value) for value in params])
-        return driver.execute(sql, params).fetchall()
-    except psycopg.Error as error:
-        translated = _translate(error.sqlstate, error.diag)
-        if translated is not None:
-            raise translated from None
-        broken = driver.closed or driver.broken  # what SQLAlchemy's psycopg dialect checks
-        if broken:
-            connection.invalidate(error)
-        raise DBAPIError.instance(
-            sql,
-            params,
-            error,
-            psycopg.Error,
-            connection_invalidated=broken,
-            dialect=connection.dialect,
-        ) from error
-
-
-def run_statement(session: Session, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
-    """One autocommit statement on the session's connection (its own transaction).
-
-    A refusal (``LR001``..``LR004``) or a permission the database denied raises the
-    service's exception; anything else raises as SQLAlchemy raises it."""
-    kept = _kept_connection(session)
-    if kept is not None:
-        return _run_kept(kept, sql, params)
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("a service call needs a session without pending changes")
-        session.rollback()  # end a read the caller began implicitly
-    try:
-        with session.begin():
-            connection = session.connection(execution_options=_AUTOCOMMIT)
-            return connection.exec_driver_sql(sql, params).all()
-    except DBAPIError as error:
-        translated = _translate(
-            getattr(error.orig, "sqlstate", None), getattr(error.orig, "diag", None)
-        )
-        if translated is not None:
-            raise translated from None
-        raise
+def _send_kept_batch(driver: psycopg.Connection[Any], params: tuple[Any, ...]) -> Sequence[Any]:
+    # Array literals and the actor: text, never NULL (batch_params makes them).
+    return run_kept_batch(driver, [str(value) for value in params])
 
 
 def report_one(session: Session, actor: Actor, request: ReportRequest) -> ReportResult:
@@ -299,7 +190,9 @@ def report_many(
     """
     if not requests:
         return []
-    rows = run_statement(session, BATCH_SQL, batch_params(actor, requests))
+    rows = run_statement(
+        session, BATCH_SQL, batch_params(actor, requests), fast_path=_send_kept_batch
+    )
     if len(rows) != len(requests):  # pragma: no cover - the function returns one row each
         raise RuntimeError(f"{len(rows)} outcomes for {len(requests)} reports")
     outcomes: list[ReportResult | LeanOpsError] = []

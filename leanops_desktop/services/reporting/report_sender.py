@@ -7,19 +7,20 @@ reply counts once. Each report of a batch is judged on its own: a refused one do
 the others. The outcomes of a batch are written to the outbox in one transaction. A
 correction goes on its own through :func:`production.correct_report`, in its place in the
 order. On PostgreSQL reports travel on one connection kept between trips
-(:class:`~leanops_desktop.services.report_channel.ReportChannel`). What happens to an item
+(:class:`~leanops_desktop.services.reporting.report_channel.ReportChannel`). What happens to an item
 depends on the error:
 
 * **No connection** (``OperationalError``, ``InterfaceError``, a pool timeout,
   :class:`DatabaseUnavailable`): the item (every item of its batch) stays pending, the pass
   stops (later items wait behind it, so the order holds), the sender reports "offline" and
-  tries again after a growing pause (0.5 s doubling to 8 s; :meth:`SendLoop.wake` retries at once).
+  tries again after a growing pause (0.5 s doubling to 8 s; ``SendLoop.wake`` in
+  ``send_loop.py``, the thread that runs the sender, retries at once).
 * **Refused** (a :class:`LeanOpsError`: the job was moved away or completed meanwhile, an
   unknown id, over the total without confirmation, no permission): the item is marked
   ``refused`` with the reason and kept in the outbox, where the kiosk shows it; an over-total
   refusal can be confirmed and sent again. The supervisor learns of it through an
   ``events_log`` entry of type ``qty_report_refused`` (id derived from the report id, so it is
-  written once however often it is retried). The next items are sent as usual.
+  written once however often it is retried; see ``refusals.py``). The next items are sent as usual.
 * **Anything else** (a bug, a constraint the service did not translate): nothing of the
   batch was counted; its items are then sent one by one, so the error lands on the item
   that causes it, which stays pending and is retried with the same pause; after
@@ -42,76 +43,44 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import (
     LeanOpsError,
-    NotFound,
-    OverReportNotConfirmed,
-    PermissionDenied,
-    ValidationError,
 )
 from leanops_desktop.core.rows import ReportResult
-from leanops_desktop.db.engine import Database, write_transaction
-from leanops_desktop.db.models import EventLog
+from leanops_desktop.db.engine import Database
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.db.outbox_items import ItemKind, ItemState, OutboxItem, RefusalCode
-from leanops_desktop.services import production
-from leanops_desktop.services.report_channel import ErrorKind, ReportChannel, classify
-from leanops_desktop.services.report_pg import run_statement
-from leanops_desktop.services.report_request import ReportRequest
+from leanops_desktop.services.reporting import production
+from leanops_desktop.services.reporting.refusals import log_refusal, refusal_code
+from leanops_desktop.services.reporting.report_channel import ErrorKind, ReportChannel, classify
+from leanops_desktop.services.reporting.report_request import ReportRequest
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "MAX_UNEXPECTED_ATTEMPTS",
-    "REPORT_REFUSED_EVENT",
     "ErrorKind",
     "ItemResult",
     "Outcome",
     "PassResult",
     "ReportSender",
-    "SendLoop",
-    "SenderStatus",
     "classify",
     "connection_message",
-    "log_refusal",
-    "refusal_code",
     "send_item",
     "send_reports",
 ]
 
 log = logging.getLogger(__name__)
 
-#: The ``events_log.event_type`` of a report the server refused (written for the supervisor).
-REPORT_REFUSED_EVENT = "qty_report_refused"
 MAX_UNEXPECTED_ATTEMPTS = 5
 #: Reports sent together in one trip (a kiosk that was offline catches up 50 at a time).
 DEFAULT_BATCH_SIZE = 50
-LOG_REFUSED_SQL = (
-    "SELECT public.leanops_log_report_refused(%s::uuid, %s::uuid, %s, %s, %s, %s, %s,"
-    " %s::timestamptz, %s, %s, %s, %s)"
-)
-_REFUSAL_NAMESPACE = uuid.UUID("5d0c3f4e-8a53-4c1e-9a51-6f0d1b7c2e90")
-
 SendFunction = Callable[[Session, Actor, OutboxItem], ReportResult]
 BatchOutcome = ReportResult | LeanOpsError
 SendBatchFunction = Callable[[Session, Actor, Sequence[OutboxItem]], list[BatchOutcome]]
-
-
-def refusal_code(error: LeanOpsError) -> RefusalCode:
-    if isinstance(error, OverReportNotConfirmed):
-        return RefusalCode.OVER_TOTAL
-    if isinstance(error, NotFound):
-        return RefusalCode.NOT_FOUND
-    if isinstance(error, ValidationError):
-        return RefusalCode.INVALID
-    if isinstance(error, PermissionDenied):
-        return RefusalCode.PERMISSION
-    return RefusalCode.RULE
 
 
 def connection_message(error: BaseException) -> str:
@@ -159,56 +128,6 @@ def send_reports(session: Session, actor: Actor, items: Sequence[OutboxItem]) ->
             for item in items
         ],
     )
-
-
-def log_refusal(session: Session, actor: Actor, item: OutboxItem, reason: str) -> None:
-    """Write the supervisor's ``qty_report_refused`` event once per item (idempotent)."""
-    values: dict[str, Any] = {
-        "id": uuid.uuid5(_REFUSAL_NAMESPACE, str(item.id)),
-        "event_type": REPORT_REFUSED_EVENT,
-        "station_id": item.station_id,
-        "job_id": item.job_id,
-        "actor": actor.email,
-        "meta": {
-            "actor": actor.email,
-            "role": actor.role.value,
-            "reason": reason,
-            "report_id": str(item.id),
-            "kind": item.kind.value,
-            "qty": item.signed_qty,
-            "operator": item.operator,
-            "reported_at": item.created_at.isoformat(),
-            "refusal_code": item.refusal_code.value if item.refusal_code else None,
-        },
-    }
-    if session.get_bind().dialect.name == "postgresql":
-        # Signed-in users write no events directly there: one function checks and writes it.
-        meta = values["meta"]
-        run_statement(
-            session,
-            LOG_REFUSED_SQL,
-            (
-                values["id"],
-                item.id,
-                item.station_id,
-                item.job_id,
-                item.kind.value,
-                item.signed_qty,
-                item.operator,
-                item.created_at,
-                reason,
-                meta["refusal_code"],
-                actor.email,
-                actor.role.value,
-            ),
-        )
-        return
-    with write_transaction(session):
-        dialect = session.get_bind().dialect.name
-        statement: Any = (
-            postgresql.insert(EventLog) if dialect == "postgresql" else sqlite.insert(EventLog)
-        )
-        session.execute(statement.values(**values).on_conflict_do_nothing(index_elements=["id"]))
 
 
 class Outcome(StrEnum):
@@ -397,111 +316,3 @@ class ReportSender:
         else:
             self._unlogged_refusals = False
         return PassResult(tuple(results), online=online)
-
-
-@dataclass(frozen=True, slots=True)
-class SenderStatus:
-    """What the sender loop last learned (handed to the kiosk after every item and pass)."""
-
-    online: bool | None  # None: not known yet
-    message: str = ""
-    retry_in: float | None = None  # seconds until the next attempt while offline
-    last: ItemResult | None = None  # the item just handled, if any
-
-
-class SendLoop:
-    """Runs :meth:`ReportSender.send_pending` on a background thread.
-
-    A pass starts when :meth:`wake` is called (after every new report) and, as a safety net,
-    every ``poll_interval`` seconds. While offline it retries after 0.5 s, doubling up to
-    ``max_delay``. ``on_status`` is called from the loop's thread.
-    """
-
-    def __init__(
-        self,
-        sender: ReportSender,
-        on_status: Callable[[SenderStatus], None] | None = None,
-        *,
-        first_delay: float = 0.5,
-        max_delay: float = 8.0,
-        poll_interval: float = 30.0,
-    ) -> None:
-        self.sender = sender
-        self._on_status = on_status
-        self._first_delay = first_delay
-        self._max_delay = max_delay
-        self._poll_interval = poll_interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._online: bool | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def online(self) -> bool | None:
-        return self._online
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the send loop was already started")
-        self._thread = threading.Thread(target=self._run, name="leanops-report-sender")
-        self._thread.daemon = True  # a connect that hangs must not keep the process alive
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Send now (a new report, or the operator asked to retry)."""
-        self._wake.set()
-
-    def stop(self, timeout: float | None = 10.0) -> bool:
-        """Stop after the item in flight; True when the thread has ended within ``timeout``."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _emit(self, status: SenderStatus) -> None:
-        if self._on_status is not None:
-            try:
-                self._on_status(status)
-            except Exception:  # a broken listener must not stop the sending
-                log.exception("the sender's status listener failed")
-
-    def _on_item(self, result: ItemResult) -> None:
-        if result.outcome != Outcome.OFFLINE:
-            self._online = True
-        self._emit(SenderStatus(online=self._online, message=result.message, last=result))
-
-    def _run(self) -> None:
-        try:
-            self._send_until_stopped()
-        finally:
-            self.sender.close()
-
-    def _send_until_stopped(self) -> None:
-        delay = self._first_delay
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                result = self.sender.send_pending(stop=self._stop, on_result=self._on_item)
-            except Exception as error:  # the outbox itself failed (disk full, ...)
-                log.exception("the report sender failed")
-                result = PassResult((), online=None, error=f"outbox: {error}")
-            if self._stop.is_set():
-                break
-            if result.error:
-                if result.online is False:
-                    self._online = False
-                self._emit(SenderStatus(online=self._online, message=result.error, retry_in=delay))
-                self._wake.wait(delay)
-                delay = min(delay * 2, self._max_delay)
-                continue
-            delay = self._first_delay
-            if result.online is not None:
-                self._online = result.online
-            self._emit(SenderStatus(online=self._online))
-            self._wake.wait(self._poll_interval)

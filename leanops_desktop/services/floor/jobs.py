@@ -22,8 +22,10 @@ from leanops_desktop.core.validation import (
 )
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job
-from leanops_desktop.services import planning_pg, queries
-from leanops_desktop.services._common import changed_fields, lock_job, record_event
+from leanops_desktop.services.events import changed_fields, record_event
+from leanops_desktop.services.floor import planning_pg
+from leanops_desktop.services.floor.locks import lock_job
+from leanops_desktop.services.reads import queries
 
 
 def create_job(

@@ -24,10 +24,10 @@ from leanops_desktop.core.validation import (
 )
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import User
-from leanops_desktop.services import queries
-from leanops_desktop.services._common import record_event
-from leanops_desktop.services.passwords import hash_password, needs_rehash, verify_password
-from leanops_desktop.services.pg_users import call, scram_verifier
+from leanops_desktop.services.accounts.passwords import hash_password, needs_rehash, verify_password
+from leanops_desktop.services.accounts.pg_users import call, scram_verifier
+from leanops_desktop.services.events import record_event
+from leanops_desktop.services.reads import queries
 
 
 def _on_postgres(session: Session) -> bool:

@@ -1,6 +1,6 @@
 """Production use cases: report quantities (idempotent by a client-made id) and correct them.
 
-Reports run in the database on PostgreSQL (``services/report_pg.py``, one round trip per
+Reports run in the database on PostgreSQL (``services/reporting/report_pg.py``, one round trip per
 report or per batch) and here in Python on SQLite, with the same rules and the same errors.
 """
 
@@ -28,9 +28,16 @@ from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
-from leanops_desktop.services import floor_pg, queries, report_pg
-from leanops_desktop.services._common import integrity_as_rule, record_event
-from leanops_desktop.services.report_request import ReportRequest, check_uuid, make_request
+from leanops_desktop.services.events import record_event
+from leanops_desktop.services.floor import floor_pg
+from leanops_desktop.services.floor.locks import integrity_as_rule
+from leanops_desktop.services.reads import queries
+from leanops_desktop.services.reporting import report_pg
+from leanops_desktop.services.reporting.report_request import (
+    ReportRequest,
+    check_uuid,
+    make_request,
+)
 
 __all__ = [
     "UNDO_WINDOW",
@@ -175,32 +182,9 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
         request.qty,
         request.report_id,
     )
-    previous = session.execute(
-        select(
-            PerformanceLog.station_id, PerformanceLog.job_id, PerformanceLog.qty_completed
-        ).where(PerformanceLog.id == log_id)
-    ).first()
-    if previous is not None:
-        if tuple(previous) != (station_id, job_id, qty):
-            raise ValidationError(
-                "report id",
-                "was already used for a different report (station, job or quantity)",
-            )
+    if _already_counted(session, request):
         return _result(session, log_id, job_id, counted=False)
-    current = session.execute(
-        select(StationAssignment.id, StationAssignment.job_id, Job.qty_total, Job.qty_reported)
-        .join(Job, Job.id == StationAssignment.job_id)
-        .where(StationAssignment.station_id == station_id)
-    ).first()
-    if current is None or current.job_id != job_id:
-        if session.get(Station, station_id) is None:
-            raise NotFound("station", station_id)
-        if session.get(Job, job_id) is None:
-            raise NotFound("job", job_id)
-        raise RuleViolation(
-            f"job {job_id} is not running on station {station_id} any more "
-            "(it was moved, unassigned or completed)"
-        )
+    current = _running_assignment(session, station_id, job_id)
     done_before = current.qty_reported
     over = done_before + qty > current.qty_total
     if over and not request.confirm_over:
@@ -235,6 +219,43 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     return _result(session, log_id, job_id, counted=True, job_done=done_before + qty)
 
 
+def _already_counted(session: Session, request: ReportRequest) -> bool:
+    """Whether this report id was counted before; refused if it was for another report."""
+    previous = session.execute(
+        select(
+            PerformanceLog.station_id, PerformanceLog.job_id, PerformanceLog.qty_completed
+        ).where(PerformanceLog.id == request.report_id)
+    ).first()
+    if previous is None:
+        return False
+    if tuple(previous) != (request.station_id, request.job_id, request.qty):
+        raise ValidationError(
+            "report id",
+            "was already used for a different report (station, job or quantity)",
+        )
+    return True
+
+
+def _running_assignment(session: Session, station_id: str, job_id: str) -> Any:
+    """The station's assignment of ``job_id`` with the job's total and reported count;
+    NotFound or RuleViolation when the job does not run there (any more)."""
+    current = session.execute(
+        select(StationAssignment.id, StationAssignment.job_id, Job.qty_total, Job.qty_reported)
+        .join(Job, Job.id == StationAssignment.job_id)
+        .where(StationAssignment.station_id == station_id)
+    ).first()
+    if current is None or current.job_id != job_id:
+        if session.get(Station, station_id) is None:
+            raise NotFound("station", station_id)
+        if session.get(Job, job_id) is None:
+            raise NotFound("job", job_id)
+        raise RuleViolation(
+            f"job {job_id} is not running on station {station_id} any more "
+            "(it was moved, unassigned or completed)"
+        )
+    return current
+
+
 def _is_active_user(session: Session, email: str) -> bool:
     """Whether ``email`` names an active user of this database (who tapped a report)."""
     if len(email) > _MAX_EMAIL_LENGTH:
@@ -252,7 +273,7 @@ def correct_report(
     assignment; a report is taken back once, never a correction; the same correction id
     sent again counts once. An operator may take back a report only within
     :data:`UNDO_WINDOW` of its log's time; supervisors and admins at any time. On
-    PostgreSQL this is one call of ``leanops_correct_report`` (``services/floor_pg.py``).
+    PostgreSQL this is one call of ``leanops_correct_report`` (``services/floor/floor_pg.py``).
     """
     require(actor, Action.REPORT_QUANTITY)
     original_id = check_uuid("report id", log_id)
@@ -260,55 +281,66 @@ def correct_report(
     if _on_postgresql(session):
         return floor_pg.correct_report(session, actor, original_id, new_id)
     with write_transaction(session):
-        if session.get(PerformanceLog, new_id) is not None:
-            previous = session.get(PerformanceLog, new_id)
-            assert previous is not None
-            if previous.corrects_id != original_id:
-                raise ValidationError("correction id", "is already used by another report")
-            return _result(session, new_id, previous.job_id or "", counted=False)
-        original = session.get(PerformanceLog, original_id)
-        if original is None:
-            raise NotFound("report", original_id)
-        if original.corrects_id is not None:
-            raise RuleViolation("a correction cannot itself be corrected")
-        already = session.scalar(
-            select(PerformanceLog.id).where(PerformanceLog.corrects_id == original_id)
-        )
-        if already is not None:
-            raise RuleViolation(f"report {original_id} has already been taken back")
-        if actor.role == Role.OPERATOR and datetime.now(UTC) - original.timestamp > UNDO_WINDOW:
-            raise RuleViolation(
-                f"report {original_id} was counted more than "
-                f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago: "
-                "only a supervisor or an admin may take it back now"
-            )
-        with integrity_as_rule(
-            f"report {original_id} was taken back just now, or the correction would make "
-            "the station's count negative"
-        ):
-            _insert_once(
-                session,
-                {
-                    "id": new_id,
-                    "station_id": original.station_id,
-                    "job_id": original.job_id,
-                    "qty_completed": -original.qty_completed,
-                    "assignment_id": original.assignment_id,
-                    "corrects_id": original_id,
-                },
-            )
-        record_event(
+        return _correct_here(session, actor, original_id, new_id)
+
+
+def _correct_here(session: Session, actor: Actor, original_id: UUID, new_id: UUID) -> ReportResult:
+    """The rules of taking a report back in Python, inside the caller's write transaction."""
+    if session.get(PerformanceLog, new_id) is not None:
+        previous = session.get(PerformanceLog, new_id)
+        assert previous is not None
+        if previous.corrects_id != original_id:
+            raise ValidationError("correction id", "is already used by another report")
+        return _result(session, new_id, previous.job_id or "", counted=False)
+    original = _takeable_report(session, actor, original_id)
+    with integrity_as_rule(
+        f"report {original_id} was taken back just now, or the correction would make "
+        "the station's count negative"
+    ):
+        _insert_once(
             session,
-            actor,
-            EventType.QTY_CORRECTED,
-            station_id=original.station_id,
-            job_id=original.job_id,
-            old={"qty": original.qty_completed},
-            new={"qty": 0},
-            log_id=new_id,
-            corrects_id=original_id,
+            {
+                "id": new_id,
+                "station_id": original.station_id,
+                "job_id": original.job_id,
+                "qty_completed": -original.qty_completed,
+                "assignment_id": original.assignment_id,
+                "corrects_id": original_id,
+            },
         )
-        return _result(session, new_id, original.job_id or "", counted=True)
+    record_event(
+        session,
+        actor,
+        EventType.QTY_CORRECTED,
+        station_id=original.station_id,
+        job_id=original.job_id,
+        old={"qty": original.qty_completed},
+        new={"qty": 0},
+        log_id=new_id,
+        corrects_id=original_id,
+    )
+    return _result(session, new_id, original.job_id or "", counted=True)
+
+
+def _takeable_report(session: Session, actor: Actor, original_id: UUID) -> PerformanceLog:
+    """The report ``original_id`` if ``actor`` may take it back now; refused otherwise."""
+    original = session.get(PerformanceLog, original_id)
+    if original is None:
+        raise NotFound("report", original_id)
+    if original.corrects_id is not None:
+        raise RuleViolation("a correction cannot itself be corrected")
+    already = session.scalar(
+        select(PerformanceLog.id).where(PerformanceLog.corrects_id == original_id)
+    )
+    if already is not None:
+        raise RuleViolation(f"report {original_id} has already been taken back")
+    if actor.role == Role.OPERATOR and datetime.now(UTC) - original.timestamp > UNDO_WINDOW:
+        raise RuleViolation(
+            f"report {original_id} was counted more than "
+            f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago: "
+            "only a supervisor or an admin may take it back now"
+        )
+    return original
 
 
 def _result(

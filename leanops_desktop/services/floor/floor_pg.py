@@ -4,7 +4,7 @@ Operators hold no direct writes on the business tables: taking a report back, bl
 unblocking a station and completing a job are each one call of a SECURITY DEFINER function
 that checks the rules the Python path checks (on SQLite) and writes the rows and the one
 event. The call is a single autocommit statement on the session's connection, like a report
-(``report_pg.run_statement``), and its refusals come back as the same exceptions with the
+(``pg_call.run_statement``), and its refusals come back as the same exceptions with the
 same messages. The services call these after their own permission and input checks; the
 database checks everything again, and names the actor and the role itself for a signed-in
 LeanOps login (the ones sent are used only for IT's own account).
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import JobRow, ReportResult, StationRow
-from leanops_desktop.services import queries
-from leanops_desktop.services.report_pg import run_statement
+from leanops_desktop.services.floor.pg_call import run_statement
+from leanops_desktop.services.reads import queries
 
 CORRECT_SQL = (
     "SELECT counted, assignment_qty_done, job_qty_done"

@@ -12,13 +12,12 @@ from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailabl
 from leanops_desktop.core.validation import check_email
 from leanops_desktop.db.engine import describe_url, open_database
 from leanops_desktop.db.models import User
-from leanops_desktop.services.auth import SignedIn
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.accounts.users import check_sign_in_input
 
 
 def sign_in_postgres(url: URL, email: str, password: str) -> SignedIn:
     """Connect as ``email`` with ``password``; the database checks both."""
-    from leanops_desktop.services.users import check_sign_in_input
-
     check_sign_in_input(email, password)
     try:
         address = check_email("email", email)

@@ -1,6 +1,6 @@
 """A kiosk sender's line to the database for quantity reports, and how it treats errors.
 
-Sending a report on PostgreSQL is one autocommit statement (``services/report_pg.py``).
+Sending a report on PostgreSQL is one autocommit statement (``services/reporting/report_pg.py``).
 Taking a pooled connection for every trip cost more client CPU than the trip itself (the
 pool's liveness ping, the session's begin/commit/close, setting and resetting the
 isolation level: 0.97 ms against 0.26 ms per trip, measured). :class:`ReportChannel` keeps

@@ -16,15 +16,16 @@ from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, Station, StationAssignment
-from leanops_desktop.services import floor_pg, planning_pg, queries
-from leanops_desktop.services._common import (
+from leanops_desktop.services.events import record_event
+from leanops_desktop.services.floor import floor_pg, planning_pg
+from leanops_desktop.services.floor.locks import (
     assignment_of_station,
     assignments_of_job,
     integrity_as_rule,
     lock_job,
     lock_station,
-    record_event,
 )
+from leanops_desktop.services.reads import queries
 
 
 def _check_can_take(station: Station, job: Job) -> None:

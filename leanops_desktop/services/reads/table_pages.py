@@ -19,7 +19,7 @@ from leanops_desktop.core.enums import JobStatus, Priority
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import Job, StationAssignment
-from leanops_desktop.services import queries
+from leanops_desktop.services.reads import queries
 
 _PRIORITIES = {priority.value: priority for priority in Priority}
 _STATUSES = {status.value: status for status in JobStatus}

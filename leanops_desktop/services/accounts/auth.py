@@ -7,23 +7,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailable
-from leanops_desktop.db.engine import Database, describe_url, normalize_url, open_database
-from leanops_desktop.services import users
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    """A signed-in user and the database opened for them."""
-
-    db: Database
-    actor: Actor
+from leanops_desktop.db.engine import describe_url, normalize_url, open_database
+from leanops_desktop.services.accounts import users
+from leanops_desktop.services.accounts.pg_auth import sign_in_postgres
+from leanops_desktop.services.accounts.signed_in import SignedIn
 
 
 def sign_in(url: str, email: str, password: str) -> SignedIn:
@@ -50,8 +42,6 @@ def sign_in(url: str, email: str, password: str) -> SignedIn:
             db.dispose()
             raise
         return SignedIn(db=db, actor=actor)
-    from leanops_desktop.services.pg_auth import sign_in_postgres
-
     return sign_in_postgres(target, email, password)
 
 
@@ -60,4 +50,4 @@ def _unreachable(where: str, exc: OperationalError) -> str:
     return f"database unreachable: {where}: {reason}"
 
 
-__all__ = ["AuthenticationFailed", "DatabaseUnavailable", "SignedIn", "sign_in"]
+__all__ = ["AuthenticationFailed", "DatabaseUnavailable", "sign_in"]

@@ -1,0 +1,73 @@
+"""The commands that open a window: the supervisor's app, the station kiosk and an
+offscreen screenshot of either."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from leanops_desktop.cli.command import Subparsers
+from leanops_desktop.cli.database import checked_url, database_url
+from leanops_desktop.cli.demo_commands import prepare_demo_database
+from leanops_desktop.config import SiteConfig, resolve_database_url
+from leanops_desktop.core.errors import ConfigError
+
+
+def add_kiosk_parser(commands: Subparsers) -> None:
+    """``leanops kiosk``."""
+    kiosk = commands.add_parser("kiosk", help="open the full-screen station kiosk")
+    kiosk.add_argument("--station", help="station id, e.g. ST-01 (default: leanops.toml)")
+    kiosk.add_argument("--windowed", action="store_true", help="not full screen (testing)")
+    kiosk.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    kiosk.set_defaults(handler=run_kiosk)
+
+
+def add_screenshot_parser(commands: Subparsers) -> None:
+    """``leanops screenshot``."""
+    shot = commands.add_parser("screenshot", help="render a window offscreen to a PNG and exit")
+    shot.add_argument("out", type=Path, help="the PNG file to write")
+    shot.add_argument("--view", choices=["main", "login", "kiosk"], default="main")
+    shot.add_argument("--station", help="kiosk station (default: the first active one)")
+    shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
+    shot.add_argument(
+        "--database", metavar="URL", default=argparse.SUPPRESS, help="default: a fresh demo plant"
+    )
+    shot.set_defaults(handler=screenshot)
+
+
+def run_app(args: argparse.Namespace, config: SiteConfig) -> int:
+    if args.demo:
+        url = prepare_demo_database()
+        print(f"demo plant: {url}", flush=True)
+    else:
+        url = checked_url(database_url(args, config))
+    from leanops_desktop.app import run_main_window
+
+    return run_main_window(url, config, demo=args.demo)
+
+
+def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
+    import tempfile
+
+    from leanops_desktop.app import take_screenshot
+    from leanops_desktop.qt.screenshot import parse_size
+
+    size = parse_size(args.size)
+    url = getattr(args, "database", None)
+    if url is not None:
+        url = checked_url(resolve_database_url(url, config))  # refuses --database ''
+    else:
+        url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
+    take_screenshot(args.out, args.view, url, config, args.station, size)
+    print(args.out)
+    return 0
+
+
+def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
+    station = args.station or config.kiosk_station
+    if not station:
+        raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
+    url = checked_url(database_url(args, config))
+    from leanops_desktop.app import run_kiosk
+
+    return run_kiosk(url, config, station, windowed=args.windowed)
