@@ -19,7 +19,7 @@ from leanops_desktop.qt.models.event_table_model import event_text
 from leanops_desktop.qt.models.event_text import SENTENCES
 from leanops_desktop.qt.models.row_filter import RowFilter
 from leanops_desktop.qt.window.floor_views import EVENTS_LOADED
-from leanops_desktop.services.reads import history, queries
+from leanops_desktop.services.reads import history
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
 
@@ -172,7 +172,7 @@ def test_an_unknown_event_type_lists_its_values() -> None:
 
 def test_the_demo_plant_events_read_as_sentences(demo_db: Database) -> None:
     with demo_db.session() as session:
-        rows = queries.list_events(session, limit=100_000)
+        rows = history.list_events(session, limit=100_000)
     assert {row.event_type for row in rows} >= {"qty_reported", "station_blocked"}
     for row in rows:
         text = event_text(row)

@@ -192,12 +192,12 @@ def test_the_blocked_time_comes_from_the_block_event(
     qtbot: QtBot, demo_db: Database, supervisor: Actor, messages: RecordingMessages
 ) -> None:
     from leanops_desktop.services.floor import stations
-    from leanops_desktop.services.reads import queries
+    from leanops_desktop.services.reads import history, queries
 
     with demo_db.session() as session:
         stations.block_station(session, supervisor, "ST-04", "material")
         blocked = queries.get_station(session, "ST-04")
-        event = queries.list_events(session, limit=1, station_id="ST-04")[0]
+        event = history.list_events(session, limit=1, station_id="ST-04")[0]
     assert blocked.blocked_since == event.timestamp
     window = open_window(qtbot, demo_db, supervisor, messages, restore_layout=False)
     tile = window.overview.tile("ST-04")
