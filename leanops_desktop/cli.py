@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leanops_desktop import APP_NAME, __version__
+from leanops_desktop.cli_kiosk import register_kiosk_commands
 from leanops_desktop.config import (
     SiteConfig,
     demo_database_path,
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = user_commands.add_parser(name, help=f"{name} an account")
         sub.add_argument("email")
         sub.set_defaults(handler=_user_active(active))
+    register_kiosk_commands(kiosk, user_commands)  # kiosk enroll/revoke, user set-pin/badge
     for sub in user_commands.choices.values():
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
     return parser

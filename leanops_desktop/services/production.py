@@ -26,9 +26,10 @@ from leanops_desktop.core.errors import (
 )
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
+from leanops_desktop.core.tap_time import plausible_tap_time, tap_meta
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
-from leanops_desktop.services import floor_pg, queries, report_pg
+from leanops_desktop.services import floor_pg, kiosk_devices, queries, report_pg
 from leanops_desktop.services._common import integrity_as_rule, record_event
 from leanops_desktop.services.report_request import ReportRequest, check_uuid, make_request
 
@@ -78,6 +79,7 @@ def report_quantity(
     report_id: UUID | str,
     confirm_over: bool = False,
     reported_by: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportResult:
     """Count ``qty`` units of ``job_id`` made at ``station_id``.
 
@@ -101,6 +103,7 @@ def report_quantity(
         report_id=report_id,
         confirm_over=confirm_over,
         reported_by=reported_by,
+        tapped_at=tapped_at,
     )
     if _on_postgresql(session):
         return report_pg.report_one(session, actor, request)
@@ -149,6 +152,7 @@ def _recheck(actor: Actor, request: ReportRequest) -> ReportRequest:
         report_id=request.report_id,
         confirm_over=request.confirm_over,
         reported_by=request.reported_by,
+        tapped_at=request.tapped_at,
     )
 
 
@@ -207,6 +211,9 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
         raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
     if request.reported_by and not _is_active_user(session, request.reported_by):
         raise ValidationError("reported by", _NOT_A_USER)
+    # An enrolled kiosk acts for the operator signed in at it (core/tap_time: the time).
+    actor, kiosk_meta = kiosk_devices.report_context(session, actor, request)
+    logged_at = plausible_tap_time(request.tapped_at)
     with integrity_as_rule("the report could not be counted"):
         counted = _insert_once(
             session,
@@ -216,6 +223,7 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
                 "job_id": job_id,
                 "qty_completed": qty,
                 "assignment_id": current.id,
+                "timestamp": logged_at,
             },
         )
     if not counted:  # the same report arrived twice at once; the other one counted it
@@ -223,6 +231,8 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     extra: dict[str, Any] = {"log_id": log_id, "over_reported": over}
     if request.reported_by:
         extra["reported_by"] = request.reported_by
+    extra.update(tap_meta(request.tapped_at, logged_at))
+    extra.update(kiosk_meta)
     record_event(
         session,
         actor,
@@ -244,7 +254,13 @@ def _is_active_user(session: Session, email: str) -> bool:
 
 
 def correct_report(
-    session: Session, actor: Actor, *, log_id: UUID | str, correction_id: UUID | str
+    session: Session,
+    actor: Actor,
+    *,
+    log_id: UUID | str,
+    correction_id: UUID | str,
+    operator: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportResult:
     """Take back a report by logging its negative (the original log is never deleted).
 
@@ -258,7 +274,7 @@ def correct_report(
     original_id = check_uuid("report id", log_id)
     new_id = check_uuid("correction id", correction_id)
     if _on_postgresql(session):
-        return floor_pg.correct_report(session, actor, original_id, new_id)
+        return floor_pg.correct_report(session, actor, original_id, new_id, operator, tapped_at)
     with write_transaction(session):
         if session.get(PerformanceLog, new_id) is not None:
             previous = session.get(PerformanceLog, new_id)

@@ -52,14 +52,15 @@ INVALID = "LR001"
 NOT_FOUND = "LR002"
 NOT_RUNNING = "LR003"
 OVER_TOTAL = "LR004"
-_REFUSALS = frozenset({INVALID, NOT_FOUND, NOT_RUNNING, OVER_TOTAL})
+NOT_THIS_KIOSK = "LR005"  # a kiosk acting off its station, or for no signed-in operator
+_REFUSALS = frozenset({INVALID, NOT_FOUND, NOT_RUNNING, OVER_TOTAL, NOT_THIS_KIOSK})
 _INSUFFICIENT_PRIVILEGE = "42501"
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 BATCH_SQL = (
     "SELECT item, code, message, detail, counted, assignment_qty_done, job_qty_done"
     " FROM public.leanops_report_batch(%s::uuid[], %s::text[], %s::text[], %s::integer[],"
-    " %s::boolean[], %s::text[], %s, %s)"
+    " %s::boolean[], %s::text[], %s, %s, %s::timestamptz[])"
 )
 
 
@@ -75,6 +76,8 @@ def refusal(code: str, message: str, detail: Any) -> LeanOpsError:
         return ValidationError(str(fields.get("field", "report")), str(fields.get("reason", "")))
     if code == NOT_FOUND:
         return NotFound(str(fields.get("kind", "station or job")), fields.get("key", ""))
+    if code == NOT_THIS_KIOSK:
+        return PermissionDenied(message)
     if code == OVER_TOTAL:
         return OverReportNotConfirmed(
             str(fields.get("job", "")),
@@ -274,7 +277,7 @@ def _array(elements: Sequence[str]) -> str:
 
 
 def batch_params(actor: Actor, requests: Sequence[ReportRequest]) -> tuple[str, ...]:
-    """The batch function's eight parameters for ``requests``, as text."""
+    """The batch function's nine parameters for ``requests``, as text."""
     return (
         _array([str(request.report_id) for request in requests]),
         _array([_quoted(request.station_id) for request in requests]),
@@ -284,6 +287,12 @@ def batch_params(actor: Actor, requests: Sequence[ReportRequest]) -> tuple[str, 
         _array([_quoted(request.reported_by) for request in requests]),
         actor.email,
         actor.role.value,
+        _array(
+            [
+                "NULL" if request.tapped_at is None else _quoted(request.tapped_at.isoformat())
+                for request in requests
+            ]
+        ),
     )
 
 

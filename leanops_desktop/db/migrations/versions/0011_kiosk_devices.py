@@ -351,8 +351,7 @@ $fn$
 
 def _refuse_device(message: str, detail: str) -> str:
     return (
-        f"RAISE EXCEPTION USING ERRCODE = 'LR005', MESSAGE = {message},"
-        f" DETAIL = ({detail})::text;"
+        f"RAISE EXCEPTION USING ERRCODE = 'LR005', MESSAGE = {message}, DETAIL = ({detail})::text;"
     )
 
 
@@ -370,18 +369,22 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF p_station IS DISTINCT FROM v_bound THEN
-        {_refuse_device(
-            "format('this kiosk is enrolled for station %s; it cannot act on %s', v_bound,"
-            " coalesce(p_station, 'no station'))",
-            "jsonb_build_object('station', p_station, 'bound', v_bound)",
-        )}
+        {
+    _refuse_device(
+        "format('this kiosk is enrolled for station %s; it cannot act on %s', v_bound,"
+        " coalesce(p_station, 'no station'))",
+        "jsonb_build_object('station', p_station, 'bound', v_bound)",
+    )
+}
     END IF;
     IF p_operator IS NULL
        OR public.leanops_device_sign_in(p_operator, coalesce(p_at, now())) IS NULL THEN
-        {_refuse_device(
-            "format('%s has no sign-in at this kiosk at that time', coalesce(p_operator, 'nobody'))",
-            "jsonb_build_object('operator', p_operator)",
-        )}
+        {
+    _refuse_device(
+        "format('%s has no sign-in at this kiosk at that time', coalesce(p_operator, 'nobody'))",
+        "jsonb_build_object('operator', p_operator)",
+    )
+}
     END IF;
     RETURN p_operator;
 END
@@ -960,12 +963,14 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_SAFE_PATH}
 AS $fn${body}$fn$
 """
 
-    def device_checked(sql: str, signature_end: str, check: str, *, at: str = "BEGIN\n") -> str:
+    def device_checked(
+        sql: str, signature_end: tuple[str, str], check: str, *, at: str = "BEGIN\n"
+    ) -> str:
         sql = _edit(sql, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
         sql = _edit(sql, signature_end[0], signature_end[1])
         sql = _edit(sql, "DECLARE\n", f"DECLARE\n    v_actor text := {_ACTOR};\n")
         sql = sql.replace(_ACTOR, "v_actor").replace(
-            f"v_actor text := v_actor;", f"v_actor text := {_ACTOR};"
+            "v_actor text := v_actor;", f"v_actor text := {_ACTOR};"
         )
         return _edit(sql, at, at + check)
 
@@ -982,7 +987,10 @@ AS $fn${body}$fn$
     unblock = device_checked(m._UNBLOCK, operator_arg, now_check)
     complete = device_checked(
         m._COMPLETE,
-        ("    p_role text DEFAULT NULL\n)", "    p_role text DEFAULT NULL, p_operator text DEFAULT NULL\n)"),
+        (
+            "    p_role text DEFAULT NULL\n)",
+            "    p_role text DEFAULT NULL, p_operator text DEFAULT NULL\n)",
+        ),
         now_check,
     )
     not_found = "    IF NOT v_found THEN\n        " + m._not_found("report", "p_log::text")
@@ -1156,8 +1164,9 @@ def upgrade() -> None:
     _tables()
     if op.get_context().dialect.name != "postgresql":
         op.execute(
-            sa.text("INSERT INTO kiosk_secrets (name, value) VALUES ('badge_pepper', :pepper)")
-            .bindparams(pepper=secrets.token_hex(32))
+            sa.text(
+                "INSERT INTO kiosk_secrets (name, value) VALUES ('badge_pepper', :pepper)"
+            ).bindparams(pepper=secrets.token_hex(32))
         )
         return
     from leanops_desktop.db.pg_lockdown import LOCKDOWN_SQL
