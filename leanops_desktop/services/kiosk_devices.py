@@ -385,11 +385,16 @@ def covering_sign_in(
     ).scalars()
     from datetime import timedelta
 
+    covering = []
     for row in rows:
         until = row.ended_at or row.signed_in_at + timedelta(hours=SIGN_IN_HOURS)
         if until >= at - TAP_SKEW:
-            return row
-    return None
+            covering.append(row)
+    # One open at the very time first (as the database orders them), then the latest.
+    exact = [
+        r for r in covering if r.signed_in_at <= at and (r.ended_at is None or r.ended_at >= at)
+    ]
+    return (exact or covering or [None])[0]
 
 
 def device_actor(

@@ -198,13 +198,17 @@ $device$
 """
 
 # pgcrypto when the server has it (trusted since PostgreSQL 13: the database owner may
-# create it); without it PINs are hashed with iterated SHA-256 in SQL.
+# create it), in a schema of its own that only the plant owner may use (its functions would
+# otherwise be open to every login in public); without it PINs are hashed with iterated
+# SHA-256 in SQL. Where pgcrypto is installed already (Supabase: schema extensions), that one.
 _PGCRYPTO = """
 DO $crypto$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pgcrypto') THEN
         BEGIN
-            CREATE EXTENSION pgcrypto;
+            CREATE SCHEMA leanops_crypto;
+            REVOKE ALL ON SCHEMA leanops_crypto FROM PUBLIC;
+            CREATE EXTENSION pgcrypto SCHEMA leanops_crypto;
         EXCEPTION WHEN OTHERS THEN
             RAISE NOTICE 'pgcrypto is not available (%): PINs are hashed with iterated SHA-256',
                 SQLERRM;
@@ -260,6 +264,16 @@ DECLARE
                  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
                 WHERE e.extname = 'pgcrypto');
 BEGIN
+    IF s IS NOT NULL THEN
+        BEGIN
+            EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, public.leanops_plant_role('owner'));
+        EXCEPTION WHEN OTHERS THEN
+            NULL;
+        END;
+        IF NOT pg_catalog.has_schema_privilege(public.leanops_plant_role('owner'), s, 'USAGE') THEN
+            s := NULL;  -- the owner could not call it: iterated SHA-256 instead
+        END IF;
+    END IF;
     EXECUTE format(
         'CREATE OR REPLACE FUNCTION public.leanops_secret_hash(p_secret text) RETURNS text'
         ' LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_SAFE_PATH}'
@@ -342,8 +356,9 @@ BEGIN
            AND s.signed_in_at <= p_at + interval '{TAP_SKEW}'
            AND coalesce(s.ended_at, s.signed_in_at + interval '{SIGN_IN_HOURS} hours')
                >= p_at - interval '{TAP_SKEW}'
-         ORDER BY s.signed_in_at DESC
-         LIMIT 1);
+         ORDER BY (s.signed_in_at <= p_at AND coalesce(s.ended_at, 'infinity') >= p_at) DESC,
+                  s.signed_in_at DESC
+         LIMIT 1);  -- one open at the very time first, then the latest
 END
 $fn$
 """
@@ -768,7 +783,7 @@ BEGIN
         WHEN v_issued_at < now() - interval '{OFFLINE_TOKEN_DAYS} days'
             THEN 'the cached sign-in is older than {OFFLINE_TOKEN_DAYS} days'
         WHEN p_signed_in_at > now() + interval '{TAP_SKEW}'
-          OR p_signed_in_at < v_issued_at
+          OR p_signed_in_at < date_trunc('second', v_issued_at)
           OR p_signed_in_at < now() - interval '{TAP_MAX_AGE}'
             THEN 'the sign-in time is not plausible'
         END;
@@ -777,7 +792,8 @@ BEGIN
                (id, device, station_id, user_id, email, method, signed_in_at, ended_at,
                 offline, verified)
         VALUES (p_id, session_user, v_station, v_user_id, v_email, p_method,
-                p_signed_in_at, least(p_ended_at, now()), true, v_why IS NULL);
+                p_signed_in_at, CASE WHEN p_ended_at IS NOT NULL THEN least(p_ended_at, now()) END,
+                true, v_why IS NULL);
     END IF;
     IF v_why IS NOT NULL THEN
         INSERT INTO public.kiosk_sign_in_failures (id, device, email, method, at)
