@@ -328,30 +328,44 @@ def test_a_device_login_does_its_station_and_nothing_else(kiosk: Kiosk) -> None:
         assert batch("ST-08", "J-08", kiosk.operator) == "LR005"
         assert batch("ST-07", "J-07", kiosk.other) == "LR001"
         op = kiosk.operator
+        scram = "'SCRAM-SHA-256$4096:a$b:c'"
         refused = {
-            "block elsewhere": ("SELECT leanops_block_station('ST-08', 'x', NULL, NULL, %s)", "LR005"),
-            "block for nobody": ("SELECT leanops_block_station('ST-07', 'x')", "LR005"),
-            "complete elsewhere": ("SELECT leanops_complete_job('J-08', 'ST-08', NULL, NULL, %s)", "LR005"),
-            "complete without a station": ("SELECT leanops_complete_job('J-07', NULL, NULL, NULL, %s)", "LR005"),
-            "assign": ("SELECT leanops_assign_job('J-08', 'ST-07', NULL, NULL)", DENIED),
-            "create a job": ("SELECT leanops_create_job('J-9', 'x', 5, now()::date, 'normal', NULL, NULL)", DENIED),
-            "set a PIN": ("SELECT leanops_set_operator_pin(%s, '1234')", DENIED),
-            "enrol a kiosk": ("SELECT leanops_enroll_kiosk('ST-08', 'SCRAM-SHA-256$4096:a$b:c')", DENIED),
-            "create a user": ("SELECT leanops_create_user('x@y.z', 'admin', 'SCRAM-SHA-256$4096:a$b:c')", DENIED),
-            "read users": ("SELECT * FROM users", DENIED),
-            "read PIN verifiers": ("SELECT * FROM operator_credentials", DENIED),
-            "read offline tokens": ("SELECT * FROM kiosk_offline_tokens", DENIED),
-            "read the pepper": ("SELECT * FROM kiosk_secrets", DENIED),
-            "read the rollup": ("SELECT * FROM throughput_rollup", DENIED),
-            "hash a guess": ("SELECT leanops_secret_matches('1234', 'x')", DENIED),
-            "write a log": ("INSERT INTO performance_logs (id, station_id, job_id, qty_completed) VALUES (gen_random_uuid(), 'ST-07', 'J-07', 5)", DENIED),
-            "write an event": ("INSERT INTO events_log (id, event_type, meta) VALUES (gen_random_uuid(), 'x', '{}')", DENIED),
-        }  # fmt: skip
+            "block elsewhere": ("leanops_block_station('ST-08', 'x', NULL, NULL, %s)", "LR005"),
+            "block for nobody": ("leanops_block_station('ST-07', 'x')", "LR005"),
+            "complete elsewhere": (
+                "leanops_complete_job('J-08', 'ST-08', NULL, NULL, %s)",
+                "LR005",
+            ),
+            "complete, no station": ("leanops_complete_job('J-07', NULL, NULL, NULL, %s)", "LR005"),
+            "assign": ("leanops_assign_job('J-08', 'ST-07', NULL, NULL)", DENIED),
+            "create a job": (
+                "leanops_create_job('J-9', 'x', 5, now()::date, 'normal', NULL, NULL)",
+                DENIED,
+            ),
+            "set a PIN": ("leanops_set_operator_pin(%s, '1234')", DENIED),
+            "enrol a kiosk": (f"leanops_enroll_kiosk('ST-08', {scram})", DENIED),
+            "create a user": (f"leanops_create_user('x@y.z', 'admin', {scram})", DENIED),
+            "read users": ("* FROM users", DENIED),
+            "read PIN verifiers": ("* FROM operator_credentials", DENIED),
+            "read offline tokens": ("* FROM kiosk_offline_tokens", DENIED),
+            "read the pepper": ("* FROM kiosk_secrets", DENIED),
+            "read the rollup": ("* FROM throughput_rollup", DENIED),
+            "hash a guess": ("leanops_secret_matches('1234', 'x')", DENIED),
+        }
+        writes = {
+            "write a log": "INSERT INTO performance_logs (id, station_id, job_id, qty_completed)"
+            " VALUES (gen_random_uuid(), 'ST-07', 'J-07', 5)",
+            "write an event": "INSERT INTO events_log (id, event_type, meta)"
+            " VALUES (gen_random_uuid(), 'x', '{}')",
+        }
         wrong_states = {}
-        for name, (statement, expected) in refused.items():
-            params = (op,) if "%s" in statement else None
-            state = _state(conn, statement, params)
+        for name, (call, expected) in refused.items():
+            params = (op,) if "%s" in call else None
+            state = _state(conn, f"SELECT {call}", params)
             if state != expected:
+                wrong_states[name] = state
+        for name, statement in writes.items():
+            if (state := _state(conn, statement)) != DENIED:
                 wrong_states[name] = state
         assert wrong_states == {}
         # It reads its own station's logs and events only.
