@@ -25,7 +25,14 @@ from leanops_desktop.core.errors import AuthenticationFailed, PermissionDenied
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog, PerformanceLog
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.services import dispatch, kiosk_devices, operator_sign_in, production, users
+from leanops_desktop.services import (
+    dispatch,
+    kiosk_devices,
+    kiosk_floor,
+    operator_sign_in,
+    production,
+    users,
+)
 from leanops_desktop.services.kiosk_devices import DeviceSession, Enrolment
 from leanops_desktop.services.kiosk_offline import OfflineSignInCache
 from leanops_desktop.services.operator_sign_in import Method, SignInStatus
@@ -188,8 +195,9 @@ def test_wrong_pins_are_rate_limited_then_lock_the_account(kiosk: Kiosk, admin: 
     assert right.status == SignInStatus.LOCKED
     assert not operator_sign_in.sign_in(kiosk.device, Method.BADGE, BADGE).ok
     with kiosk.db.session() as session:
-        status = {s.email: s for s in operator_sign_in.credential_status(session, admin)}
-    assert status[kiosk.operator].locked_at is not None and status[kiosk.operator].has_badge
+        credentials = {s.email: s for s in operator_sign_in.credential_status(session, admin)}
+    mine = credentials[kiosk.operator]
+    assert mine.locked_at is not None and mine.has_badge
     with kiosk.db.session() as session:
         operator_sign_in.set_pin(session, admin, kiosk.operator, "9876")  # unlocks
     assert operator_sign_in.sign_in(kiosk.device, Method.PIN, "9876", kiosk.operator).ok
@@ -283,6 +291,20 @@ def test_the_sender_passes_the_tap_time_and_the_operator(kiosk: Kiosk, tmp_path:
     assert _log(kiosk.db, item.id).timestamp == item.created_at
     (event,) = [e for e in _events(kiosk.db, "qty_reported") if e.meta["log_id"] == str(item.id)]
     assert event.actor == kiosk.operator and event.meta["device"] == kiosk.enrolment.login
+
+
+def test_block_resume_and_complete_from_the_kiosk(kiosk: Kiosk) -> None:
+    with pytest.raises(PermissionDenied):
+        kiosk_floor.block_station(kiosk.device, kiosk.operator, "jam")  # nobody signed in
+    operator_sign_in.sign_in(kiosk.device, Method.PIN, PIN, kiosk.operator)
+    assert kiosk_floor.block_station(kiosk.device, kiosk.operator, "jam").status == "blocked"
+    assert kiosk_floor.unblock_station(kiosk.device, kiosk.operator).status == "running"
+    with pytest.raises(PermissionDenied):
+        kiosk_floor.complete_job(kiosk.device, kiosk.other, "J-07")
+    assert kiosk_floor.complete_job(kiosk.device, kiosk.operator, "J-07").status == "completed"
+    for event_type in ("station_blocked", "station_unblocked", "job_completed"):
+        (event,) = _events(kiosk.db, event_type)
+        assert event.actor == kiosk.operator, event_type
 
 
 # -- PostgreSQL: what a copied device credential can do ------------------------------------

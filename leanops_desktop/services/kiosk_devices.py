@@ -394,7 +394,8 @@ def covering_sign_in(
     exact = [
         r for r in covering if r.signed_in_at <= at and (r.ended_at is None or r.ended_at >= at)
     ]
-    return (exact or covering or [None])[0]
+    chosen = exact or covering
+    return chosen[0] if chosen else None
 
 
 def device_actor(
