@@ -280,17 +280,21 @@ def test_the_sender_passes_the_tap_time_and_the_operator(kiosk: Kiosk, tmp_path:
     box = Outbox(tmp_path / "outbox.sqlite3")
     try:
         item = box.add_report(station_id="ST-07", job_id="J-07", qty=3, operator=kiosk.operator)
-        sender = ReportSender(box, kiosk.device.db, kiosk.device.actor)
+        undo = box.add_correction(item.id, operator=kiosk.operator)
+        sender = ReportSender(box, kiosk.device.db, kiosk.device.actor, batch_size=1)
         try:
             result = sender.send_pending()
         finally:
             sender.close()
-        assert result.sent == 1, result
+        assert result.sent == 2, result
     finally:
         box.close()
     assert _log(kiosk.db, item.id).timestamp == item.created_at
     (event,) = [e for e in _events(kiosk.db, "qty_reported") if e.meta["log_id"] == str(item.id)]
     assert event.actor == kiosk.operator and event.meta["device"] == kiosk.enrolment.login
+    (taken,) = _events(kiosk.db, "qty_corrected")
+    assert taken.meta["log_id"] == str(undo.id) and taken.actor == kiosk.operator
+    assert taken.meta["device"] == kiosk.enrolment.login
 
 
 def test_block_resume_and_complete_from_the_kiosk(kiosk: Kiosk) -> None:

@@ -285,6 +285,10 @@ def correct_report(
         original = session.get(PerformanceLog, original_id)
         if original is None:
             raise NotFound("report", original_id)
+        # An enrolled kiosk takes back on its station, for an operator signed in at it.
+        actor, kiosk_meta = kiosk_devices.device_actor(
+            session, actor, original.station_id, operator, tapped_at or datetime.now(UTC)
+        )
         if original.corrects_id is not None:
             raise RuleViolation("a correction cannot itself be corrected")
         already = session.scalar(
@@ -323,6 +327,7 @@ def correct_report(
             new={"qty": 0},
             log_id=new_id,
             corrects_id=original_id,
+            **kiosk_meta,
         )
         return _result(session, new_id, original.job_id or "", counted=True)
 
