@@ -632,7 +632,12 @@ def drop_plant_logins(url: str, database: str) -> None:
             " JOIN pg_catalog.pg_auth_members m ON m.member = r.oid"
             " JOIN pg_catalog.pg_roles g ON g.oid = m.roleid"
             " WHERE NOT r.rolsuper AND r.rolname NOT LIKE 'leanops\\_%%' AND g.rolname = ANY (%s)",
-            ([f"leanops_{kind}@{database}" for kind in ("operator", "supervisor", "admin")],),
+            (
+                [
+                    f"leanops_{kind}@{database}"
+                    for kind in ("operator", "supervisor", "admin", "device")
+                ],
+            ),
         ).fetchall()
         for (name,) in rows:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

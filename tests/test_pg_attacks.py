@@ -26,6 +26,7 @@ from leanops_desktop.db import migrate, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.kiosk import kiosk_devices
 from leanops_desktop.services.reporting import production
 from tests.factories import make_job, make_station
 from tests.pg_clients import connect_as, counts_off_their_logs
@@ -35,10 +36,32 @@ pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgre
 
 PASSWORD = "Attack-Pw-5e2b"
 GROUPS = ("operator", "supervisor", "admin")
+#: What an enrolled kiosk reads (migration 0011): the floor, not users, not the verifiers.
+DEVICE_READS = frozenset(
+    {
+        "stations",
+        "jobs",
+        "station_assignments",
+        "performance_logs",
+        "events_log",
+        "change_feed",
+        "alembic_version",
+    }
+)
 READERS: dict[str, frozenset[str]] = {
-    table: frozenset(GROUPS) for table in pg_lockdown.TABLES if table != "throughput_rollup"
+    table: frozenset(GROUPS) | ({"device"} if table in DEVICE_READS else set())
+    for table in pg_lockdown.TABLES
 }
 READERS["throughput_rollup"] = frozenset({"supervisor", "admin"})
+READERS["kiosk_devices"] = frozenset({"admin"})
+READERS["kiosk_sign_ins"] = frozenset({"supervisor", "admin"})
+for _secret in (
+    "operator_credentials",
+    "kiosk_sign_in_failures",
+    "kiosk_offline_tokens",
+    "kiosk_secrets",
+):
+    READERS[_secret] = frozenset()
 LOCK_MODES = ("ROW SHARE", "ROW EXCLUSIVE", "SHARE", "EXCLUSIVE", "ACCESS EXCLUSIVE")
 DENIED = "42501"
 
@@ -48,11 +71,12 @@ class Seat:
     """One login: who it is and how to connect as it."""
 
     email: str
-    kind: str  # operator, supervisor, admin, disabled, stranger, ...
+    kind: str  # operator, supervisor, admin, disabled, stranger, device, ...
     url: str
+    password: str = PASSWORD
 
     def connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        return connect_as(self.url, self.email, PASSWORD)
+        return connect_as(self.url, self.email, self.password)
 
 
 @dataclass
@@ -112,6 +136,9 @@ def floor(db: Database, db_url: str, admin: Actor) -> Iterator[Floor]:
     make_job(db, admin, "J-07", qty_total=50)
     make_job(db, admin, "J-08", qty_total=50)
     with db.session() as session:
+        kiosk = kiosk_devices.enrol_kiosk(session, admin, "ST-07")
+    plant.seats["device"] = Seat(kiosk.login, "device", db_url, kiosk.password)
+    with db.session() as session:
         dispatch.assign_job(session, admin, "J-07", "ST-07")
         production.report_quantity(
             session, admin, station_id="ST-07", job_id="J-07", qty=5, report_id=uuid.uuid4()
@@ -139,7 +166,7 @@ def _first_column(floor: Floor, table: str) -> str:
 def test_every_table_role_and_operation_against_the_matrix(floor: Floor) -> None:
     """SELECT for the roles that read a table; nothing else for anyone (no locks either)."""
     unexpected: list[str] = []
-    seats = [floor.seats[k] for k in (*GROUPS, "stranger")]
+    seats = [floor.seats[k] for k in (*GROUPS, "stranger", "device")]
     columns = {table: _first_column(floor, table) for table in pg_lockdown.TABLES}
     for seat in seats:
         with seat.connect() as conn:
@@ -196,16 +223,33 @@ def test_rows_a_role_reads(floor: Floor) -> None:
 
 
 #: Every LeanOps function -> the groups that may execute it (nobody else may).
+FLOOR = frozenset({*GROUPS, "device"})
 EXECUTE: dict[str, frozenset[str]] = {
     "leanops_group_of": frozenset(GROUPS),
     "leanops_caller_role": frozenset(GROUPS),
-    "leanops_report": frozenset(GROUPS),
-    "leanops_report_batch": frozenset(GROUPS),
-    "leanops_correct_report": frozenset(GROUPS),
-    "leanops_block_station": frozenset(GROUPS),
-    "leanops_unblock_station": frozenset(GROUPS),
-    "leanops_complete_job": frozenset(GROUPS),
-    "leanops_log_report_refused": frozenset(GROUPS),
+    "leanops_report": FLOOR,
+    "leanops_report_batch": FLOOR,
+    "leanops_correct_report": FLOOR,
+    "leanops_block_station": FLOOR,
+    "leanops_unblock_station": FLOOR,
+    "leanops_complete_job": FLOOR,
+    "leanops_log_report_refused": FLOOR,
+    # Kiosks (migration 0011): a device signs operators in; admins enrol and set PINs.
+    "leanops_device_station": frozenset({"device"}),
+    "leanops_kiosk_sign_in": frozenset({"device"}),
+    "leanops_kiosk_sign_out": frozenset({"device"}),
+    "leanops_kiosk_offline_sign_in": frozenset({"device"}),
+    "leanops_enroll_kiosk": frozenset({"admin"}),
+    "leanops_revoke_kiosk": frozenset({"admin"}),
+    "leanops_set_operator_pin": frozenset({"admin"}),
+    "leanops_set_operator_badge": frozenset({"admin"}),
+    "leanops_operator_credentials": frozenset({"admin"}),
+    "leanops_sha256_iterated": frozenset(),
+    "leanops_secret_hash": frozenset(),
+    "leanops_secret_matches": frozenset(),
+    "leanops_badge_digest": frozenset(),
+    "leanops_device_sign_in": frozenset(),
+    "leanops_device_actor": frozenset(),
     "leanops_prune_change_feed": frozenset(GROUPS),
     "leanops_create_user": frozenset({"admin"}),
     "leanops_set_user_role": frozenset({"admin"}),

@@ -41,12 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--self-check", action="store_true", help="check Qt, resources and the database"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    window_commands.add_kiosk_parser(commands)
+    kiosk = window_commands.add_kiosk_parser(commands)
     db_commands.add_parser(commands)
     demo_commands.add_parser(commands)
     window_commands.add_screenshot_parser(commands)
     export_commands.add_export_parser(commands)
-    user_commands.add_parser(commands)
+    user_commands.add_parser(commands, kiosk)
     return parser
 
 

@@ -9,13 +9,14 @@ import sys
 
 from leanops_desktop.cli.command import Handler, Subparsers
 from leanops_desktop.cli.database import migrated_session
+from leanops_desktop.cli.kiosk_commands import register_kiosk_commands
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import ConfigError
 
 
-def add_parser(commands: Subparsers) -> None:
+def add_parser(commands: Subparsers, kiosk: argparse.ArgumentParser) -> None:
     """``leanops user`` and its actions."""
     user = commands.add_parser("user", help="manage user accounts")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -38,6 +39,7 @@ def add_parser(commands: Subparsers) -> None:
         sub = user_commands.add_parser(name, help=f"{name} an account")
         sub.add_argument("email")
         sub.set_defaults(handler=_user_active(active))
+    register_kiosk_commands(kiosk, user_commands)  # kiosk enroll/revoke, user set-pin/badge
     for sub in user_commands.choices.values():
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
 

@@ -13,13 +13,14 @@ from leanops_desktop.config import SiteConfig, resolve_database_url
 from leanops_desktop.core.errors import ConfigError
 
 
-def add_kiosk_parser(commands: Subparsers) -> None:
-    """``leanops kiosk``."""
+def add_kiosk_parser(commands: Subparsers) -> argparse.ArgumentParser:
+    """``leanops kiosk`` (its enrol and revoke actions are added by ``kiosk_commands``)."""
     kiosk = commands.add_parser("kiosk", help="open the full-screen station kiosk")
     kiosk.add_argument("--station", help="station id, e.g. ST-01 (default: leanops.toml)")
     kiosk.add_argument("--windowed", action="store_true", help="not full screen (testing)")
     kiosk.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
     kiosk.set_defaults(handler=run_kiosk)
+    return kiosk
 
 
 def add_screenshot_parser(commands: Subparsers) -> None:

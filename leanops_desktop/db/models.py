@@ -215,3 +215,7 @@ FEED_TABLES: dict[str, str] = {
     "events_log": "id",
     "users": "id",
 }
+
+
+# The kiosk tables (migration 0011) live in their own module on the same metadata.
+from leanops_desktop.db import kiosk_models as _kiosk_models  # noqa: E402,F401

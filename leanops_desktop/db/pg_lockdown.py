@@ -40,6 +40,13 @@ TABLES = (
     "change_feed",
     "throughput_rollup",
     "alembic_version",
+    # Kiosks (migration 0012)
+    "kiosk_devices",
+    "operator_credentials",
+    "kiosk_sign_ins",
+    "kiosk_sign_in_failures",
+    "kiosk_offline_tokens",
+    "kiosk_secrets",
 )
 
 _OWNER_OID = (
@@ -73,7 +80,8 @@ DECLARE
     v_owner name := public.leanops_plant_role('owner');
     v_groups name[] := ARRAY[public.leanops_plant_role('operator'),
                              public.leanops_plant_role('supervisor'),
-                             public.leanops_plant_role('admin')];
+                             public.leanops_plant_role('admin'),
+                             public.leanops_plant_role('device')];  -- NULL before 0012
     v_keep oid[];
     v_owner_oid oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = v_owner);
     o record;
@@ -188,6 +196,9 @@ BEGIN
     END LOOP;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I, %I, %I, %I', current_database(),
                    v_owner, v_groups[1], v_groups[2], v_groups[3]);
+    IF v_groups[4] IS NOT NULL THEN
+        EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), v_groups[4]);
+    END IF;
 END
 $lockdown$
 """
@@ -205,8 +216,25 @@ _INSIDERS = f"""
         OR r.oid IN (SELECT oid FROM it)
         OR r.rolname IN (public.leanops_plant_role('operator'),
                          public.leanops_plant_role('supervisor'),
-                         public.leanops_plant_role('admin'))
+                         public.leanops_plant_role('admin'),
+                         public.leanops_plant_role('device'))
         OR r.rolname IN (SELECT u.email FROM public.users u)
+        {{_DEVICE_LOGINS}}
+"""
+
+# Enrolled kiosks (migration 0012) are of the plant too; a login in the device group that is
+# no enrolled kiosk is a finding, as a stray member of the other groups is.
+_DEVICE_LOGINS = "OR r.rolname IN (SELECT d.login FROM public.kiosk_devices d)"
+_DEVICE_MEMBERS = """
+    UNION ALL
+    SELECT format('group %s', g.rolname), r.rolname, 'MEMBER (not an enrolled kiosk of this plant)'
+      FROM pg_catalog.pg_auth_members m
+      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+      JOIN pg_catalog.pg_roles r ON r.oid = m.member
+     WHERE g.rolname = public.leanops_plant_role('device')
+       AND r.rolname NOT IN (SELECT d.login FROM public.kiosk_devices d)
+       AND NOT r.rolsuper
+       AND NOT pg_catalog.pg_has_role(r.oid, public.leanops_plant_role('owner'), 'MEMBER')
 """
 
 _PRIVILEGES = {
@@ -214,7 +242,7 @@ _PRIVILEGES = {
     "sequence": "USAGE, SELECT, UPDATE",
 }
 
-AUDIT_SQL = f"""
+_AUDIT_TEMPLATE = f"""
 WITH insiders AS ({_INSIDERS}),
 outsiders AS (
     SELECT r.oid, r.rolname::text AS rolname FROM pg_catalog.pg_roles r
@@ -300,9 +328,21 @@ findings AS (
        AND r.rolname NOT IN (SELECT u.email FROM public.users u)
        AND NOT r.rolsuper
        AND NOT pg_catalog.pg_has_role(r.oid, public.leanops_plant_role('owner'), 'MEMBER')
+    {{_DEVICE_MEMBERS}}
 )
 SELECT DISTINCT object, grantee, privilege FROM findings ORDER BY object, grantee, privilege
 """
+
+
+def _audit_sql(devices: bool) -> str:
+    """The audit for a database with (from 0012) or without the kiosk devices."""
+    return _AUDIT_TEMPLATE.replace("{_DEVICE_LOGINS}", _DEVICE_LOGINS if devices else "").replace(
+        "{_DEVICE_MEMBERS}", _DEVICE_MEMBERS if devices else ""
+    )
+
+
+AUDIT_SQL = _audit_sql(devices=True)
+_AUDIT_SQL_BEFORE_KIOSKS = _audit_sql(devices=False)
 
 #: The audit as a statement that fails, for the offline script.
 AUDIT_CHECK_SQL = f"""
@@ -355,7 +395,10 @@ def has_plant_roles(connection: Connection) -> bool:
 
 def audit(connection: Connection) -> list[Finding]:
     """Everything of LeanOps that a role outside the plant can reach (empty when none)."""
-    rows = connection.execute(text(AUDIT_SQL)).all()
+    kiosks = connection.execute(text("SELECT to_regclass('public.kiosk_devices') IS NOT NULL"))
+    rows = connection.execute(
+        text(AUDIT_SQL if kiosks.scalar() else _AUDIT_SQL_BEFORE_KIOSKS)
+    ).all()
     return [Finding(str(row[0]), str(row[1]), str(row[2])) for row in rows]
 
 

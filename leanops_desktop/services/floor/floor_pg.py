@@ -12,6 +12,7 @@ LeanOps login (the ones sent are used only for IT's own account).
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from leanops_desktop.services.reads import queries
 
 CORRECT_SQL = (
     "SELECT counted, assignment_qty_done, job_qty_done"
-    " FROM public.leanops_correct_report(%s::uuid, %s::uuid, %s, %s)"
+    " FROM public.leanops_correct_report(%s::uuid, %s::uuid, %s, %s, %s, %s::timestamptz)"
 )
 BLOCK_SQL = "SELECT public.leanops_block_station(%s, %s, %s, %s)"
 UNBLOCK_SQL = "SELECT public.leanops_unblock_station(%s, %s, %s)"
@@ -35,12 +36,17 @@ def on_postgresql(session: Session) -> bool:
 
 
 def correct_report(
-    session: Session, actor: Actor, log_id: UUID, correction_id: UUID
+    session: Session,
+    actor: Actor,
+    log_id: UUID,
+    correction_id: UUID,
+    operator: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportResult:
-    """Take back the report ``log_id`` under the client-made ``correction_id``."""
-    rows = run_statement(
-        session, CORRECT_SQL, (str(log_id), str(correction_id), actor.email, actor.role.value)
-    )
+    """Take back the report ``log_id`` under the client-made ``correction_id`` (a kiosk
+    names the operator who tapped and when: migration 0011)."""
+    params = (str(log_id), str(correction_id), actor.email, actor.role.value, operator, tapped_at)
+    rows = run_statement(session, CORRECT_SQL, params)
     counted, assignment_done, job_done = rows[0]
     return ReportResult(
         log_id=correction_id,

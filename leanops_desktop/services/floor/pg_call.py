@@ -9,7 +9,7 @@ On a session bound to a connection kept in autocommit mode (a kiosk sender's, se
 errors are turned into SQLAlchemy's exceptions (the connection marked broken on a disconnect)
 as SQLAlchemy itself would: about a quarter of the client CPU of a trip through the pool.
 
-The refusals come back as SQLSTATEs ``LR001``..``LR004`` with a jsonb detail and become the
+The refusals come back as SQLSTATEs ``LR001``..``LR005`` with a jsonb detail and become the
 same exceptions the Python path raises (see :func:`refusal`); a permission the database
 denied becomes ``PermissionDenied``.
 """
@@ -38,7 +38,8 @@ INVALID = "LR001"
 NOT_FOUND = "LR002"
 NOT_RUNNING = "LR003"
 OVER_TOTAL = "LR004"
-_REFUSALS = frozenset({INVALID, NOT_FOUND, NOT_RUNNING, OVER_TOTAL})
+NOT_THIS_KIOSK = "LR005"  # a kiosk acting off its station, or for no signed-in operator
+_REFUSALS = frozenset({INVALID, NOT_FOUND, NOT_RUNNING, OVER_TOTAL, NOT_THIS_KIOSK})
 _INSUFFICIENT_PRIVILEGE = "42501"
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
@@ -58,6 +59,8 @@ def refusal(code: str, message: str, detail: Any) -> LeanOpsError:
         return ValidationError(str(fields.get("field", "report")), str(fields.get("reason", "")))
     if code == NOT_FOUND:
         return NotFound(str(fields.get("kind", "station or job")), fields.get("key", ""))
+    if code == NOT_THIS_KIOSK:
+        return PermissionDenied(message)
     if code == OVER_TOTAL:
         return OverReportNotConfirmed(
             str(fields.get("job", "")),
@@ -125,7 +128,7 @@ def run_statement(
 ) -> Sequence[Any]:
     """One autocommit statement on the session's connection (its own transaction).
 
-    A refusal (``LR001``..``LR004``) or a permission the database denied raises the
+    A refusal (``LR001``..``LR005``) or a permission the database denied raises the
     service's exception; anything else raises as SQLAlchemy raises it. On a kept connection
     ``fast_path``, when given, sends the statement itself (a statement prepared by name)."""
     kept = _kept_connection(session)

@@ -26,11 +26,13 @@ from leanops_desktop.core.errors import (
 )
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.rows import ReportResult
+from leanops_desktop.core.tap_time import plausible_tap_time, tap_meta
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssignment, User
 from leanops_desktop.services.events import record_event
 from leanops_desktop.services.floor import floor_pg
 from leanops_desktop.services.floor.locks import integrity_as_rule
+from leanops_desktop.services.kiosk import kiosk_devices
 from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting import report_pg
 from leanops_desktop.services.reporting.report_request import (
@@ -85,6 +87,7 @@ def report_quantity(
     report_id: UUID | str,
     confirm_over: bool = False,
     reported_by: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportResult:
     """Count ``qty`` units of ``job_id`` made at ``station_id``.
 
@@ -108,6 +111,7 @@ def report_quantity(
         report_id=report_id,
         confirm_over=confirm_over,
         reported_by=reported_by,
+        tapped_at=tapped_at,
     )
     if _on_postgresql(session):
         return report_pg.report_one(session, actor, request)
@@ -156,6 +160,7 @@ def _recheck(actor: Actor, request: ReportRequest) -> ReportRequest:
         report_id=request.report_id,
         confirm_over=request.confirm_over,
         reported_by=request.reported_by,
+        tapped_at=request.tapped_at,
     )
 
 
@@ -191,6 +196,9 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
         raise OverReportNotConfirmed(job_id, current.qty_total, done_before + qty)
     if request.reported_by and not _is_active_user(session, request.reported_by):
         raise ValidationError("reported by", _NOT_A_USER)
+    # An enrolled kiosk acts for the operator signed in at it (core/tap_time: the time).
+    actor, kiosk_meta = kiosk_devices.report_context(session, actor, request)
+    logged_at = plausible_tap_time(request.tapped_at)
     with integrity_as_rule("the report could not be counted"):
         counted = _insert_once(
             session,
@@ -200,6 +208,7 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
                 "job_id": job_id,
                 "qty_completed": qty,
                 "assignment_id": current.id,
+                "timestamp": logged_at,
             },
         )
     if not counted:  # the same report arrived twice at once; the other one counted it
@@ -207,6 +216,8 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     extra: dict[str, Any] = {"log_id": log_id, "over_reported": over}
     if request.reported_by:
         extra["reported_by"] = request.reported_by
+    extra.update(tap_meta(request.tapped_at, logged_at))
+    extra.update(kiosk_meta)
     record_event(
         session,
         actor,
@@ -265,7 +276,13 @@ def _is_active_user(session: Session, email: str) -> bool:
 
 
 def correct_report(
-    session: Session, actor: Actor, *, log_id: UUID | str, correction_id: UUID | str
+    session: Session,
+    actor: Actor,
+    *,
+    log_id: UUID | str,
+    correction_id: UUID | str,
+    operator: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportResult:
     """Take back a report by logging its negative (the original log is never deleted).
 
@@ -279,12 +296,19 @@ def correct_report(
     original_id = check_uuid("report id", log_id)
     new_id = check_uuid("correction id", correction_id)
     if _on_postgresql(session):
-        return floor_pg.correct_report(session, actor, original_id, new_id)
+        return floor_pg.correct_report(session, actor, original_id, new_id, operator, tapped_at)
     with write_transaction(session):
-        return _correct_here(session, actor, original_id, new_id)
+        return _correct_here(session, actor, original_id, new_id, operator, tapped_at)
 
 
-def _correct_here(session: Session, actor: Actor, original_id: UUID, new_id: UUID) -> ReportResult:
+def _correct_here(
+    session: Session,
+    actor: Actor,
+    original_id: UUID,
+    new_id: UUID,
+    operator: str | None,
+    tapped_at: datetime | None,
+) -> ReportResult:
     """The rules of taking a report back in Python, inside the caller's write transaction."""
     if session.get(PerformanceLog, new_id) is not None:
         previous = session.get(PerformanceLog, new_id)
@@ -292,7 +316,7 @@ def _correct_here(session: Session, actor: Actor, original_id: UUID, new_id: UUI
         if previous.corrects_id != original_id:
             raise ValidationError("correction id", "is already used by another report")
         return _result(session, new_id, previous.job_id or "", counted=False)
-    original = _takeable_report(session, actor, original_id)
+    original, actor, kiosk_meta = _takeable_report(session, actor, original_id, operator, tapped_at)
     with integrity_as_rule(
         f"report {original_id} was taken back just now, or the correction would make "
         "the station's count negative"
@@ -318,15 +342,27 @@ def _correct_here(session: Session, actor: Actor, original_id: UUID, new_id: UUI
         new={"qty": 0},
         log_id=new_id,
         corrects_id=original_id,
+        **kiosk_meta,
     )
     return _result(session, new_id, original.job_id or "", counted=True)
 
 
-def _takeable_report(session: Session, actor: Actor, original_id: UUID) -> PerformanceLog:
-    """The report ``original_id`` if ``actor`` may take it back now; refused otherwise."""
+def _takeable_report(
+    session: Session,
+    actor: Actor,
+    original_id: UUID,
+    operator: str | None,
+    tapped_at: datetime | None,
+) -> tuple[PerformanceLog, Actor, dict[str, Any]]:
+    """The report ``original_id`` if ``actor`` may take it back now, with who takes it back
+    (an enrolled kiosk acts for the operator signed in at it, on its own station) and the
+    event's kiosk details; refused otherwise."""
     original = session.get(PerformanceLog, original_id)
     if original is None:
         raise NotFound("report", original_id)
+    actor, kiosk_meta = kiosk_devices.device_actor(
+        session, actor, original.station_id, operator, tapped_at or datetime.now(UTC)
+    )
     if original.corrects_id is not None:
         raise RuleViolation("a correction cannot itself be corrected")
     already = session.scalar(
@@ -340,7 +376,7 @@ def _takeable_report(session: Session, actor: Actor, original_id: UUID) -> Perfo
             f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago: "
             "only a supervisor or an admin may take it back now"
         )
-    return original
+    return original, actor, kiosk_meta
 
 
 def _result(

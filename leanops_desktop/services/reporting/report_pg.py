@@ -39,7 +39,7 @@ COUNTED = "00000"
 BATCH_SQL = (
     "SELECT item, code, message, detail, counted, assignment_qty_done, job_qty_done"
     " FROM public.leanops_report_batch(%s::uuid[], %s::text[], %s::text[], %s::integer[],"
-    " %s::boolean[], %s::text[], %s, %s)"
+    " %s::boolean[], %s::text[], %s, %s, %s::timestamptz[])"
 )
 
 
@@ -165,7 +165,7 @@ def _array(elements: Sequence[str]) -> str:
 
 
 def batch_params(actor: Actor, requests: Sequence[ReportRequest]) -> tuple[str, ...]:
-    """The batch function's eight parameters for ``requests``, as text."""
+    """The batch function's nine parameters for ``requests``, as text."""
     return (
         _array([str(request.report_id) for request in requests]),
         _array([_quoted(request.station_id) for request in requests]),
@@ -175,6 +175,12 @@ def batch_params(actor: Actor, requests: Sequence[ReportRequest]) -> tuple[str, 
         _array([_quoted(request.reported_by) for request in requests]),
         actor.email,
         actor.role.value,
+        _array(
+            [
+                "NULL" if request.tapped_at is None else _quoted(request.tapped_at.isoformat())
+                for request in requests
+            ]
+        ),
     )
 
 

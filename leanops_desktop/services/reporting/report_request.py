@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from leanops_desktop.core.actor import Actor
@@ -29,6 +30,7 @@ class ReportRequest:
     report_id: UUID
     confirm_over: bool = False
     reported_by: str | None = None
+    tapped_at: datetime | None = None  # when the operator tapped (a kiosk's queued report)
 
 
 def check_uuid(field: str, value: object) -> UUID:
@@ -56,6 +58,7 @@ def make_request(
     report_id: object,
     confirm_over: bool = False,
     reported_by: str | None = None,
+    tapped_at: datetime | None = None,
 ) -> ReportRequest:
     """Check a report's input (raises :class:`ValidationError`) and build the request."""
     reported_by = _check_operator(reported_by)
@@ -66,4 +69,5 @@ def make_request(
         report_id=check_uuid("report id", report_id),
         confirm_over=bool(confirm_over),
         reported_by=reported_by if reported_by and reported_by != actor.email else None,
+        tapped_at=tapped_at if isinstance(tapped_at, datetime) else None,
     )

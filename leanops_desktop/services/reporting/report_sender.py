@@ -97,7 +97,12 @@ def send_item(session: Session, actor: Actor, item: OutboxItem) -> ReportResult:
     if item.kind == ItemKind.CORRECTION:
         assert item.corrects_id is not None
         return production.correct_report(
-            session, actor, log_id=item.corrects_id, correction_id=item.id
+            session,
+            actor,
+            log_id=item.corrects_id,
+            correction_id=item.id,
+            operator=item.operator,
+            tapped_at=item.created_at,
         )
     return production.report_quantity(
         session,
@@ -108,6 +113,7 @@ def send_item(session: Session, actor: Actor, item: OutboxItem) -> ReportResult:
         report_id=item.id,
         confirm_over=item.confirm_over,
         reported_by=item.operator,
+        tapped_at=item.created_at,
     )
 
 
@@ -124,6 +130,7 @@ def send_reports(session: Session, actor: Actor, items: Sequence[OutboxItem]) ->
                 report_id=item.id,
                 confirm_over=item.confirm_over,
                 reported_by=item.operator,
+                tapped_at=item.created_at,
             )
             for item in items
         ],
@@ -176,14 +183,18 @@ class ReportSender:
         send: SendFunction = send_item,
         send_batch: SendBatchFunction = send_reports,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        prepare: Callable[[], object] | None = None,
     ) -> None:
         """``send`` sends one item (corrections; every item when ``batch_size`` is 1);
-        ``send_batch`` sends reports in a row, up to ``batch_size`` at a time."""
+        ``send_batch`` sends reports in a row, up to ``batch_size`` at a time; ``prepare``
+        runs before every pass (a kiosk registers its offline sign-ins there, so the server
+        has checked them before their reports arrive)."""
         self.outbox = outbox
         self.db = db
         self.actor = actor
         self._send = send
         self._send_batch = send_batch
+        self._prepare = prepare
         self.batch_size = max(1, batch_size)
         self._channel = ReportChannel(db)
         self._unlogged_refusals = True  # refusals from an earlier run may wait in the outbox
@@ -288,6 +299,13 @@ class ReportSender:
         """Send items in order until none is left, the connection fails or ``stop`` is set."""
         results: list[ItemResult] = []
         online: bool | None = None
+        if self._prepare is not None and self.outbox.take_batch(1)[0]:
+            try:
+                self._prepare()
+            except Exception as error:
+                if classify(error) == ErrorKind.CONNECTION:
+                    return PassResult((), online=False, error=connection_message(error))
+                log.exception("preparing the pass failed")
         while stop is None or not stop.is_set():
             additions = self.outbox.additions
             batch, everything = self.outbox.take_batch(self.batch_size)
