@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, LeanOpsError
-from leanops_desktop.db.engine import describe_url, normalize_url
 from leanops_desktop.qt.db_runner import READS, DbRunner, failure_text
 from leanops_desktop.qt.dialogs.caps_lock import CapsLockWatcher
 from leanops_desktop.qt.messages import MessageBar, MessageService, sentence
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.services.accounts.auth import sign_in
 from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.database_target import describe_target
 
 LAST_EMAIL_KEY = "sign_in/last_email"
 RETRY_BASE_MS = 1000
@@ -51,14 +51,6 @@ def retry_delay_ms(failures: int, base_ms: int = RETRY_BASE_MS, cap_ms: int = RE
     if failures <= 0:
         return 0
     return int(min(base_ms * 2 ** (failures - 1), cap_ms))
-
-
-def describe_target(url: str) -> str:
-    """``"SQLite /path/file.db"`` or ``"PostgreSQL host:port/db"`` (never a password)."""
-    try:
-        return describe_url(normalize_url(url).set(password=None))
-    except LeanOpsError as exc:
-        return exc.message
 
 
 UNREACHABLE_SIGN_IN = "Could not sign in: the database does not answer. Try again in a moment."

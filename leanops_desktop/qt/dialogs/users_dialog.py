@@ -7,6 +7,7 @@ calls the database's admin functions); the list is re-read after each change.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont
@@ -30,7 +31,6 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.rows import UserRow
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import (
     READS,
     UNREACHABLE,
@@ -43,6 +43,9 @@ from leanops_desktop.qt.db_runner import (
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services.accounts import users
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 COLUMNS = ("Email", "Role", "State", "Created")
 UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."
