@@ -81,19 +81,36 @@ class UsersDialog(QDialog):
         title = QLabel("Users", self)
         title.setObjectName("DialogTitle")
         self.message_bar = MessageBar(self)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
+        self.table = self._table()
+        side = self._side_buttons()
+        body = QHBoxLayout()
+        body.addWidget(self.table, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.addWidget(title)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(body, 1)
+        self.reload()
+
+    def _table(self) -> QTableWidget:
+        """The accounts, one a row, selected whole."""
+        table = QTableWidget(0, len(COLUMNS), self)
+        table.setHorizontalHeaderLabels(COLUMNS)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setAlternatingRowColors(True)
+        header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
+        table.itemSelectionChanged.connect(self._update_buttons)
+        return table
 
+    def _side_buttons(self) -> QVBoxLayout:
+        """Add, change role, disable or enable, reset password; Close at the bottom."""
         self.add_button = QPushButton("Add user…", self)
         self.add_button.clicked.connect(self.open_add_user)
         self.role_button = QToolButton(self)
@@ -115,7 +132,6 @@ class UsersDialog(QDialog):
         close.clicked.connect(self.accept)
         for button in (self.add_button, self.role_button, self.active_button, self.password_button):
             button.setMinimumWidth(150)
-
         side = QVBoxLayout()
         side.addWidget(self.add_button)
         side.addWidget(self.role_button)
@@ -123,15 +139,7 @@ class UsersDialog(QDialog):
         side.addWidget(self.password_button)
         side.addStretch(1)
         side.addWidget(close)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 1)
-        body.addLayout(side)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.addWidget(title)
-        layout.addWidget(self.message_bar)
-        layout.addLayout(body, 1)
-        self.reload()
+        return side
 
     # -- the list --------------------------------------------------------------------------
 
