@@ -13,7 +13,6 @@ commit it asks the feed to read now (:meth:`MainWindow.saved`). Without a feed o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -34,9 +33,10 @@ from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
 from leanops_desktop.qt.plant_overview import PlantOverview
-from leanops_desktop.qt.status_bar import NOT_LIVE, POSTGRESQL, SQLITE, FloorStatusBar
+from leanops_desktop.qt.status_bar import FloorStatusBar
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.qt.window import floor_views
+from leanops_desktop.qt.window.action_bindings import bind_actions
 from leanops_desktop.qt.window.export_action import (
     SavePathChooser,
     choose_save_path,
@@ -47,8 +47,8 @@ from leanops_desktop.qt.window.floor_commands import (
     job_applicability,
     station_applicability,
 )
-from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
 from leanops_desktop.qt.window.layout_state import ColumnState, FilterState, WindowLayoutMixin
+from leanops_desktop.qt.window.liveness import LiveFeedLike, show_liveness
 from leanops_desktop.qt.window.menus import (
     JOB_MENU,
     STATION_MENU,
@@ -59,15 +59,6 @@ from leanops_desktop.qt.window.menus import (
 from leanops_desktop.qt.window.message_overlay import BottomOverlay
 from leanops_desktop.qt.window.selection import FloorSelection, Picked
 from leanops_desktop.services.accounts.signed_in import SignedIn
-
-
-class LiveFeedLike(Protocol):
-    """The live feed's signals the window listens to (``qt/live``)."""
-
-    changes_arrived: Any  # Signal(object): dict[str, set[str]]
-    connection_state_changed: Any  # Signal(bool, str)
-
-    def read_now(self) -> None: ...
 
 
 class MainWindow(WindowLayoutMixin, QMainWindow):
@@ -116,7 +107,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._refresh_failing = False
         self._build_docks_and_bars()
 
-        self._connect_actions()
+        bind_actions(self)
         self._connect_views()
         self._shown_once = False
         self._fitted_to_rows = False
@@ -182,57 +173,18 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def _follow(self, live_feed: LiveFeedLike) -> None:
         """Apply the live feed's changes; reload everything when it lost its history."""
         live_feed.changes_arrived.connect(self.refresher.submit)
-        self._show_liveness(live_feed)
+        show_liveness(self.status, live_feed, own_feed=self._own_feed is not None, db=self.db)
         history_lost = getattr(live_feed, "history_lost", None)
         if history_lost is not None:
             history_lost.connect(self.reload)
 
     # -- composition -----------------------------------------------------------------------
 
-    def _show_liveness(self, live_feed: LiveFeedLike) -> None:
-        """Tell the status bar how live the window is, and keep it told."""
-        listening = getattr(live_feed, "listening", None)
-        if self._own_feed is not None or listening is False:
-            self.status.set_live_mode(NOT_LIVE)
-            return
-        backend = getattr(live_feed, "backend", self.db.backend)
-        mode = POSTGRESQL if backend == "postgresql" else SQLITE
-        self.status.set_live_mode(mode, check_ms=getattr(live_feed, "sqlite_check_ms", None))
-        live_feed.connection_state_changed.connect(self.status.set_connection)
-        state = getattr(live_feed, "state", None)
-        if state is not None:  # it connected (or failed) before this window was made
-            self.status.set_connection(bool(state), "" if state else "the connection is lost")
-
     def add_central_view(self, widget: QWidget, title: str) -> int:
         """Add a view (e.g. the performance plots) as a tab of the central area."""
         index = self.central_tabs.addTab(widget, title)
         self.select_pending_tab()
         return index
-
-    def _connect_actions(self) -> None:
-        bind, commands = self.registry.bind, self.commands
-        bind("new_job", commands.new_job)
-        bind("edit_job", commands.edit_job)
-        bind("complete_job", commands.complete_job)
-        bind("new_station", commands.new_station)
-        bind("edit_station", commands.edit_station)
-        bind("activate_station", lambda: commands.set_station_active(True))
-        bind("deactivate_station", lambda: commands.set_station_active(False))
-        bind("block_station", commands.block_station)
-        bind("unblock_station", commands.unblock_station)
-        bind("assign_job", commands.assign_job)
-        bind("unassign_job", commands.unassign_job)
-        bind("move_job", commands.move_job)
-        bind("export_csv", lambda: self.export_current("csv"))
-        bind("export_xlsx", lambda: self.export_current("xlsx"))
-        bind("users", self.open_users)
-        bind("refresh", self.reload)
-        bind("reset_layout", self.reset_layout)
-        bind("sign_out", self.sign_out_requested.emit)
-        bind("switch_user", self.switch_user_requested.emit)
-        bind("quit", self.close)
-        bind("shortcuts", lambda: show_shortcuts(self, self.registry))
-        bind("about", lambda: show_about(self, self.db.describe()))
 
     def _connect_views(self) -> None:
         overview = self.overview

@@ -177,49 +177,44 @@ _SQLITE = _Dialect(
 )
 
 
-@functools.lru_cache(maxsize=64)
-def _statement(dialect: _Dialect, seeds: int) -> TextClause:
-    """The statement for ``seeds`` stations (built and parsed once per dialect and count)."""
-    kinds = ", ".join(f"'{kind}'" for kind in STATUS_EVENTS)
-    seed_rows = ",\n        ".join(
-        f"({n}, CAST(:sid{n} AS TEXT), CAST(:at{n} AS DOUBLE PRECISION), "
-        f"CAST(:ex{n} AS INTEGER), CAST(:act{n} AS INTEGER), CAST(:job{n} AS INTEGER), "
-        f"CAST(:blk{n} AS TEXT))"
-        for n in range(seeds)
-    )
-    # Stations are partitioned by their position (an integer sorts faster than text with a
-    # collation); ``k`` orders all rows at once (position, seed first, time, event id), so a
-    # flag's last setter is the largest ``2 k + flag`` among the rows so far.
-    sql = f"""
-WITH seed(pos, sid, at, ex, act, job, blk) AS (
+# The statement of :func:`_statement`, one piece a common table expression, formatted with
+# the dialect ``d``, the status event ``kinds`` and the ``seed_rows``. Stations are
+# partitioned by their position (an integer sorts faster than text with a collation); ``k``
+# orders all rows at once (position, seed first, time, event id), so a flag's last setter is
+# the largest ``2 k + flag`` among the rows so far.
+
+_SQL_SEED = """WITH seed(pos, sid, at, ex, act, job, blk) AS (
     VALUES {seed_rows}
-),
-ev AS (
+),"""
+
+_SQL_EV = """ev AS (
     SELECT e.id AS eid, e.event_type AS kind, e.station_id AS sid, e.meta AS meta,
-           {dialect.epoch} AS at
+           {d.epoch} AS at
     FROM events_log AS e
     WHERE e."timestamp" >= :start AND e."timestamp" < :until AND e.event_type IN ({kinds})
-),
-touched AS (
+),"""
+
+_SQL_TOUCHED = """touched AS (
     SELECT sid, at, eid, kind, meta, 1 AS own FROM ev WHERE sid IS NOT NULL
     UNION ALL
     SELECT moved.source, moved.at, moved.eid, moved.kind, NULL, 0
-    FROM (SELECT {dialect.old_station} AS source, ev.at AS at, ev.eid AS eid, ev.kind AS kind,
+    FROM (SELECT {d.old_station} AS source, ev.at AS at, ev.eid AS eid, ev.kind AS kind,
                  ev.sid AS target
           FROM ev WHERE ev.kind = 'job_moved') AS moved
-    WHERE moved.source IS NOT NULL AND moved.target {dialect.differs} moved.source
+    WHERE moved.source IS NOT NULL AND moved.target {d.differs} moved.source
     UNION ALL
     SELECT s.sid, ev.at, ev.eid, ev.kind, NULL, 0
-    FROM ev {dialect.listed}
+    FROM ev {d.listed}
     WHERE ev.kind = 'job_completed'
-),
-effect AS (
+),"""
+
+_SQL_EFFECT = """effect AS (
     SELECT pos, 0 AS seq, at, NULL AS eid, ex, act, job, blk FROM seed
     UNION ALL
     SELECT seed.pos, 1, t.at, t.eid,
            CASE WHEN t.own = 1 AND t.kind = 'station_created' THEN 1 END,
            CASE WHEN t.own = 0 THEN NULL
-                WHEN t.kind = 'station_created' THEN {dialect.new_active}
+                WHEN t.kind = 'station_created' THEN {d.new_active}
                 WHEN t.kind = 'station_activated' THEN 1
                 WHEN t.kind = 'station_deactivated' THEN 0 END,
            CASE WHEN t.own = 0 THEN 0
@@ -230,24 +225,26 @@ effect AS (
                 WHEN t.kind = 'job_completed' THEN 0 END,
            CASE WHEN t.own = 0 THEN NULL
                 WHEN t.kind = 'station_deactivated' THEN ''
-                WHEN t.kind = 'station_blocked' THEN {dialect.reason}
+                WHEN t.kind = 'station_blocked' THEN {d.reason}
                 WHEN t.kind = 'station_unblocked' THEN '' END
     FROM touched AS t JOIN seed ON seed.sid = t.sid
-),
-ordered AS (
+),"""
+
+_SQL_ORDERED = """ordered AS (
     SELECT pos, at, ex, act, job, blk, ROW_NUMBER() OVER (ORDER BY pos, seq, at, eid) AS k
     FROM effect
-),
-carried AS (
+),"""
+
+_SQL_CARRIED = """carried AS (
     SELECT pos, k, at,
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER upto AS ex,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER upto AS act,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER upto AS job,
-           MAX(CASE WHEN blk IS NOT NULL THEN {dialect.keyed} END) OVER upto AS blk,
+           MAX(CASE WHEN blk IS NOT NULL THEN {d.keyed} END) OVER upto AS blk,
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER before AS ex0,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER before AS act0,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER before AS job0,
-           MAX(CASE WHEN blk IS NOT NULL THEN {dialect.keyed} END) OVER before AS blk0,
+           MAX(CASE WHEN blk IS NOT NULL THEN {d.keyed} END) OVER before AS blk0,
            MAX(CASE WHEN ex IS NOT NULL THEN k * 2 + ex END) OVER whole AS ex_end,
            MAX(CASE WHEN act IS NOT NULL THEN k * 2 + act END) OVER whole AS act_end,
            MAX(CASE WHEN job IS NOT NULL THEN k * 2 + job END) OVER whole AS job_end
@@ -255,13 +252,15 @@ carried AS (
     WINDOW upto AS (PARTITION BY pos ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
            before AS (PARTITION BY pos ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
            whole AS (PARTITION BY pos)
-),
-unpacked AS (
+),"""
+
+_SQL_UNPACKED = """unpacked AS (
     SELECT pos, k, at, ex, act, job, ex0, act0, job0, ex_end, act_end, job_end,
            substr(blk, 13) AS blk, substr(blk0, 13) AS blk0
     FROM carried
-),
-states AS (
+),"""
+
+_SQL_STATES = """states AS (
     SELECT pos, k, at, ex_end % 2 AS ex, act_end % 2 AS act, job_end % 2 AS job,
            nullif(blk, '') AS reason,
            CASE WHEN ex % 2 = 0 THEN NULL
@@ -275,26 +274,56 @@ states AS (
                     WHEN blk0 <> '' THEN 'blocked'
                     WHEN job0 % 2 = 1 THEN 'running'
                     ELSE 'idle' END)
-              {dialect.differs}
+              {d.differs}
               (CASE WHEN ex % 2 = 0 THEN NULL
                     WHEN act % 2 = 0 THEN 'off'
                     WHEN blk <> '' THEN 'blocked'
                     WHEN job % 2 = 1 THEN 'running'
                     ELSE 'idle' END)
-           OR nullif(blk0, '') {dialect.differs} nullif(blk, '') AS starts
+           OR nullif(blk0, '') {d.differs} nullif(blk, '') AS starts
     FROM unpacked
-),
-bands AS (
+),"""
+
+_SQL_BANDS = """bands AS (
     SELECT pos, k, state, reason, at, LEAD(at) OVER (PARTITION BY pos ORDER BY k) AS until_at,
            ex, act, job
     FROM states
     WHERE starts
-)
-SELECT pos, state, reason, at, until_at, ex, act, job
+)"""
+
+_SQL_FINAL = """SELECT pos, state, reason, at, until_at, ex, act, job
 FROM bands
 WHERE until_at IS NULL OR (until_at > at AND state IS NOT NULL)
 ORDER BY pos, k
 """
+
+_SQL_PIECES = (
+    _SQL_SEED,
+    _SQL_EV,
+    _SQL_TOUCHED,
+    _SQL_EFFECT,
+    _SQL_ORDERED,
+    _SQL_CARRIED,
+    _SQL_UNPACKED,
+    _SQL_STATES,
+    _SQL_BANDS,
+    _SQL_FINAL,
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(dialect: _Dialect, seeds: int) -> TextClause:
+    """The statement for ``seeds`` stations (built and parsed once per dialect and count)."""
+    kinds = ", ".join(f"'{kind}'" for kind in STATUS_EVENTS)
+    seed_rows = ",\n        ".join(
+        f"({n}, CAST(:sid{n} AS TEXT), CAST(:at{n} AS DOUBLE PRECISION), "
+        f"CAST(:ex{n} AS INTEGER), CAST(:act{n} AS INTEGER), CAST(:job{n} AS INTEGER), "
+        f"CAST(:blk{n} AS TEXT))"
+        for n in range(seeds)
+    )
+    sql = "\n".join(
+        piece.format(d=dialect, kinds=kinds, seed_rows=seed_rows) for piece in _SQL_PIECES
+    )
     return text(sql).bindparams(
         bindparam("start", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import func, or_, select
@@ -105,11 +106,27 @@ def _risk(job: JobForecast, now: datetime) -> str:
     return ""
 
 
+class _Progress(NamedTuple):
+    """What the logs say of some jobs before ``now``, each by job id."""
+
+    done: dict[Any, Any]
+    recent: dict[Any, Any]
+    first_last: dict[Any, tuple[datetime, datetime]]
+    stations: dict[Any, list[str]]
+    completed: dict[Any, Any]
+
+
 def _forecasts(session: Session, jobs: list[Job], tz: tzinfo, now: datetime) -> list[JobForecast]:
     ids = [job.id for job in jobs]
     if not ids:
         return []
     window = now - RATE_WINDOW
+    progress = _progress(session, ids, window, now)
+    return [_with_risk(_forecast(job, progress, tz, window, now), now) for job in jobs]
+
+
+def _progress(session: Session, ids: list[Any], window: datetime, now: datetime) -> _Progress:
+    """The quantities, first and last reports, stations and completions of the jobs ``ids``."""
     done = dict(
         session.execute(
             select(PerformanceLog.job_id, func.sum(PerformanceLog.qty_completed))
@@ -140,7 +157,7 @@ def _forecasts(session: Session, jobs: list[Job], tz: tzinfo, now: datetime) -> 
             .group_by(PerformanceLog.job_id)
         )
     }
-    stations: dict[str, list[str]] = {}
+    stations: dict[Any, list[str]] = {}
     for job_id, station_id in session.execute(
         select(StationAssignment.job_id, StationAssignment.station_id)
         .where(StationAssignment.job_id.in_(ids))
@@ -158,41 +175,45 @@ def _forecasts(session: Session, jobs: list[Job], tz: tzinfo, now: datetime) -> 
             .group_by(EventLog.job_id)
         ).all()
     )
-    result: list[JobForecast] = []
-    for job in jobs:
-        qty_done = int(done.get(job.id) or 0)
-        first, last = first_last.get(job.id, (None, None))
-        rate = 0.0
-        if first is not None and recent.get(job.id):
-            first = _aware(first)
-            span = max(now - max(window, first), MIN_RATE_SPAN)
-            rate = max(int(recent[job.id]), 0) / (span.total_seconds() / 3600)
-        remaining = max(job.qty_total - qty_done, 0)
-        finish: datetime | None = None
-        if remaining == 0 and last is not None:
-            finish = _aware(last)
-        elif rate > 0:
-            finish = now + timedelta(hours=remaining / rate)
-        status = JobStatus(job.status)
-        forecast = JobForecast(
-            job_id=job.id,
-            part_name=job.part_name,
-            qty_total=job.qty_total,
-            qty_done=qty_done,
-            status=status,
-            priority=Priority(job.priority),
-            due_date=job.due_date,
-            due_at=due_instant(job.due_date, tz),
-            station_ids=tuple(stations.get(job.id, ())),
-            rate_per_hour=rate,
-            forecast_finish=finish,
-            completed_at=_aware(completed[job.id])
-            if status is JobStatus.COMPLETED and job.id in completed
-            else None,
-            risk="",
-        )
-        result.append(_with_risk(forecast, now))
-    return result
+    return _Progress(done, recent, first_last, stations, completed)
+
+
+def _forecast(
+    job: Job, progress: _Progress, tz: tzinfo, window: datetime, now: datetime
+) -> JobForecast:
+    """One job's rate and finish from its ``progress`` (its risk not judged yet)."""
+    qty_done = int(progress.done.get(job.id) or 0)
+    first, last = progress.first_last.get(job.id, (None, None))
+    rate = 0.0
+    if first is not None and progress.recent.get(job.id):
+        first = _aware(first)
+        span = max(now - max(window, first), MIN_RATE_SPAN)
+        rate = max(int(progress.recent[job.id]), 0) / (span.total_seconds() / 3600)
+    remaining = max(job.qty_total - qty_done, 0)
+    finish: datetime | None = None
+    if remaining == 0 and last is not None:
+        finish = _aware(last)
+    elif rate > 0:
+        finish = now + timedelta(hours=remaining / rate)
+    status = JobStatus(job.status)
+    completed = progress.completed
+    return JobForecast(
+        job_id=job.id,
+        part_name=job.part_name,
+        qty_total=job.qty_total,
+        qty_done=qty_done,
+        status=status,
+        priority=Priority(job.priority),
+        due_date=job.due_date,
+        due_at=due_instant(job.due_date, tz),
+        station_ids=tuple(progress.stations.get(job.id, ())),
+        rate_per_hour=rate,
+        forecast_finish=finish,
+        completed_at=_aware(completed[job.id])
+        if status is JobStatus.COMPLETED and job.id in completed
+        else None,
+        risk="",
+    )
 
 
 def _with_risk(job: JobForecast, now: datetime) -> JobForecast:

@@ -144,6 +144,23 @@ def _ended(station_id: str, start_event: EventRow, ends: list[EventRow]) -> bool
     return False
 
 
+def _job_ends(session: Session, starts: list[EventRow], before: datetime) -> list[EventRow]:
+    """The events that took the jobs started by ``starts`` off a station, before ``before``."""
+    if not starts:
+        return []
+    return [
+        event_row(row)
+        for row in session.execute(
+            _JOB_ENDS,
+            {
+                "jobs": list({event.job_id for event in starts}),
+                "after": min(event.timestamp for event in starts),
+                "before": before,
+            },
+        )
+    ]
+
+
 def initial_states(
     session: Session, stations: list[StationInfo], start: datetime
 ) -> dict[str, dict[str, Any]]:
@@ -172,19 +189,7 @@ def initial_states(
         )
         records.append((station_id, block, active, job))
     starts = {station_id: job for station_id, _b, _a, job in records if job is not None}
-    ends: list[EventRow] = []
-    if starts:
-        ends = [
-            event_row(row)
-            for row in session.execute(
-                _JOB_ENDS,
-                {
-                    "jobs": list({event.job_id for event in starts.values()}),
-                    "after": min(event.timestamp for event in starts.values()),
-                    "before": start,
-                },
-            )
-        ]
+    ends = _job_ends(session, list(starts.values()), start)
     now_active = {station.id: station.is_active for station in older}
     for station_id, block, active, _job in records:
         # Without a recorded flag (no activation event, or a creation event that does not

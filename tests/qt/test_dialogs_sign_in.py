@@ -17,14 +17,10 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.caps_lock import caps_lock_from_key
-from leanops_desktop.qt.dialogs.sign_in_dialog import (
-    LAST_EMAIL_KEY,
-    SignInDialog,
-    describe_target,
-    retry_delay_ms,
-)
+from leanops_desktop.qt.dialogs.sign_in_dialog import LAST_EMAIL_KEY, SignInDialog, retry_delay_ms
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.database_target import describe_target
 from leanops_desktop.services.demo_plant import DEMO_USERS
 from tests.qt.conftest import RecordingMessages
 

@@ -10,14 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from leanops_desktop.app import (
-    build_kiosk,
-    build_kiosk_for_screenshot,
-    make_live_feed,
-    open_outbox,
-    outbox_path,
-    run_kiosk,
-)
+from leanops_desktop.app import build_kiosk, make_live_feed, run_kiosk
+from leanops_desktop.composition.kiosk import build_kiosk_for_screenshot, open_outbox, outbox_path
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.enums import JobStatus, Priority
 from leanops_desktop.core.rows import JobRow

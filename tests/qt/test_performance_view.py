@@ -34,12 +34,9 @@ from leanops_desktop.core.rows import PerformanceRow
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.qt.db_runner import DbRunner, Job
-from leanops_desktop.qt.performance import performance_view
-from leanops_desktop.qt.performance.performance_view import (
-    LOADING_TEXT,
-    UNREACHABLE_TEXT,
-    PerformanceView,
-)
+from leanops_desktop.qt.performance import performance_reads
+from leanops_desktop.qt.performance.performance_loading import UNREACHABLE_TEXT
+from leanops_desktop.qt.performance.performance_view import LOADING_TEXT, PerformanceView
 from leanops_desktop.services.analytics import Bucket, GroupBy
 from leanops_desktop.services.analytics_time import RangePreset
 from tests.analytics_seed import (
@@ -407,7 +404,7 @@ def test_a_newer_choice_supersedes_an_older_one(
         return run
 
     for name in ("read_throughput", "read_figures"):
-        monkeypatch.setattr(performance_view, name, held(getattr(performance_view, name)))
+        monkeypatch.setattr(performance_reads, name, held(getattr(performance_reads, name)))
     shown: list[datetime] = []
     timelines: list[datetime] = []
     set_data, set_timeline = panels.throughput.set_data, panels.timeline.set_timeline
@@ -471,19 +468,19 @@ def test_an_unreachable_database_is_said_in_the_view(qtbot: QtBot, runner: DbRun
 def test_a_failed_read_is_tried_again_with_the_next_tick(
     view: PerformanceView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = performance_view.read_throughput
+    original = performance_reads.read_throughput
 
     def refused(*_args: Any, **_kwargs: Any) -> Any:
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
-    monkeypatch.setattr(performance_view, "read_throughput", refused)
+    monkeypatch.setattr(performance_reads, "read_throughput", refused)
     with qtbot.waitSignal(view.load_failed, timeout=LOAD_TIMEOUT_MS):
         view.range_bar.set_preset(RangePreset.LAST_30_DAYS)
     assert view.status.text() == UNREACHABLE_TEXT
     # The other read (figures, on its own lane) still arrives; the message stays.
     qtbot.waitUntil(lambda: view.tiles.texts()["units"][0] == "45", timeout=LOAD_TIMEOUT_MS)
     assert view.status.text() == UNREACHABLE_TEXT
-    monkeypatch.setattr(performance_view, "read_throughput", original)
+    monkeypatch.setattr(performance_reads, "read_throughput", original)
     with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT_MS):
         view.tick()
         assert view.status.text() == UNREACHABLE_TEXT  # said until the reads succeed
@@ -512,16 +509,16 @@ def test_live_rows_during_a_load_go_on_top_of_it(
     """A report the floor refresher delivers while a load's panels are still to come is
     added after them, not to the curves the load then replaces."""
     gate = threading.Event()
-    original = performance_view.read_figures
+    original = performance_reads.read_figures
 
     def slow_figures(*args: Any) -> Any:
         assert gate.wait(10)
         return original(*args)
 
-    monkeypatch.setattr(performance_view, "read_figures", slow_figures)
+    monkeypatch.setattr(performance_reads, "read_figures", slow_figures)
     with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT_MS):
         view.range_bar.set_preset(RangePreset.LAST_7_DAYS)
-        qtbot.waitUntil(lambda: view._held != [], timeout=LOAD_TIMEOUT_MS)  # throughput in
+        qtbot.waitUntil(lambda: view._loads.held != [], timeout=LOAD_TIMEOUT_MS)  # throughput in
         report = PerformanceRow(uuid.uuid4(), "A1", "J1", 6, at(11, 40))
         view.apply_rows({"performance_logs": {str(report.id)}}, [report], [])
         gate.set()

@@ -149,16 +149,16 @@ def test_a_screenshot_never_touches_the_users_saved_layout(
 def test_a_kiosk_screenshot_without_a_station_takes_the_first_active_one(
     demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leanops_desktop import app
+    from leanops_desktop.composition import files
 
     asked: list[str] = []
-    real = app.build_kiosk_for_screenshot
+    real = files.build_kiosk_for_screenshot
 
     def build(url: str, config: SiteConfig, station: str, size: tuple[int, int]) -> QWidget:
         asked.append(station)
         return real(url, config, station, size)
 
-    monkeypatch.setattr(app, "build_kiosk_for_screenshot", build)
+    monkeypatch.setattr(files, "build_kiosk_for_screenshot", build)
     db = open_database(demo_db_url)
     with db.session() as session:  # a station before it, not in use
         stations.create_station(

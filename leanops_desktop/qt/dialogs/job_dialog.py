@@ -84,15 +84,7 @@ class JobDialog(FormDialog):
         for level in Priority:
             self.priority_combo.addItem(level.value.capitalize(), level.value)
 
-        due = job.due_date if job else self._today + timedelta(days=7)
-        self.due_edit.setDate(QDate(due.year, due.month, due.day))
-        if job:
-            self.part_edit.setText(job.part_name)
-            self.qty_spin.setValue(job.qty_total)
-            self.priority_combo.setCurrentIndex(self.priority_combo.findData(job.priority.value))
-        else:
-            self.qty_spin.setValue(100)
-
+        self._fill_in(job)
         self.add_field("Job id", self.id_edit, self._check_id)
         self.add_field("Part", self.part_edit, lambda: check_text("part", self.part_edit.text()))
         self.add_field("Quantity", self.qty_spin, self._check_qty)
@@ -105,6 +97,17 @@ class JobDialog(FormDialog):
         self.set_submit(lambda: submit(self.values()))
         self.revalidate()
         (self.part_edit if editing or self.id_edit.text() else self.id_edit).setFocus()
+
+    def _fill_in(self, job: JobRow | None) -> None:
+        """The job's part, quantity, due date and priority; a week from today for a new one."""
+        due = job.due_date if job else self._today + timedelta(days=7)
+        self.due_edit.setDate(QDate(due.year, due.month, due.day))
+        if job:
+            self.part_edit.setText(job.part_name)
+            self.qty_spin.setValue(job.qty_total)
+            self.priority_combo.setCurrentIndex(self.priority_combo.findData(job.priority.value))
+        else:
+            self.qty_spin.setValue(100)
 
     def values(self) -> JobValues:
         return JobValues(

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, LeanOpsError
-from leanops_desktop.db.engine import describe_url, normalize_url
 from leanops_desktop.qt.db_runner import READS, DbRunner, failure_text
 from leanops_desktop.qt.dialogs.caps_lock import CapsLockWatcher
 from leanops_desktop.qt.messages import MessageBar, MessageService, sentence
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.services.accounts.auth import sign_in
 from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.database_target import describe_target
 
 LAST_EMAIL_KEY = "sign_in/last_email"
 RETRY_BASE_MS = 1000
@@ -51,14 +51,6 @@ def retry_delay_ms(failures: int, base_ms: int = RETRY_BASE_MS, cap_ms: int = RE
     if failures <= 0:
         return 0
     return int(min(base_ms * 2 ** (failures - 1), cap_ms))
-
-
-def describe_target(url: str) -> str:
-    """``"SQLite /path/file.db"`` or ``"PostgreSQL host:port/db"`` (never a password)."""
-    try:
-        return describe_url(normalize_url(url).set(password=None))
-    except LeanOpsError as exc:
-        return exc.message
 
 
 UNREACHABLE_SIGN_IN = "Could not sign in: the database does not answer. Try again in a moment."
@@ -97,6 +89,37 @@ class SignInDialog(QDialog):
         self.signed_in: SignedIn | None = None
         self._wait_left_ms = 0
 
+        top = self._heading(url)
+        form = self._form()
+        self._buttons()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 18)
+        layout.setSpacing(12)
+        layout.addLayout(top)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(form)
+        self.demo_box = self._demo_box(demo_accounts) if demo_accounts else None
+        if self.demo_box is not None:
+            layout.addWidget(self.demo_box)
+        layout.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._tick)
+        self.email_edit.textChanged.connect(self._update_button)
+        self.password_edit.textChanged.connect(self._update_button)
+
+        last = str(QSettings().value(LAST_EMAIL_KEY, "") or "")
+        self.email_edit.setText(last)
+        (self.password_edit if last else self.email_edit).setFocus()
+        self._update_button()
+        if notice:
+            self._messages.warning(notice, source=self)
+
+    # -- building --------------------------------------------------------------------------
+
+    def _heading(self, url: str) -> QHBoxLayout:
+        """The icon, the title and where the data lives."""
         icon = QLabel(self)
         icon.setPixmap(app_icon().pixmap(48, 48))
         title = QLabel("Sign in to LeanOps", self)
@@ -112,7 +135,10 @@ class SignInDialog(QDialog):
         top.setSpacing(12)
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(heading, 1)
+        return top
 
+    def _form(self) -> QFormLayout:
+        """The message bar, the email and password fields, the Caps Lock hint."""
         self.message_bar = MessageBar(self)
         self.email_edit = QLineEdit(self)
         self.email_edit.setPlaceholderText("name@company.com")
@@ -142,7 +168,10 @@ class SignInDialog(QDialog):
         form.addRow("Email:", self.email_edit)
         form.addRow("Password:", password_row)
         form.addRow("", self.caps_hint)
+        return form
 
+    def _buttons(self) -> None:
+        """Sign in (the default) and Quit."""
         self.buttons = QDialogButtonBox(self)
         self.sign_in_button = QPushButton("Sign in", self)
         self.sign_in_button.setDefault(True)
@@ -150,30 +179,6 @@ class SignInDialog(QDialog):
         self.buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.attempt)
         self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 18)
-        layout.setSpacing(12)
-        layout.addLayout(top)
-        layout.addWidget(self.message_bar)
-        layout.addLayout(form)
-        self.demo_box = self._demo_box(demo_accounts) if demo_accounts else None
-        if self.demo_box is not None:
-            layout.addWidget(self.demo_box)
-        layout.addWidget(self.buttons)
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._tick)
-        self.email_edit.textChanged.connect(self._update_button)
-        self.password_edit.textChanged.connect(self._update_button)
-
-        last = str(QSettings().value(LAST_EMAIL_KEY, "") or "")
-        self.email_edit.setText(last)
-        (self.password_edit if last else self.email_edit).setFocus()
-        self._update_button()
-        if notice:
-            self._messages.warning(notice, source=self)
 
     # -- demo accounts ---------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ calls the database's admin functions); the list is re-read after each change.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont
@@ -30,7 +31,6 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.rows import UserRow
-from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import (
     READS,
     UNREACHABLE,
@@ -43,6 +43,9 @@ from leanops_desktop.qt.db_runner import (
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services.accounts import users
+
+if TYPE_CHECKING:
+    from leanops_desktop.db.engine import Database
 
 COLUMNS = ("Email", "Role", "State", "Created")
 UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."
@@ -78,19 +81,36 @@ class UsersDialog(QDialog):
         title = QLabel("Users", self)
         title.setObjectName("DialogTitle")
         self.message_bar = MessageBar(self)
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
+        self.table = self._table()
+        side = self._side_buttons()
+        body = QHBoxLayout()
+        body.addWidget(self.table, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.addWidget(title)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(body, 1)
+        self.reload()
+
+    def _table(self) -> QTableWidget:
+        """The accounts, one a row, selected whole."""
+        table = QTableWidget(0, len(COLUMNS), self)
+        table.setHorizontalHeaderLabels(COLUMNS)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setAlternatingRowColors(True)
+        header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
+        table.itemSelectionChanged.connect(self._update_buttons)
+        return table
 
+    def _side_buttons(self) -> QVBoxLayout:
+        """Add, change role, disable or enable, reset password; Close at the bottom."""
         self.add_button = QPushButton("Add user…", self)
         self.add_button.clicked.connect(self.open_add_user)
         self.role_button = QToolButton(self)
@@ -112,7 +132,6 @@ class UsersDialog(QDialog):
         close.clicked.connect(self.accept)
         for button in (self.add_button, self.role_button, self.active_button, self.password_button):
             button.setMinimumWidth(150)
-
         side = QVBoxLayout()
         side.addWidget(self.add_button)
         side.addWidget(self.role_button)
@@ -120,15 +139,7 @@ class UsersDialog(QDialog):
         side.addWidget(self.password_button)
         side.addStretch(1)
         side.addWidget(close)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 1)
-        body.addLayout(side)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.addWidget(title)
-        layout.addWidget(self.message_bar)
-        layout.addLayout(body, 1)
-        self.reload()
+        return side
 
     # -- the list --------------------------------------------------------------------------
 

@@ -122,19 +122,7 @@ class TableDock(QDockWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setSpacing(8)
-        top.addWidget(self.filter_bar, 1)
-        top.addWidget(self.busy)
-        top.addWidget(self.count_label)
-        body = QWidget(self)
-        column_layout = QVBoxLayout(body)
-        column_layout.setContentsMargins(6, 4, 6, 6)
-        column_layout.setSpacing(4)
-        column_layout.addLayout(top)
-        column_layout.addWidget(self.view, 1)
-        self.setWidget(body)
+        self._lay_out()
 
         self.filter_bar.filter_changed.connect(self.model.set_filter)
         self.view.doubleClicked.connect(self._activated)
@@ -153,6 +141,22 @@ class TableDock(QDockWidget):
         self._clock.timeout.connect(self.model.refresh_clock)
         self._clock.start()
         self._update_count()
+
+    def _lay_out(self) -> None:
+        """The filter bar, busy indicator and count above the table."""
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(8)
+        top.addWidget(self.filter_bar, 1)
+        top.addWidget(self.busy)
+        top.addWidget(self.count_label)
+        body = QWidget(self)
+        column_layout = QVBoxLayout(body)
+        column_layout.setContentsMargins(6, 4, 6, 6)
+        column_layout.setSpacing(4)
+        column_layout.addLayout(top)
+        column_layout.addWidget(self.view, 1)
+        self.setWidget(body)
 
     # -- keys and selection ----------------------------------------------------------------
 

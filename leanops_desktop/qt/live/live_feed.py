@@ -84,19 +84,7 @@ class LiveFeed(QObject):
         #: ``sqlite_check_ms``): what the status bar tells the user about how live it is.
         self.backend = db.backend
         self.sqlite_check_ms = sqlite_check_ms
-        self._wakeup: PgWakeup | SqliteWakeup
-        if db.backend == "postgresql":
-            self._wakeup = PgWakeup(
-                PgListener.connect_kwargs(db.engine),
-                heartbeat_ms=heartbeat_ms,
-                heartbeat_timeout_ms=heartbeat_timeout_ms,
-                runner=self._runner,
-                parent=self,
-            )
-        else:
-            self._wakeup = SqliteWakeup(
-                db.engine.url.database or ":memory:", check_ms=sqlite_check_ms, parent=self
-            )
+        self._wakeup = self._make_wakeup(db, sqlite_check_ms, heartbeat_ms, heartbeat_timeout_ms)
         self._wakeup.woke.connect(self.request_read)
         self._wakeup.opened.connect(self._opened)
         self._wakeup.lost.connect(self._lost)
@@ -122,6 +110,22 @@ class LiveFeed(QObject):
         self._first_prune = _single_shot(self, self.prune)
         #: How many times ``changes_arrived`` was emitted (for status and measurements).
         self.emissions = 0
+
+    def _make_wakeup(
+        self, db: Database, sqlite_check_ms: int, heartbeat_ms: int, heartbeat_timeout_ms: int
+    ) -> PgWakeup | SqliteWakeup:
+        """PostgreSQL's notifications (with a heartbeat), else the SQLite file checked."""
+        if db.backend == "postgresql":
+            return PgWakeup(
+                PgListener.connect_kwargs(db.engine),
+                heartbeat_ms=heartbeat_ms,
+                heartbeat_timeout_ms=heartbeat_timeout_ms,
+                runner=self._runner,
+                parent=self,
+            )
+        return SqliteWakeup(
+            db.engine.url.database or ":memory:", check_ms=sqlite_check_ms, parent=self
+        )
 
     # -- public ------------------------------------------------------------------------------
 

@@ -12,9 +12,10 @@ from PySide6.QtCore import QObject, Signal
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.rows import EventRow
 from leanops_desktop.qt.models.event_text import event_sentence
+from leanops_desktop.qt.models.keyed_rows_model import Clock
 from leanops_desktop.qt.models.presentation import label
 from leanops_desktop.qt.models.row_filter import RowFilter, search_text
-from leanops_desktop.qt.models.row_table_model import Clock, RowTableModel
+from leanops_desktop.qt.models.row_table_model import RowTableModel
 from leanops_desktop.qt.models.status_colors import (
     BLOCKED_HEX,
     COMPLETED_HEX,
