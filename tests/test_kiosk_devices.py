@@ -27,10 +27,16 @@ from leanops_desktop.db.models import EventLog, PerformanceLog
 from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.floor import dispatch
-from leanops_desktop.services.kiosk import kiosk_devices, kiosk_floor, operator_sign_in
+from leanops_desktop.services.kiosk import (
+    kiosk_devices,
+    kiosk_floor,
+    operator_credentials,
+    operator_sign_in,
+)
 from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, Enrolment
 from leanops_desktop.services.kiosk.kiosk_offline import OfflineSignInCache
-from leanops_desktop.services.kiosk.operator_sign_in import Method, SignInStatus
+from leanops_desktop.services.kiosk.operator_credentials import Method
+from leanops_desktop.services.kiosk.operator_sign_in import SignInStatus
 from leanops_desktop.services.reporting import production
 from leanops_desktop.services.reporting.report_sender import ReportSender
 from tests.factories import make_job, make_station
@@ -66,9 +72,9 @@ def kiosk(db: Database, db_url: str, admin: Actor, tmp_path: Path) -> Iterator[K
         with db.session() as session:
             dispatch.assign_job(session, admin, job, station)
     with db.session() as session:
-        operator_sign_in.set_pin(session, admin, operator, PIN)
+        operator_credentials.set_pin(session, admin, operator, PIN)
     with db.session() as session:
-        operator_sign_in.set_badge(session, admin, operator, BADGE)
+        operator_credentials.set_badge(session, admin, operator, BADGE)
     with db.session() as session:
         enrolment = kiosk_devices.enrol_kiosk(session, admin, "ST-07")
     device = kiosk_devices.open_device(enrolment)
@@ -191,11 +197,11 @@ def test_wrong_pins_are_rate_limited_then_lock_the_account(kiosk: Kiosk, admin: 
     assert right.status == SignInStatus.LOCKED
     assert not operator_sign_in.sign_in(kiosk.device, Method.BADGE, BADGE).ok
     with kiosk.db.session() as session:
-        credentials = {s.email: s for s in operator_sign_in.credential_status(session, admin)}
+        credentials = {s.email: s for s in operator_credentials.credential_status(session, admin)}
     mine = credentials[kiosk.operator]
     assert mine.locked_at is not None and mine.has_badge
     with kiosk.db.session() as session:
-        operator_sign_in.set_pin(session, admin, kiosk.operator, "9876")  # unlocks
+        operator_credentials.set_pin(session, admin, kiosk.operator, "9876")  # unlocks
     assert operator_sign_in.sign_in(kiosk.device, Method.PIN, "9876", kiosk.operator).ok
 
 
@@ -461,7 +467,7 @@ def test_offline_sign_in_from_the_cache_is_confirmed_when_the_server_is_back(
     assert event.meta["offline_sign_in"] is True and event.actor == kiosk.operator
     # A PIN reset after caching voids the cached copy; a forged proof is refused.
     with kiosk.db.session() as session:
-        operator_sign_in.set_pin(session, admin, kiosk.operator, "2468")
+        operator_credentials.set_pin(session, admin, kiosk.operator, "2468")
     late = cache.verify(Method.PIN, PIN, kiosk.operator)
     assert late is not None
     forged = operator_sign_in.register_offline_sign_in(

@@ -22,7 +22,7 @@ from psycopg import sql
 from sqlalchemy import text
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.db import migrate, pg_lockdown
+from leanops_desktop.db import migrate, pg_audit, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.floor import dispatch
@@ -555,13 +555,13 @@ def test_the_audit_names_what_an_outsider_can_reach_and_upgrade_repairs_it(
             + conn.execute("SELECT quote_ident(leanops_plant_role('operator'))").fetchone()[0]  # type: ignore[index]
         )
     with floor.db.engine.connect() as connection:
-        findings = {str(f) for f in pg_lockdown.audit(connection)}
+        findings = {str(f) for f in pg_audit.audit(connection)}
     assert f"table jobs: {stranger} has SELECT" in findings
     assert any("leanops_create_user_internal" in f and "PUBLIC has EXECUTE" in f for f in findings)
     assert any("trigger function leanops_log_written()" in f for f in findings)
     migrate.upgrade(floor.db)  # re-applies least privilege; the audit then passes
     with floor.db.engine.connect() as connection:
-        assert pg_lockdown.audit(connection) == []
+        assert pg_audit.audit(connection) == []
     with floor.seats["stranger"].connect() as conn:
         assert sqlstate_of(lambda: conn.execute("SELECT count(*) FROM jobs")) == DENIED
 
@@ -575,7 +575,7 @@ def test_upgrade_fails_loudly_when_an_outsider_is_in_a_plant_group(floor: Floor)
         conn.execute(
             sql.SQL("GRANT {} TO {}").format(sql.Identifier(group[0]), sql.Identifier(stranger))
         )
-    with pytest.raises(pg_lockdown.PrivilegeAuditFailed) as raised:
+    with pytest.raises(pg_audit.PrivilegeAuditFailed) as raised:
         migrate.upgrade(floor.db)
     assert f"group {group[0]}: {stranger} has MEMBER" in str(raised.value)
     command = [sys.executable, "-m", "leanops_desktop", "db", "upgrade", "--database", floor.url]

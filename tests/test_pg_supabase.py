@@ -18,7 +18,7 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from leanops_desktop.db import migrate, pg_lockdown
+from leanops_desktop.db import migrate, pg_audit
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.accounts.pg_auth import sign_in_postgres
@@ -110,7 +110,7 @@ def test_migrating_as_supabases_owner_leaves_nothing_to_the_api_roles(
     supabase: SupabaseLike,
 ) -> None:
     with supabase.db.engine.connect() as connection:
-        assert pg_lockdown.audit(connection) == []
+        assert pg_audit.audit(connection) == []
         reachable = connection.execute(
             text(
                 "SELECT r.rolname, p.proname FROM pg_roles r, pg_proc p"
@@ -168,11 +168,11 @@ def test_a_later_migrations_function_is_taken_back_from_the_api_roles(
             text("SELECT has_function_privilege('anon', 'public.leanops_later()', 'EXECUTE')")
         ).scalar()
         assert granted is True
-        findings = {str(f) for f in pg_lockdown.audit(connection)}
+        findings = {str(f) for f in pg_audit.audit(connection)}
     assert "function leanops_later(): anon has EXECUTE" in findings
     migrate.upgrade(supabase.db)
     with supabase.db.engine.connect() as connection:
-        assert pg_lockdown.audit(connection) == []
+        assert pg_audit.audit(connection) == []
         owner = connection.execute(
             text("SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'leanops_later'")
         ).scalar()

@@ -101,22 +101,22 @@ def _read_pin(from_stdin: bool) -> str:
 
 
 def _set_pin(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services.kiosk import operator_sign_in
+    from leanops_desktop.services.kiosk import operator_credentials
 
     pin = None if args.clear else _read_pin(args.pin_stdin)
     with migrated_session(args, config) as session:
-        operator_sign_in.set_pin(session, Actor.system(), args.email, pin)
+        operator_credentials.set_pin(session, Actor.system(), args.email, pin)
     print(f"PIN of {args.email} {'removed' if pin is None else 'set'}")
     return 0
 
 
 def _set_badge(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services.kiosk import operator_sign_in
+    from leanops_desktop.services.kiosk import operator_credentials
 
     if not args.clear and not args.code:
         raise ConfigError("give the badge code, or --clear")
     code = None if args.clear else args.code
     with migrated_session(args, config) as session:
-        operator_sign_in.set_badge(session, Actor.system(), args.email, code)
+        operator_credentials.set_badge(session, Actor.system(), args.email, code)
     print(f"badge of {args.email} {'removed' if code is None else 'set'}")
     return 0

@@ -23,7 +23,7 @@ from leanops_desktop.cli.database import checked_url, database_url
 from leanops_desktop.cli.failures import database_error_message, fail, first_line, os_error_message
 from leanops_desktop.config import load_config
 from leanops_desktop.core.errors import ConfigError, LeanOpsError
-from leanops_desktop.db.pg_lockdown import PrivilegeAuditFailed
+from leanops_desktop.db.pg_audit import PrivilegeAuditFailed
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from leanops_desktop.db import pg_lockdown
+from leanops_desktop.db import pg_audit, pg_lockdown
 from leanops_desktop.db.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -68,7 +68,7 @@ def upgrade(db: Database, revision: str = "head") -> Path | None:
                 # Whatever the cluster's default privileges gave away, and whatever a
                 # migration forgot to revoke: taken back here, then audited (the upgrade
                 # fails loudly, naming each finding, and changes nothing).
-                pg_lockdown.lock_down(connection)
+                pg_audit.lock_down(connection)
     except BaseException:
         # The migrations run in one transaction: when it was rolled back the file is as it
         # was, and the copy would only be one more file to wonder about. Kept otherwise.
@@ -123,7 +123,7 @@ def offline_sql(revision: str = "head") -> str:
     script = buffer.getvalue()
     if revision == "head":
         # Inside the script's transaction: a failed audit leaves the database unchanged.
-        checks = f"{pg_lockdown.LOCKDOWN_SQL};\n\n{pg_lockdown.AUDIT_CHECK_SQL};\n\n"
+        checks = f"{pg_lockdown.LOCKDOWN_SQL};\n\n{pg_audit.AUDIT_CHECK_SQL};\n\n"
         body, commit, tail = script.rpartition("COMMIT;")
         script = body + checks + commit + tail if commit else script + checks
     return script

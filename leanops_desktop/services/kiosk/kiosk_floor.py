@@ -3,7 +3,7 @@
 Reports and their corrections go through the outbox and the sender as before (they carry
 the operator and the tap time); these three act at once. On PostgreSQL the device's own
 login calls the floor functions with the operator (migration 0012 checks the station and
-the sign-in); on SQLite the app checks the same (``kiosk_devices.device_actor``), then runs
+the sign-in); on SQLite the app checks the same (``device_checks.device_actor``), then runs
 the ordinary services as that operator (there the event names the operator only; reports
 name the device too).
 """
@@ -17,7 +17,8 @@ from leanops_desktop.core.rows import JobRow, StationRow
 from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_key, check_text
 from leanops_desktop.services.floor import dispatch, stations
 from leanops_desktop.services.floor.pg_call import run_statement
-from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, device_actor
+from leanops_desktop.services.kiosk.device_checks import device_actor
+from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession
 from leanops_desktop.services.reads import queries
 
 _BLOCK = "SELECT public.leanops_block_station(%s, %s, NULL, NULL, %s)"

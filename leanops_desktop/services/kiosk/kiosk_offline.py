@@ -42,8 +42,8 @@ from argon2.low_level import Type, hash_secret_raw
 
 from leanops_desktop.core.enums import Role
 from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, credential_dir
+from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import (
-    Method,
     OperatorSignIn,
     SignInStatus,
     offline_proof,

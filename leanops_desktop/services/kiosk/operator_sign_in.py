@@ -1,4 +1,4 @@
-"""Operators sign in at a kiosk by badge or PIN; admins set and reset them.
+"""Operators sign in at a kiosk by badge or PIN (``operator_credentials``: setting them).
 
 * PostgreSQL: every check runs in the database (migration 0012). The verifiers are in
   ``operator_credentials``, which no group and no device may read; only an enrolled kiosk
@@ -12,8 +12,8 @@ lower-cased code, so a scan is found by equality); PINs are 4 to 12 digits and n
 operator's email (the kiosk lists names or takes the email first).
 
 The kiosk UI calls :func:`sign_in` (online), :func:`sign_out`, and, through
-``services/kiosk/kiosk_offline.py``, the offline path; the users dialog calls :func:`set_pin`,
-:func:`set_badge` and :func:`credential_status`.
+``services/kiosk/kiosk_offline.py``, the offline path; the users dialog calls
+``operator_credentials``.
 """
 
 from __future__ import annotations
@@ -24,39 +24,35 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import AlreadyExists, NotFound, ValidationError
-from leanops_desktop.core.permissions import Action, require
-from leanops_desktop.core.validation import MAX_EMAIL_LENGTH, check_key
 from leanops_desktop.db.engine import write_transaction
 from leanops_desktop.db.kiosk_models import (
     KioskOfflineToken,
-    KioskSecret,
     KioskSignIn,
     KioskSignInFailure,
     OperatorCredential,
 )
-from leanops_desktop.db.models import EventLog, User
-from leanops_desktop.services.accounts.passwords import hash_password, verify_password
-from leanops_desktop.services.accounts.pg_users import call
+from leanops_desktop.db.models import User
+from leanops_desktop.services.accounts.passwords import verify_password
 from leanops_desktop.services.floor.pg_call import run_statement
-from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, active_device
+from leanops_desktop.services.kiosk.device_checks import active_device
+from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession
+from leanops_desktop.services.kiosk.operator_credentials import (
+    MAX_SECRET_LENGTH,
+    Method,
+    badge_digest,
+    kiosk_event,
+)
 
 __all__ = [
-    "CredentialStatus",
-    "Method",
     "OperatorSignIn",
     "SignInStatus",
-    "credential_status",
     "register_offline_sign_in",
-    "set_badge",
-    "set_pin",
     "sign_in",
     "sign_out",
 ]
@@ -65,12 +61,6 @@ __all__ = [
 RATE_LIMIT_FAILURES = 5  # per device per minute
 LOCK_AFTER_FAILURES = 10  # wrong PINs in a row
 OFFLINE_TOKEN_DAYS = 30
-MAX_SECRET_LENGTH = 128
-
-
-class Method(StrEnum):
-    PIN = "pin"
-    BADGE = "badge"
 
 
 class SignInStatus(StrEnum):
@@ -101,153 +91,6 @@ class OperatorSignIn:
         """The operator, as services take them (their reports name them as who tapped)."""
         assert self.email is not None and self.role is not None, "only a successful sign-in"
         return Actor(email=self.email, role=self.role)
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialStatus:
-    email: str
-    has_pin: bool
-    has_badge: bool
-    failed_attempts: int
-    locked_at: datetime | None
-
-
-def _on_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def check_pin(pin: str) -> str:
-    if not (4 <= len(pin) <= 12 and pin.isascii() and pin.isdigit()):
-        raise ValidationError("PIN", "4 to 12 digits")
-    return pin
-
-
-def check_badge(code: str) -> str:
-    code = code.strip()
-    if not 4 <= len(code) <= MAX_SECRET_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in code):
-        raise ValidationError("badge", "4 to 128 characters, no control characters")
-    return code
-
-
-def badge_digest(session: Session, code: str) -> str:
-    """SHA-256 of the plant's pepper and the lower-cased code (as migration 0012 on PG)."""
-    pepper = session.scalar(select(KioskSecret.value).where(KioskSecret.name == "badge_pepper"))
-    raw = f"{pepper}:{code.strip().lower()}".encode()
-    return hashlib.sha256(raw).hexdigest()
-
-
-def _user(session: Session, email: str) -> User:
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        raise NotFound("user", email)
-    return user
-
-
-def _event(session: Session, event_type: str, actor: str, station: str | None, **meta: Any) -> None:
-    session.execute(
-        insert(EventLog).values(
-            id=uuid.uuid4(),
-            event_type=event_type,
-            station_id=station,
-            meta={"actor": actor, **meta},
-            actor=actor,
-        )
-    )
-
-
-def _credential(session: Session, user: User) -> OperatorCredential:
-    row = session.get(OperatorCredential, user.id)
-    if row is None:
-        row = OperatorCredential(user_id=user.id, version=0, failed_attempts=0)
-        session.add(row)
-    return row
-
-
-def set_pin(session: Session, actor: Actor, email: str, pin: str | None) -> None:
-    """Set (or with None clear) a user's PIN (admins). A new PIN unlocks the account and
-    voids the kiosks' offline copies of the old one."""
-    require(actor, Action.MANAGE_USERS)
-    email = check_key("email", email, max_length=MAX_EMAIL_LENGTH)
-    if pin is not None:
-        check_pin(pin)
-    if _on_postgresql(session):
-        with write_transaction(session):
-            call(session, "leanops_set_operator_pin", email=email, pin=pin)
-        return
-    with write_transaction(session):
-        user = _user(session, email)
-        row = _credential(session, user)
-        row.pin_hash = None if pin is None else hash_password(pin)
-        row.version = (row.version or 0) + 1
-        row.failed_attempts = 0
-        row.locked_at = None
-        row.updated_at = datetime.now(UTC)
-        row.updated_by = actor.email
-        _event(
-            session,
-            "operator_pin_cleared" if pin is None else "operator_pin_set",
-            actor.email,
-            None,
-            role=actor.role.value,
-            new={"email": email},
-        )
-
-
-def set_badge(session: Session, actor: Actor, email: str, code: str | None) -> None:
-    """Give a user a badge code (or with None take it away; admins)."""
-    require(actor, Action.MANAGE_USERS)
-    email = check_key("email", email, max_length=MAX_EMAIL_LENGTH)
-    if code is not None:
-        code = check_badge(code)
-    if _on_postgresql(session):
-        with write_transaction(session):
-            call(session, "leanops_set_operator_badge", email=email, code=code)
-        return
-    with write_transaction(session):
-        user = _user(session, email)
-        digest = None if code is None else badge_digest(session, code)
-        if digest is not None:
-            other = session.scalar(
-                select(OperatorCredential.user_id).where(
-                    OperatorCredential.badge_digest == digest, OperatorCredential.user_id != user.id
-                )
-            )
-            if other is not None:
-                raise AlreadyExists("badge of another user", "this badge")
-        row = _credential(session, user)
-        row.badge_digest = digest
-        row.version = (row.version or 0) + 1
-        row.updated_at = datetime.now(UTC)
-        row.updated_by = actor.email
-        _event(
-            session,
-            "operator_badge_cleared" if code is None else "operator_badge_set",
-            actor.email,
-            None,
-            role=actor.role.value,
-            new={"email": email},
-        )
-
-
-def credential_status(session: Session, actor: Actor) -> list[CredentialStatus]:
-    """Who has a PIN or a badge, and who is locked (admins; never the verifiers)."""
-    require(actor, Action.MANAGE_USERS)
-    if _on_postgresql(session):
-        rows = run_statement(session, "SELECT * FROM public.leanops_operator_credentials()", ())
-        return [CredentialStatus(str(r[0]), bool(r[1]), bool(r[2]), int(r[3]), r[4]) for r in rows]
-    result = session.execute(
-        select(
-            User.email,
-            OperatorCredential.pin_hash.is_not(None),
-            OperatorCredential.badge_digest.is_not(None),
-            OperatorCredential.failed_attempts,
-            OperatorCredential.locked_at,
-        )
-        .join(User, User.id == OperatorCredential.user_id)
-        .order_by(User.email)
-    ).all()
-    session.rollback()
-    return [CredentialStatus(r[0], bool(r[1]), bool(r[2]), int(r[3]), r[4]) for r in result]
 
 
 # -- at the kiosk -------------------------------------------------------------------------
@@ -294,66 +137,101 @@ def _sign_in_here(
         from leanops_desktop.core.errors import PermissionDenied
 
         raise PermissionDenied("only an enrolled kiosk may sign operators in")
+    if _recent_failures(session, device.login, now) >= RATE_LIMIT_FAILURES:
+        return OperatorSignIn(SignInStatus.RATE_LIMITED)
+    user, cred, verdict = _check_secret(session, method, secret, email)
+    if verdict == SignInStatus.LOCKED:
+        return OperatorSignIn(SignInStatus.LOCKED)
+    if verdict != SignInStatus.OK:
+        return _refuse(session, device, method, user, cred, now)
+    assert user is not None and cred is not None
+    return _admit(session, device, method, user, cred, now)
+
+
+def _recent_failures(session: Session, device: str, now: datetime) -> int:
+    """Failed sign-ins at ``device`` in the last minute (the rate limit)."""
     failures = session.scalar(
         select(func.count())
         .select_from(KioskSignInFailure)
         .where(
-            KioskSignInFailure.device == device.login,
-            KioskSignInFailure.at > now - timedelta(minutes=1),
+            KioskSignInFailure.device == device, KioskSignInFailure.at > now - timedelta(minutes=1)
         )
     )
-    if (failures or 0) >= RATE_LIMIT_FAILURES:
-        return OperatorSignIn(SignInStatus.RATE_LIMITED)
-    user: User | None = None
-    cred: OperatorCredential | None = None
-    ok = False
-    if secret and len(secret) <= MAX_SECRET_LENGTH:
-        if method == Method.PIN:
-            user = session.scalar(
-                select(User).where(User.email == (email or "").strip().lower(), User.is_active)
-            )
-            cred = session.get(OperatorCredential, user.id) if user is not None else None
-            if cred is not None and cred.pin_hash is not None and cred.locked_at is not None:
-                return OperatorSignIn(SignInStatus.LOCKED)
-            ok = verify_password(cred.pin_hash if cred else None, secret)
-        else:
-            cred = session.scalar(
-                select(OperatorCredential).where(
-                    OperatorCredential.badge_digest == badge_digest(session, secret)
-                )
-            )
-            user = session.get(User, cred.user_id) if cred is not None else None
-            if user is not None and not user.is_active:
-                user = None
-            if cred is not None and cred.locked_at is not None:
-                return OperatorSignIn(SignInStatus.LOCKED)
-            ok = user is not None
-    if not ok:
-        session.add(
-            KioskSignInFailure(
-                id=uuid.uuid4(),
-                device=device.login,
-                email=user.email if user else None,
-                method=method.value,
-                at=now,
-            )
+    return int(failures or 0)
+
+
+def _check_secret(
+    session: Session, method: Method, secret: str, email: str | None
+) -> tuple[User | None, OperatorCredential | None, SignInStatus]:
+    """Whose PIN or badge ``secret`` is: the user, their credentials and the verdict."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None, None, SignInStatus.REFUSED
+    if method == Method.PIN:
+        user = session.scalar(
+            select(User).where(User.email == (email or "").strip().lower(), User.is_active)
         )
-        if method == Method.PIN and cred is not None and cred.pin_hash is not None:
-            cred.failed_attempts += 1
-            if cred.failed_attempts >= LOCK_AFTER_FAILURES:
-                cred.locked_at = now
-                _event(
-                    session,
-                    "operator_locked",
-                    device.login,
-                    device.station_id,
-                    email=user.email if user else None,
-                    failed_attempts=LOCK_AFTER_FAILURES,
-                    device=device.login,
-                )
-                return OperatorSignIn(SignInStatus.LOCKED)
-        return OperatorSignIn(SignInStatus.REFUSED)
-    assert user is not None and cred is not None
+        cred = session.get(OperatorCredential, user.id) if user is not None else None
+        if cred is not None and cred.pin_hash is not None and cred.locked_at is not None:
+            return user, cred, SignInStatus.LOCKED
+        ok = verify_password(cred.pin_hash if cred else None, secret)
+        return user, cred, SignInStatus.OK if ok else SignInStatus.REFUSED
+    cred = session.scalar(
+        select(OperatorCredential).where(
+            OperatorCredential.badge_digest == badge_digest(session, secret)
+        )
+    )
+    user = session.get(User, cred.user_id) if cred is not None else None
+    if user is not None and not user.is_active:
+        user = None
+    if cred is not None and cred.locked_at is not None:
+        return user, cred, SignInStatus.LOCKED
+    return user, cred, SignInStatus.OK if user is not None else SignInStatus.REFUSED
+
+
+def _refuse(
+    session: Session,
+    device: DeviceSession,
+    method: Method,
+    user: User | None,
+    cred: OperatorCredential | None,
+    now: datetime,
+) -> OperatorSignIn:
+    """Keep the failure (rate limit); a wrong PIN counts towards the account's lockout."""
+    session.add(
+        KioskSignInFailure(
+            id=uuid.uuid4(),
+            device=device.login,
+            email=user.email if user else None,
+            method=method.value,
+            at=now,
+        )
+    )
+    if method == Method.PIN and cred is not None and cred.pin_hash is not None:
+        cred.failed_attempts += 1
+        if cred.failed_attempts >= LOCK_AFTER_FAILURES:
+            cred.locked_at = now
+            kiosk_event(
+                session,
+                "operator_locked",
+                device.login,
+                device.station_id,
+                email=user.email if user else None,
+                failed_attempts=LOCK_AFTER_FAILURES,
+                device=device.login,
+            )
+            return OperatorSignIn(SignInStatus.LOCKED)
+    return OperatorSignIn(SignInStatus.REFUSED)
+
+
+def _admit(
+    session: Session,
+    device: DeviceSession,
+    method: Method,
+    user: User,
+    cred: OperatorCredential,
+    now: datetime,
+) -> OperatorSignIn:
+    """Record the sign-in, with a fresh token for the offline cache and its event."""
     cred.failed_attempts = 0
     token = secrets.token_hex(32)
     session.execute(
@@ -387,7 +265,7 @@ def _sign_in_here(
             verified=True,
         )
     )
-    _event(
+    kiosk_event(
         session,
         "operator_signed_in",
         user.email,

@@ -32,7 +32,7 @@ from leanops_desktop.db.models import Job, PerformanceLog, Station, StationAssig
 from leanops_desktop.services.events import record_event
 from leanops_desktop.services.floor import floor_pg
 from leanops_desktop.services.floor.locks import integrity_as_rule
-from leanops_desktop.services.kiosk import kiosk_devices
+from leanops_desktop.services.kiosk import device_checks
 from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting import report_pg
 from leanops_desktop.services.reporting.report_request import (
@@ -197,7 +197,7 @@ def _report_here(session: Session, actor: Actor, request: ReportRequest) -> Repo
     if request.reported_by and not _is_active_user(session, request.reported_by):
         raise ValidationError("reported by", _NOT_A_USER)
     # An enrolled kiosk acts for the operator signed in at it (core/tap_time: the time).
-    actor, kiosk_meta = kiosk_devices.report_context(session, actor, request)
+    actor, kiosk_meta = device_checks.report_context(session, actor, request)
     logged_at = plausible_tap_time(request.tapped_at)
     with integrity_as_rule("the report could not be counted"):
         counted = _insert_once(
@@ -360,7 +360,7 @@ def _takeable_report(
     original = session.get(PerformanceLog, original_id)
     if original is None:
         raise NotFound("report", original_id)
-    actor, kiosk_meta = kiosk_devices.device_actor(
+    actor, kiosk_meta = device_checks.device_actor(
         session, actor, original.station_id, operator, tapped_at or datetime.now(UTC)
     )
     if original.corrects_id is not None:
