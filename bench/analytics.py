@@ -58,6 +58,7 @@ import numpy as np
 import psycopg
 from sqlalchemy import text
 
+from bench.stall_meter import StallMeter
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
@@ -74,7 +75,6 @@ SUPERVISOR = Actor(email="bench@leanops.test", role=Role.SUPERVISOR)
 TARGET_MS = {"plot": 300.0, "live": 16.0, "zoom": 50.0, "ready": 150.0, "stall": 16.0}
 MODES = ("inline", "background")
 MODE_NAMES = {"inline": "inline (before)", "background": "background (now)"}
-TICK_MS = 1
 CHUNK = 1_000_000
 ROLLUP_MIGRATION = "leanops_desktop.db.migrations.versions.0005_throughput_rollup"
 
@@ -222,35 +222,6 @@ def summary(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95, ordered[0]
-
-
-class StallMeter:
-    """The longest gap between two ticks of a 1 ms timer in the GUI thread."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-    def stop(self) -> float:
-        self._tick()
-        self._timer.stop()
-        return self.longest * 1000
 
 
 def run_loop(ms: int) -> None:

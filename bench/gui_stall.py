@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.stall_meter import StallMeter
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus, Role, StationStatus
 from leanops_desktop.db import migrate
@@ -55,7 +56,6 @@ SUPERVISOR = Actor(email="bench.supervisor@leanops.test", role=Role.SUPERVISOR)
 STATIONS = 12
 RUNNING = 4
 WAITING_JOBS = 20
-TICK_MS = 1
 TARGET_MS = 50.0
 ACTIONS = ("create job", "edit job", "assign", "move", "block", "resume", "complete", "export")
 CASES = ("far away", "stopped", "not answering")
@@ -101,35 +101,6 @@ def build_plant(url: str) -> None:
 
 
 # -- measuring -------------------------------------------------------------------------------
-
-
-class StallMeter:
-    """The longest gap between two ticks of a 1 ms timer in the GUI thread."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-    def stop(self) -> float:
-        self._timer.stop()
-        self._tick()
-        return self.longest * 1000
 
 
 def run_until(done: Callable[[], bool], cap_s: float) -> bool:
