@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,28 @@ from tests.pg_server import (
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REQUIRE_POSTGRES = os.environ.get("LEANOPS_REQUIRE_POSTGRES") == "1"
+#: How long a test's threads may take to end after it (a job in hand finishes first).
+THREAD_GRACE_S = 3.0
+
+
+def _leanops_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("leanops") and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_threads() -> Iterator[None]:
+    """Fail any test that leaves a LeanOps thread (``leanops-*``: a runner's lanes, the
+    report sender's loop) running after it, with a grace period for the job in hand."""
+    before = _leanops_threads()
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_S
+    left = sorted(t.name for t in _leanops_threads() - before)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.02)
+        left = sorted(t.name for t in _leanops_threads() - before)
+    assert not left, f"threads still running after the test: {left}"
+
+
 TEMPLATE_DB = "leanops_test_template"
 
 

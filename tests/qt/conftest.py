@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,24 +28,16 @@ from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.messages import Level, Message, MessageService
 from leanops_desktop.services.demo_plant import create_demo_plant
-from tests.conftest import copy_sqlite
-
-#: How long a test's threads may take to end after it (a job in hand finishes first).
-THREAD_GRACE_S = 3.0
-
-
-def _leanops_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith("leanops") and t.is_alive()}
+from tests.conftest import THREAD_GRACE_S, copy_sqlite
 
 
 @pytest.fixture(autouse=True)
-def no_dangling_threads(
+def no_dangling_qthreads(
     qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[list[QThread]]:
-    """Fail a test that leaves a LeanOps thread (``leanops-*``) or a QThread it started
-    running (after napari's ``_dangling_qthreads``: compare before and after, with a grace
-    period for the job in hand)."""
-    before = _leanops_threads()
+    """Fail a test that leaves a QThread it started running (after napari's
+    ``_dangling_qthreads``), with the same grace period as LeanOps' own threads
+    (``no_dangling_threads`` in tests/conftest.py, for the whole suite)."""
     started: list[QThread] = []
     original = QThread.start
 
@@ -59,12 +50,10 @@ def no_dangling_threads(
     deadline = time.monotonic() + THREAD_GRACE_S
     while True:
         QCoreApplication.processEvents()
-        left = sorted(t.name for t in _leanops_threads() - before)
         qthreads = [t for t in started if _qthread_running(t)]
-        if (not left and not qthreads) or time.monotonic() > deadline:
+        if not qthreads or time.monotonic() > deadline:
             break
         time.sleep(0.02)
-    assert not left, f"threads still running after the test: {left}"
     assert not qthreads, f"QThreads still running after the test: {qthreads}"
 
 
