@@ -18,7 +18,8 @@ from leanops_desktop.qt.self_check import run_self_check
 from leanops_desktop.services.accounts import users
 from tests.conftest import copy_sqlite
 
-CHECKS = ("config", "storage", "database", "schema", "qt", "resources", "plots", "export")
+CHECKS = ("config", "storage", "database", "schema", "display", "qt")
+CHECKS += ("resources", "plots", "export")
 
 
 @pytest.fixture(autouse=True)

@@ -75,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(os_error_message(exc))
 
 
+def refuse_demo_misuse(args: argparse.Namespace) -> None:
+    """``--demo`` opens a view on a fresh demo plant: with any other command, or with a
+    database of its own, it would be silently ignored."""
+    if args.command is not None and not getattr(args, "takes_demo", False):
+        raise ConfigError(
+            f"--demo opens a view on the demo plant; 'leanops {args.command}' does not take it"
+            " (for a database filled with the demo plant: 'leanops demo --database URL')"
+        )
+    if getattr(args, "database", None) is not None:
+        raise ConfigError("--demo opens a fresh demo plant of its own; leave out --database")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     config = load_config()
     handler: Handler | None = getattr(args, "handler", None)
@@ -88,6 +100,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from leanops_desktop.qt.self_check import run_self_check
 
         return run_self_check(checked_url(database_url(args, config)))
+    if args.demo:
+        refuse_demo_misuse(args)
     if handler is None:
         return window_commands.run_app(args, config)
     return handler(args, config)

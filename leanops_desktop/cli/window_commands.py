@@ -4,11 +4,13 @@ offscreen screenshot of either."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from leanops_desktop.cli.command import Subparsers
 from leanops_desktop.cli.database import checked_url, database_url
 from leanops_desktop.cli.demo_commands import prepare_demo_database
+from leanops_desktop.cli.failures import EXIT_ERROR
 from leanops_desktop.config import SiteConfig, resolve_database_url
 from leanops_desktop.core.errors import ConfigError
 
@@ -19,7 +21,7 @@ def add_kiosk_parser(commands: Subparsers) -> argparse.ArgumentParser:
     kiosk.add_argument("--station", help="station id, e.g. ST-01 (default: leanops.toml)")
     kiosk.add_argument("--windowed", action="store_true", help="not full screen (testing)")
     kiosk.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
-    kiosk.set_defaults(handler=run_kiosk)
+    kiosk.set_defaults(handler=run_kiosk, takes_demo=True)
     return kiosk
 
 
@@ -33,15 +35,35 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     shot.add_argument(
         "--database", metavar="URL", default=argparse.SUPPRESS, help="default: a fresh demo plant"
     )
-    shot.set_defaults(handler=screenshot)
+    shot.set_defaults(handler=screenshot, takes_demo=True)
+
+
+def display_refusal() -> int | None:
+    """Exit status 2 with the reason on stderr when no window can open here (no display,
+    or Qt's platform plugin lacks system libraries); None when the window may open."""
+    from leanops_desktop.qt.platform_libs import display_problem
+
+    problem = display_problem()
+    if problem is None:
+        return None
+    print(f"leanops: {problem}", file=sys.stderr, flush=True)
+    return EXIT_ERROR
+
+
+def window_url(args: argparse.Namespace, config: SiteConfig) -> str:
+    """The database a view opens: a fresh demo plant with ``--demo``, else the configured one."""
+    if getattr(args, "demo", False):
+        url = prepare_demo_database()
+        print(f"demo plant: {url}", flush=True)
+        return url
+    return checked_url(database_url(args, config))
 
 
 def run_app(args: argparse.Namespace, config: SiteConfig) -> int:
-    if args.demo:
-        url = prepare_demo_database()
-        print(f"demo plant: {url}", flush=True)
-    else:
-        url = checked_url(database_url(args, config))
+    refused = display_refusal()
+    if refused is not None:
+        return refused
+    url = window_url(args, config)
     from leanops_desktop.app import run_main_window
 
     return run_main_window(url, config, demo=args.demo)
@@ -55,6 +77,8 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
 
     size = parse_size(args.size)
     url = getattr(args, "database", None)
+    if args.demo:
+        url = None  # the default: a fresh demo plant of its own
     if url is not None:
         url = checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
@@ -68,7 +92,10 @@ def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
     station = args.station or config.kiosk_station
     if not station:
         raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
-    url = checked_url(database_url(args, config))
+    refused = display_refusal()
+    if refused is not None:
+        return refused
+    url = window_url(args, config)
     from leanops_desktop.app import run_kiosk
 
     return run_kiosk(url, config, station, windowed=args.windowed)

@@ -6,9 +6,11 @@ printed even if Qt cannot start on this machine (Qt then aborts with its own mes
 
 Checks: the site config that was used, the user data folder (outbox, settings, default SQLite
 file), the database (reachable; a SQLite file must exist and be writable), the schema (at the
-newest migration), Qt (offscreen when there is no display), the resources (the icon renders,
-the stylesheet reads), the plots (pyqtgraph draws with numpy) and the exports (an XLSX with
-a number and a date is written and read back with openpyxl, a CSV is written).
+newest migration), the display (the system libraries of Qt's xcb plugin, read off with
+``ldd``; the install line when some are missing), Qt (offscreen when there is no display),
+the resources (the icon renders, the stylesheet reads), the plots (pyqtgraph draws with
+numpy) and the exports (an XLSX with a number and a date is written and read back with
+openpyxl, a CSV is written).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def run_self_check(url: str, config: SiteConfig | None = None) -> int:
         ("storage", _check_storage),
         ("database", lambda: _check_database(url, state)),
         ("schema", lambda: _check_schema(state)),
+        ("display", _check_display),
         ("qt", _check_qt),
         ("resources", _check_resources),
         ("plots", _check_plots),
@@ -160,6 +163,19 @@ def _needs_offscreen() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _check_display() -> str:
+    """Whether a window can open here: the xcb plugin's libraries, read off with ``ldd``.
+
+    When they are missing the later Qt checks run offscreen, so they still report."""
+    from leanops_desktop.qt.platform_libs import xcb_status
+
+    usable, found = xcb_status()
+    if not usable:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # Qt would abort on xcb
+        raise CheckFailed(found)
+    return found
 
 
 def _check_qt() -> str:
