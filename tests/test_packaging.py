@@ -157,7 +157,8 @@ def assert_self_check_passes(executable: Path, env: dict[str, str]) -> str:
     result = run(executable, "--self-check", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    names = ("config", "storage", "database", "schema", "qt", "resources", "plots", "export")
+    names = ("config", "storage", "database", "schema", "display", "qt")
+    names += ("resources", "plots", "export")
     for name in names:
         assert any(line.startswith(f"ok   {name}: ") for line in lines), result.stdout
     assert lines[-1] == f"self-check passed ({len(names)} checks)"
