@@ -37,7 +37,7 @@ DEFAULT_BLOCK_REASONS = (
 DEFAULT_SHIFT_STARTS = (time(6), time(14), time(22))
 #: Every section of ``leanops.toml`` and its keys (docs/config.md).
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "database": ("url",),
+    "database": ("url", "supabase_project"),
     "kiosk": ("station", "idle_sign_out_minutes", "block_reasons"),
     "ui": ("theme",),
     "shifts": ("starts",),
@@ -49,6 +49,8 @@ class SiteConfig:
     """Everything ``leanops.toml`` can set, with defaults for a single PC."""
 
     database_url: str | None = None
+    #: Supabase's pooler: the project reference LeanOps adds to every user name.
+    supabase_project: str | None = None
     kiosk_station: str | None = None
     idle_sign_out_minutes: int = 10
     theme: str = "light"
@@ -188,6 +190,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         if not isinstance(url, str):
             raise ConfigError(f"{where}: [database] url must be text")
         _refuse_password(url, where)
+    project = _supabase_project(database.get("supabase_project"), where)
     station = kiosk.get("station")
     if station is not None and not isinstance(station, str):
         raise ConfigError(f'{where}: [kiosk] station must be text such as "ST-01"')
@@ -207,6 +210,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
     starts = shifts.get("starts", [start.strftime("%H:%M") for start in DEFAULT_SHIFT_STARTS])
     return SiteConfig(
         database_url=url,
+        supabase_project=project,
         kiosk_station=station,
         idle_sign_out_minutes=idle,
         theme=theme,
@@ -222,6 +226,16 @@ def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
     return value
+
+
+def _supabase_project(value: object, where: str) -> str | None:
+    from leanops_desktop.db.supabase import check_project_ref
+
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f'{where}: [database] supabase_project must be text such as "abcd1234"')
+    return check_project_ref(value, f"{where}: [database] supabase_project")
 
 
 def _refuse_password(url: str, where: str) -> None:
@@ -262,7 +276,9 @@ def resolve_database_url(cli_value: str | None, config: SiteConfig) -> str:
     """
     if cli_value is not None and not cli_value.strip():
         raise ConfigError("--database is empty: name a SQLite file or a postgresql:// URL")
+    from leanops_desktop.db.supabase import with_project_ref
+
     for value in (cli_value, os.environ.get("LEANOPS_DATABASE_URL"), config.database_url):
         if value:
-            return value
+            return with_project_ref(value, config.supabase_project)
     return f"sqlite:///{default_database_path()}"

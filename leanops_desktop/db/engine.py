@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
+from leanops_desktop.db import supabase
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -49,7 +50,7 @@ def normalize_url(raw: str | URL) -> URL:
             raise ConfigError("cannot read the database URL: the port is not a number") from None
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+psycopg")
+        url = supabase.carry_project_ref(url.set(drivername="postgresql+psycopg"))
     elif backend == "sqlite":
         if url.host or url.port:
             raise ConfigError(
@@ -118,14 +119,22 @@ def open_database(
         engine = _sqlite_engine(url, echo=echo)
     else:
         engine = create_engine(
-            url,
+            supabase.login_url(url),  # on Supabase's pooler: user.<project-ref>
             echo=echo,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
             connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
         )
+        event.listen(engine, "do_connect", _drop_leanops_options)
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def _drop_leanops_options(
+    _dialect: object, _record: object, _cargs: object, cparams: dict[str, object]
+) -> None:
+    """The URL's LeanOps-only options are not connection parameters of the server."""
+    cparams.pop(supabase.PROJECT_OPTION, None)
 
 
 def _sqlite_engine(url: URL, *, echo: bool) -> Engine:

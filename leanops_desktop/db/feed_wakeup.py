@@ -20,6 +20,7 @@ import psycopg
 from psycopg import pq
 from sqlalchemy import Engine
 
+from leanops_desktop.db import supabase
 from leanops_desktop.db.change_feed import FeedConnectionLost, first_line_of
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class PgListener:
         """Connection parameters of ``engine`` (credentials included) for :meth:`open`."""
         _args, kwargs = engine.dialect.create_connect_args(engine.url)
         kwargs.pop("context", None)
+        kwargs.pop(supabase.PROJECT_OPTION, None)  # LeanOps' own, not the server's
         return dict(kwargs)
 
     @classmethod
