@@ -28,7 +28,7 @@ import secrets
 import stat
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,9 +102,30 @@ def _on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+#: libpq URL options that are credentials of whoever enrolled (an admin): never written to
+#: a kiosk's file, which holds the device's own login only.
+_CREDENTIAL_OPTIONS = (
+    "user",
+    "password",
+    "passfile",
+    "service",
+    "sslkey",
+    "sslcert",
+    "sslpassword",
+)
+
+
 def _database_of(session: Session) -> str:
-    url = session.get_bind().engine.url
-    return url.set(username=None, password=None).render_as_string(hide_password=False)
+    """The URL the kiosk will use, without the enrolling admin's user, password or keys."""
+    return _without_credentials(session.get_bind().engine.url)
+
+
+def _without_credentials(url: URL) -> str:
+    # URL.set(username=None) would keep the user: None there means "unchanged".
+    bare = URL.create(
+        url.drivername, host=url.host, port=url.port, database=url.database, query=url.query
+    )
+    return bare.difference_update_query(_CREDENTIAL_OPTIONS).render_as_string(hide_password=False)
 
 
 def _event(
@@ -277,9 +298,17 @@ def load_enrolment(station_id: str, directory: Path | None = None) -> Enrolment:
             " kiosk and enrol it again"
         )
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Enrolment(
+    enrolment = Enrolment(
         str(data["login"]), str(data["password"]), str(data["station"]), str(data["database"])
     )
+    stored = normalize_url(enrolment.database)
+    clean = _without_credentials(stored)
+    if clean != stored.render_as_string(hide_password=False):
+        # Written by an older LeanOps with the enrolling account's credentials in the URL:
+        # keep only the device's own and rewrite the file.
+        enrolment = replace(enrolment, database=clean)
+        save_enrolment(enrolment, directory)
+    return enrolment
 
 
 def forget_enrolment(station_id: str, directory: Path | None = None) -> bool:
