@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from leanops_desktop.cli import backup_commands
 from leanops_desktop.cli.command import Subparsers
 from leanops_desktop.cli.database import migrated_session, open_db, undo_new_file_on_error
 from leanops_desktop.cli.failures import EXIT_BEHIND, EXIT_EMPTY, EXIT_ERROR, EXIT_MISSING
@@ -42,6 +43,7 @@ def add_parser(commands: Subparsers) -> None:
     init_admin.add_argument("--password-stdin", action="store_true")
     init_admin.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
     init_admin.set_defaults(handler=_db_init_admin)
+    backup_commands.add_actions(db_commands)
 
 
 DB_CURRENT_EPILOG = f"""\

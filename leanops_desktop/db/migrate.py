@@ -41,6 +41,16 @@ def head_revision() -> str:
     return head
 
 
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of the migrations this LeanOps has (not a newer one's)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def current_revision(db: Database) -> str | None:
     """The migration the database is at (None for an empty database)."""
     with db.engine.connect() as connection:
