@@ -35,12 +35,14 @@ DEFAULT_BLOCK_REASONS = (
     "other",
 )
 DEFAULT_SHIFT_STARTS = (time(6), time(14), time(22))
+DEFAULT_BACKUP_KEEP = 14
 #: Every section of ``leanops.toml`` and its keys (docs/config.md).
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url", "supabase_project"),
     "kiosk": ("station", "idle_sign_out_minutes", "block_reasons"),
     "ui": ("theme",),
     "shifts": ("starts",),
+    "backup": ("folder", "keep"),
 }
 
 
@@ -56,6 +58,9 @@ class SiteConfig:
     theme: str = "light"
     shift_starts: tuple[time, ...] = DEFAULT_SHIFT_STARTS
     block_reasons: tuple[str, ...] = DEFAULT_BLOCK_REASONS
+    #: The one-PC plant's daily automatic backup: its folder (None: off) and how many to keep.
+    backup_folder: Path | None = None
+    backup_keep: int = DEFAULT_BACKUP_KEEP
     source: Path | None = field(default=None, compare=False)
     #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
     #: version), each with the closest known name; they are ignored.
@@ -208,6 +213,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
     if theme not in ("light", "dark", "high-contrast"):
         raise ConfigError(f"{where}: [ui] theme must be light, dark or high-contrast")
     starts = shifts.get("starts", [start.strftime("%H:%M") for start in DEFAULT_SHIFT_STARTS])
+    backup_folder, backup_keep = _backup(_table(data, "backup", where), where)
     return SiteConfig(
         database_url=url,
         supabase_project=project,
@@ -216,6 +222,8 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         theme=theme,
         shift_starts=_shift_starts(starts, where),
         block_reasons=tuple(reason.strip() for reason in reasons),
+        backup_folder=backup_folder,
+        backup_keep=backup_keep,
         source=source,
         unknown=unknown_names(data),
     )
@@ -226,6 +234,16 @@ def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
     return value
+
+
+def _backup(backup: dict[str, Any], where: str) -> tuple[Path | None, int]:
+    folder = backup.get("folder")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise ConfigError(f'{where}: [backup] folder must be a folder such as "D:/LeanOps backups"')
+    keep = backup.get("keep", DEFAULT_BACKUP_KEEP)
+    if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= 3650:
+        raise ConfigError(f"{where}: [backup] keep must be a whole number from 1 to 3650")
+    return (Path(folder.strip()).expanduser() if folder else None), keep
 
 
 def _supabase_project(value: object, where: str) -> str | None:

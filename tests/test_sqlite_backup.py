@@ -3,6 +3,7 @@ a seat writes; restore with the old file kept; the refusals; the daily copies' r
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from datetime import datetime, timedelta
@@ -174,3 +175,22 @@ def test_daily_backups_one_a_day_and_the_oldest_pruned(plant: Path, tmp_path: Pa
     other.write_bytes(b"someone's own copy")
     assert prune_backups(folder, 1) == kept[:2]
     assert other.exists()  # not one of the daily copies: never pruned
+
+
+def test_the_backup_section_of_leanops_toml(tmp_path: Path) -> None:
+    from leanops_desktop.config import load_config
+
+    site = tmp_path / "leanops.toml"
+    site.write_text('[backup]\nfolder = "~/LeanOps backups"\nkeep = 30\n')
+    config = load_config(site)
+    assert config.backup_folder == Path.home() / "LeanOps backups"
+    assert config.backup_keep == 30 and config.unknown == ()
+    for bad, reason in (
+        ("keep = 0", "keep must be a whole number from 1 to 3650"),
+        ('keep = "14"', "keep must be a whole number"),
+        ('folder = ""', "[backup] folder must be a folder"),
+        ("folder = 3", "[backup] folder must be a folder"),
+    ):
+        site.write_text(f"[backup]\n{bad}\n")
+        with pytest.raises(ConfigError, match=re.escape(reason)):
+            load_config(site)

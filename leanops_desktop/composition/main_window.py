@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from leanops_desktop.config import SiteConfig, demo_database_path
 from leanops_desktop.db.engine import normalize_url
@@ -16,6 +16,7 @@ from leanops_desktop.qt.application import create_application
 from leanops_desktop.services.accounts.signed_in import SignedIn
 
 if TYPE_CHECKING:
+    from leanops_desktop.qt.daily_backup import DailyBackup
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.live import LiveFeed
 
@@ -99,6 +100,7 @@ class DesktopSession(QObject):
         window.switch_user_requested.connect(self.restart_soon)
         self.window = window
         window.show()
+        start_daily_backup(self.url, self.config, self.runner, window)
 
     def restart_soon(self) -> None:
         QTimer.singleShot(0, self.restart)
@@ -130,6 +132,23 @@ class DesktopSession(QObject):
         if self.signed_in is not None:
             self.signed_in.db.dispose()
             self.signed_in = None
+
+
+def start_daily_backup(
+    url: str, config: SiteConfig, runner: DbRunner, window: QMainWindow
+) -> DailyBackup | None:
+    """The one-PC plant's daily copy (``[backup] folder``), owned by ``window``: made now if
+    today has none, checked hourly, told in the status bar. None when not configured."""
+    from leanops_desktop.qt.daily_backup import DailyBackup
+    from leanops_desktop.services.backups import backup_plan
+
+    plan = backup_plan(url, config.backup_folder, config.backup_keep)
+    if plan is None:
+        return None
+    backups = DailyBackup(plan, runner, window)
+    backups.finished.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+    backups.start()
+    return backups
 
 
 def make_live_feed(
