@@ -198,3 +198,13 @@ def test_demo_is_refused_where_it_would_be_ignored(
     assert result.returncode == 2
     assert reason in result.stderr
     assert not (tmp_path / "data" / "LeanOps" / "leanops-demo.db").exists()
+
+
+def test_a_screenshot_renders_offscreen_where_the_window_could_not_open(
+    tmp_path: Path, fake_plugin: Path
+) -> None:
+    env = display_env(tmp_path, QT_QPA_PLATFORM_PLUGIN_PATH=str(fake_plugin))
+    picture = tmp_path / "login.png"
+    result = run_leanops(env, "screenshot", str(picture), "--view", "login", "--size", "800x600")
+    assert result.returncode == 0, result.stderr
+    assert picture.read_bytes().startswith(b"\x89PNG")

@@ -4,6 +4,7 @@ offscreen screenshot of either."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from leanops_desktop.cli.demo_commands import prepare_demo_database
 from leanops_desktop.cli.failures import EXIT_ERROR
 from leanops_desktop.config import SiteConfig, resolve_database_url
 from leanops_desktop.core.errors import ConfigError
+from leanops_desktop.qt.platform_libs import display_problem
 
 
 def add_kiosk_parser(commands: Subparsers) -> argparse.ArgumentParser:
@@ -41,8 +43,6 @@ def add_screenshot_parser(commands: Subparsers) -> None:
 def display_refusal() -> int | None:
     """Exit status 2 with the reason on stderr when no window can open here (no display,
     or Qt's platform plugin lacks system libraries); None when the window may open."""
-    from leanops_desktop.qt.platform_libs import display_problem
-
     problem = display_problem()
     if problem is None:
         return None
@@ -76,6 +76,8 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.qt.screenshot import parse_size
 
     size = parse_size(args.size)
+    if display_problem() is not None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture needs no screen: never abort
     url = getattr(args, "database", None)
     if args.demo:
         url = None  # the default: a fresh demo plant of its own
