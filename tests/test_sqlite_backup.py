@@ -226,3 +226,12 @@ def test_restore_into_a_new_place_and_then_the_app_opens_it(plant: Path, tmp_pat
         assert migrate.current_revision(db) == migrate.head_revision()
     finally:
         db.dispose()
+
+
+def test_a_damaged_database_is_replaced_and_kept_aside(plant: Path, tmp_path: Path) -> None:
+    backup = backup_file(plant, tmp_path / "copy.db").path
+    damaged = b"\x00" * 4096 + b"what a failing disk left of the plant" * 50
+    plant.write_bytes(damaged)
+    restored = restore_file(backup, plant)
+    assert restored.replaced is not None and restored.replaced.read_bytes() == damaged
+    assert count(plant, STATIONS) == count(backup, STATIONS)

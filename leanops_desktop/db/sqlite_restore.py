@@ -49,8 +49,8 @@ def refuse_if_in_use(path: Path) -> None:
                 " again; nothing was changed"
             ) from None
         raise ConfigError(f"{path} cannot be replaced: {exc}; nothing was changed") from None
-    except sqlite3.DatabaseError as exc:
-        raise ConfigError(f"{path} is not a SQLite database ({exc}); nothing was changed") from None
+    except sqlite3.DatabaseError:
+        return  # damaged beyond opening (what a restore is for): no seat can be using it
     finally:
         connection.close()
     if str(mode).lower() != "delete":
