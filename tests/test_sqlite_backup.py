@@ -235,3 +235,19 @@ def test_a_damaged_database_is_replaced_and_kept_aside(plant: Path, tmp_path: Pa
     restored = restore_file(backup, plant)
     assert restored.replaced is not None and restored.replaced.read_bytes() == damaged
     assert count(plant, STATIONS) == count(backup, STATIONS)
+
+
+def test_an_older_backup_is_restored_with_the_upgrade_to_run(plant: Path, tmp_path: Path) -> None:
+    older = tmp_path / "older.db"
+    db = open_database(f"sqlite:///{older}")
+    try:
+        migrate.upgrade(db, "0011")
+    finally:
+        db.dispose()
+    result = leanops("db", "restore", str(older), "--database", str(plant))
+    assert result.returncode == 0, result.stderr
+    assert "(schema version 0011)" in result.stdout
+    assert f"older than this LeanOps ({migrate.head_revision()}): run 'leanops db upgrade'" in (
+        result.stdout
+    )
+    assert count(plant, "SELECT count(*) FROM alembic_version WHERE version_num = '0011'") == 1
