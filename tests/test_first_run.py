@@ -222,3 +222,11 @@ def test_the_self_check_without_a_display_runs_offscreen_even_when_xcb_was_asked
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok   display: no display here" in result.stdout
     assert "platform offscreen" in result.stdout
+
+
+def test_a_malformed_url_is_said_before_the_display(tmp_path: Path) -> None:
+    env = display_env(tmp_path)
+    del env["DISPLAY"]
+    result = run_leanops(env, "--database", "mysql://db.plant/leanops")
+    assert result.returncode == 2
+    assert "unsupported database" in result.stderr and "no display" not in result.stderr

@@ -50,20 +50,24 @@ def display_refusal() -> int | None:
     return EXIT_ERROR
 
 
-def window_url(args: argparse.Namespace, config: SiteConfig) -> str:
-    """The database a view opens: a fresh demo plant with ``--demo``, else the configured one."""
-    if getattr(args, "demo", False):
-        url = prepare_demo_database()
-        print(f"demo plant: {url}", flush=True)
-        return url
-    return checked_url(database_url(args, config))
-
-
-def run_app(args: argparse.Namespace, config: SiteConfig) -> int:
+def open_view_database(args: argparse.Namespace, config: SiteConfig) -> str | int:
+    """The database a view opens (a fresh demo plant with ``--demo``), or exit status 2 when
+    no window can open here. A malformed database URL is refused first, and nothing is
+    made (no demo file) before the display is known to work."""
+    url = None if getattr(args, "demo", False) else checked_url(database_url(args, config))
     refused = display_refusal()
     if refused is not None:
         return refused
-    url = window_url(args, config)
+    if url is None:
+        url = prepare_demo_database()
+        print(f"demo plant: {url}", flush=True)
+    return url
+
+
+def run_app(args: argparse.Namespace, config: SiteConfig) -> int:
+    url = open_view_database(args, config)
+    if isinstance(url, int):
+        return url
     from leanops_desktop.app import run_main_window
 
     return run_main_window(url, config, demo=args.demo)
@@ -94,10 +98,9 @@ def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
     station = args.station or config.kiosk_station
     if not station:
         raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
-    refused = display_refusal()
-    if refused is not None:
-        return refused
-    url = window_url(args, config)
+    url = open_view_database(args, config)
+    if isinstance(url, int):
+        return url
     from leanops_desktop.app import run_kiosk
 
     return run_kiosk(url, config, station, windowed=args.windowed)
