@@ -302,6 +302,7 @@ class ReportSender:
         if self._prepare is not None and self.outbox.take_batch(1)[0]:
             try:
                 self._prepare()
+                self._unlogged_refusals = True  # it may have refused items (offline sign-ins)
             except Exception as error:
                 if classify(error) == ErrorKind.CONNECTION:
                     return PassResult((), online=False, error=connection_message(error))
