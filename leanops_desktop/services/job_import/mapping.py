@@ -156,6 +156,7 @@ def check_columns(headers: Sequence[str], mapping: Mapping[int, Field]) -> None:
         names = ", ".join(field.label for field in missing)
         shown = ", ".join(repr(header) for header in headers)
         raise MappingError(
-            f'no column holds the {names}: name it with --map "COLUMN=field"'
+            f"no column holds the {names}: choose its column (on the command line:"
+            ' --map "COLUMN=field")'
             f" (the file's columns: {preview(shown, 300)})"
         )
