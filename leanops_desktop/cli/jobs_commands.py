@@ -1,4 +1,4 @@
-"""``leanops jobs``: import jobs from a CSV or XLSX file; print travelers (see below)."""
+"""``leanops jobs``: import jobs from a CSV or XLSX file; write travelers to a PDF file."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def add_parser(commands: Subparsers) -> None:
     jobs = commands.add_parser("jobs", help="import jobs, print travelers")
     actions = jobs.add_subparsers(dest="jobs_action", metavar="ACTION", required=True)
     _add_import_parser(actions)
+    _add_traveler_parser(actions)
 
 
 def _add_import_parser(actions: Subparsers) -> None:
@@ -71,3 +72,37 @@ def import_jobs_file(args: argparse.Namespace, config: SiteConfig) -> int:
         print(job.line())
     print(report.summary())
     return 1 if report.refused else 0
+
+
+def _add_traveler_parser(actions: Subparsers) -> None:
+    command = actions.add_parser(
+        "traveler",
+        help="write job travelers (barcode and QR code of the job id) to a PDF file",
+        description="One page per job: id, part, quantity, due date, priority, created, a"
+        " Code 128 barcode and a QR code of the job id, which a kiosk's scanner reads.",
+    )
+    command.add_argument("job_ids", nargs="+", metavar="JOB", help="the jobs, in page order")
+    command.add_argument("--out", type=Path, required=True, help="the .pdf file to write")
+    command.add_argument("--paper", choices=["a4", "letter"], default="a4")
+    command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    command.set_defaults(handler=write_travelers)
+
+
+def write_travelers(args: argparse.Namespace, config: SiteConfig) -> int:
+    from leanops_desktop.core.errors import ConfigError
+    from leanops_desktop.services.reads.travelers import traveler_jobs
+
+    out: Path = args.out
+    if not out.parent.is_dir():
+        raise ConfigError(f"--out {out}: the folder {out.parent} does not exist")
+    with migrated_session(args, config) as session:
+        jobs = traveler_jobs(session, Actor.system(), args.job_ids)
+    from PySide6.QtGui import QGuiApplication
+
+    from leanops_desktop.qt.travelers.traveler_output import write_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication(["leanops", "-platform", "offscreen"])
+    pages = write_pdf(jobs, out, paper=args.paper)
+    del app
+    print(f"{pages} traveler{'s' if pages != 1 else ''} written to {out} ({args.paper})")
+    return 0
