@@ -15,6 +15,7 @@ from leanops_desktop.cli import (
     db_commands,
     demo_commands,
     export_commands,
+    jobs_commands,
     user_commands,
     window_commands,
 )
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_commands.add_parser(commands)
     window_commands.add_screenshot_parser(commands)
     export_commands.add_export_parser(commands)
+    jobs_commands.add_parser(commands)
     user_commands.add_parser(commands, kiosk)
     return parser
 

@@ -54,6 +54,15 @@ class JobsDock(TableDock):
         )
         # The queue: what is still to make, soonest due first (completed jobs one choice away).
         self.set_row_filter(DEFAULT_FILTER)
+        # Several jobs may be picked at once (travelers for a batch); the current row is still
+        # the one job the window acts on.
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def selected_keys(self) -> list[str]:
+        """The ids of the selected jobs, top to bottom as shown."""
+        indexes = sorted(self.view.selectionModel().selectedRows(), key=lambda index: index.row())
+        keys = (self.key_at(index) for index in indexes)
+        return [str(key) for key in keys if key is not None]
