@@ -123,7 +123,13 @@ def open_database(
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
+            connect_args={
+                "connect_timeout": connect_timeout,
+                "application_name": "leanops",
+                # No server-side prepared statements: a transaction-mode pooler (PgBouncer
+                # before 1.21) may run the next statement on another server connection.
+                "prepare_threshold": None,
+            },
         )
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
