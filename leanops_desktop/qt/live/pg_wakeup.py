@@ -70,6 +70,11 @@ class PgWakeup(QObject):
         """The open listener connection, if any."""
         return self._held.listener
 
+    @property
+    def polling(self) -> bool:
+        """Whether the feed is read on the timer (notifications do not arrive)."""
+        return self._poll_timer.isActive()
+
     def open(self) -> None:
         """Start connecting; ``opened`` or ``lost`` follows."""
         if self._held.opening is not None or self._held.listener is not None:
