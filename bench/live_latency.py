@@ -178,9 +178,10 @@ def raw_reporter(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
     """A function committing one report (its log row and its event) for a station, lean:
     one statement on PostgreSQL, plain sqlite3 on SQLite (the triggers do the rest)."""
     if "://" in url:
-        # No server-side prepared statements (as the app's engine): through a transaction-mode
-        # pooler the next statement may run on another server connection.
-        conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
+        # Through a transaction-mode pooler (``?pool_mode=transaction``, db/pooler.py) no
+        # server-side prepared statements, as the app's engine does.
+        plain, pooled = url.split("?pool_mode=")[0], url.endswith("?pool_mode=transaction")
+        conn = psycopg.connect(plain, autocommit=True, prepare_threshold=None if pooled else 5)
         statement = (
             "WITH log AS (INSERT INTO performance_logs (id, station_id, job_id, qty_completed)"
             " VALUES (%(log)s, %(station)s, %(job)s, 1))"

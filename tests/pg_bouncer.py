@@ -65,11 +65,15 @@ class ThrowawayBouncer:
         self.port = 0
 
     def url(self, server_url: str) -> str:
-        """``server_url`` (credentials, database) pointed at the pooler."""
+        """``server_url`` (credentials, database) pointed at the pooler, telling LeanOps its
+        pool mode (``?pool_mode=...``, see ``db/pooler.py``)."""
         parts = urlsplit(server_url)
         netloc = parts.netloc.rsplit("@", 1)
         host = f"127.0.0.1:{self.port}"
-        return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) > 1 else host))
+        query = "&".join(q for q in (parts.query, f"pool_mode={self.pool_mode}") if q)
+        return urlunsplit(
+            parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) > 1 else host, query=query)
+        )
 
     @property
     def log_path(self) -> Path:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
+from leanops_desktop.db.pooler import follow_pool_mode
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -123,14 +124,9 @@ def open_database(
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
-            connect_args={
-                "connect_timeout": connect_timeout,
-                "application_name": "leanops",
-                # No server-side prepared statements: a transaction-mode pooler (PgBouncer
-                # before 1.21) may run the next statement on another server connection.
-                "prepare_threshold": None,
-            },
+            connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
         )
+        follow_pool_mode(engine)  # ?pool_mode=transaction: no server-side prepared statements
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 

@@ -22,6 +22,7 @@ from psycopg import pq
 from sqlalchemy import Engine
 
 from leanops_desktop.db.change_feed import FeedConnectionLost, first_line_of
+from leanops_desktop.db.pooler import driver_params, pool_mode_of
 
 if TYPE_CHECKING:
     from psycopg.pq.abc import PGresult
@@ -75,7 +76,7 @@ class PgListener:
         """Connection parameters of ``engine`` (credentials included) for :meth:`open`."""
         _args, kwargs = engine.dialect.create_connect_args(engine.url)
         kwargs.pop("context", None)
-        return dict(kwargs)
+        return driver_params(dict(kwargs), pool_mode_of(engine.url))
 
     @classmethod
     def open(cls, connect_kwargs: Mapping[str, Any], *, timeout: int = 3) -> PgListener:
