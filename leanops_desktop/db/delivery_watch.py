@@ -2,9 +2,8 @@
 
 Notifications need one server session that stays this client's own. A transaction-mode
 pooler (PgBouncer ``pool_mode = transaction``) hands the listener's LISTEN to whichever server
-connection is free and takes it back after the statement, and a network that silently drops
-idle connections loses them too; a read replica refuses LISTEN outright. The window then
-hears nothing, while the feed keeps growing.
+connection is free and takes it back after the statement; a read replica refuses LISTEN
+outright. The window then hears nothing, while the feed keeps growing.
 
 :class:`DeliveryWatch` notices either way:
 
