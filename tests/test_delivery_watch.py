@@ -72,3 +72,13 @@ def test_refused_listen_reads_on_the_timer_and_is_tried_again_on_the_clock() -> 
     assert not watch.relisten_due(1000.0)
     assert watch.notified(idle=True)
     assert watch.mode == NOTIFICATIONS
+
+
+def test_notifications_riding_along_with_the_heartbeat_do_not_clear_the_strikes() -> None:
+    watch = DeliveryWatch()
+    watch.heartbeat(1)
+    watch.notified(idle=False)  # a pooler passed a stale LISTEN's notification along
+    watch.heartbeat(2)
+    watch.notified(idle=False)
+    assert watch.heartbeat(3)
+    assert watch.mode == TIMER

@@ -64,10 +64,18 @@ class DeliveryWatch:
 
     def notified(self, *, idle: bool) -> bool:
         """Notifications arrived (``idle``: with no heartbeat on the wire). True when the
-        mode changed."""
+        mode changed.
+
+        Only idle ones count. Through a transaction-mode pooler a notification can ride along
+        with the heartbeat's answer (from a server connection some listener once ran LISTEN
+        on); counting it would keep clearing the strikes. On a direct connection a
+        notification rarely crosses a heartbeat (a millisecond in 400), and it takes two
+        strikes in a row to switch."""
+        if not idle:
+            return False
         self._heard = True
         self._strikes = 0
-        if self.mode == TIMER and idle and self._listening:
+        if self.mode == TIMER and self._listening:
             return self._switch(NOTIFICATIONS, "")
         return False
 
