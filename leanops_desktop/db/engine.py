@@ -23,6 +23,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
 from leanops_desktop.db import supabase
+from leanops_desktop.db.pooler import follow_pool_mode
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -127,6 +128,7 @@ def open_database(
             connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
         )
         event.listen(engine, "do_connect", _drop_leanops_options)
+        follow_pool_mode(engine)  # ?pool_mode=transaction: no server-side prepared statements
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 
