@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
+from leanops_desktop.db.seats import TOOL, Seat
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -80,6 +81,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    #: The kind of seat the engine was sized for (``db/seats.py``).
+    seat: Seat = TOOL
 
     @property
     def backend(self) -> str:
@@ -105,12 +108,17 @@ def open_database(
     raw_url: str | URL,
     *,
     password: str | None = None,
-    pool_size: int = 5,
-    max_overflow: int = 20,
+    seat: Seat = TOOL,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
     connect_timeout: int = 5,
     echo: bool = False,
 ) -> Database:
-    """Create the engine for ``raw_url`` (a password typed at sign-in may be passed apart)."""
+    """Create the engine for ``raw_url`` (a password typed at sign-in may be passed apart).
+
+    On PostgreSQL the pool is sized for ``seat`` (unless ``pool_size`` / ``max_overflow``
+    say otherwise) and every connection carries the seat's ``application_name``.
+    """
     url = normalize_url(raw_url)
     if password is not None:
         url = url.set(password=password)
@@ -120,12 +128,16 @@ def open_database(
         engine = create_engine(
             url,
             echo=echo,
-            pool_size=pool_size,
-            max_overflow=max_overflow,
+            pool_size=seat.pool_size if pool_size is None else pool_size,
+            max_overflow=seat.max_overflow if max_overflow is None else max_overflow,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
+            connect_args={
+                "connect_timeout": connect_timeout,
+                "application_name": seat.application_name,
+            },
         )
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, seat=seat)
 
 
 def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
