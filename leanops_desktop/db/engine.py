@@ -1,7 +1,8 @@
 """Engines and sessions for both backends, and the write-transaction helper services use.
 
 * URLs pasted from psql or the Supabase dashboard (``postgresql://...``) get the psycopg 3
-  driver; a bare file path means a SQLite file.
+  driver; a bare file path means a SQLite file. A URL may name several servers
+  (``postgresql://u@db1:5432,db2:5432/leanops?target_session_attrs=read-write``, ``urls.py``).
 * SQLite connections run in WAL mode with ``foreign_keys=ON`` and a ``busy_timeout``; write
   transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the timeout
   instead of failing when a deferred transaction tries to upgrade its lock.
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
 from leanops_desktop.db.seats import TOOL, Seat
+from leanops_desktop.db.urls import describe_servers, parse_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -39,15 +41,7 @@ def normalize_url(raw: str | URL) -> URL:
             raise ConfigError("the database URL is empty")
         if "://" not in text:
             return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
-        try:
-            url = make_url(text)
-        except ArgumentError:
-            raise ConfigError(
-                "cannot read the database URL: write a SQLite file path or"
-                " postgresql://user@host:5432/database"
-            ) from None
-        except ValueError:  # SQLAlchemy reads the port as a number
-            raise ConfigError("cannot read the database URL: the port is not a number") from None
+        url = parse_url(text)  # a list of servers too (db/urls.py)
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg")
@@ -70,9 +64,8 @@ def describe_url(url: URL) -> str:
     """Where the data lives, for the status bar and logs (never the password)."""
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database or ':memory:'}"
-    port = f":{url.port}" if url.port else ""
     user = f"{url.username}@" if url.username else ""
-    return f"PostgreSQL {user}{url.host or 'localhost'}{port}/{url.database}"
+    return f"PostgreSQL {user}{describe_servers(url)}/{url.database}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,10 @@ def _on_postgresql(session: Session) -> bool:
 
 def _database_of(session: Session) -> str:
     url = session.get_bind().engine.url
-    return url.set(username=None, password=None).render_as_string(hide_password=False)
+    # Not url.set(username=None, password=None): set() ignores None and would keep the
+    # enrolling admin's login and password in the kiosk's file.
+    bare = URL.create(url.drivername, host=url.host, port=url.port, database=url.database)
+    return bare.update_query_dict(dict(url.query)).render_as_string(hide_password=False)
 
 
 def _event(
