@@ -257,14 +257,14 @@ def _supabase_project(value: object, where: str) -> str | None:
 
 
 def _refuse_password(url: str, where: str) -> None:
-    from sqlalchemy.engine import make_url
+    from leanops_desktop.db.urls import parse_url
 
     if "://" not in url:
         return
     try:
-        parsed = make_url(url)
-    except Exception as exc:
-        raise ConfigError(f"{where}: cannot read the database url: {exc}") from None
+        parsed = parse_url(url)  # a list of servers too
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}") from None
     if parsed.password:
         raise ConfigError(
             f"{where}: remove the password from the database url; "

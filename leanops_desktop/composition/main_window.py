@@ -114,6 +114,7 @@ class DesktopSession(QObject):
                 app.quit()
 
     def close_window(self) -> None:
+        from leanops_desktop.qt.db_runner import READS
         from leanops_desktop.qt.main_window import MainWindow
 
         window, self.window = self.window, None
@@ -127,11 +128,15 @@ class DesktopSession(QObject):
             feed.stop()
             feed.deleteLater()
         runner, self.runner = self.runner, None
+        signed_in, self.signed_in = self.signed_in, None
+        if runner is not None and signed_in is not None:
+            # After the feed reader has given its connection back (same lane): disposed
+            # earlier, the pool would keep that connection open after the window is gone.
+            runner.submit(signed_in.db.dispose, lane=READS)
+        elif signed_in is not None:
+            signed_in.db.dispose()
         if runner is not None:
             runner.close()
-        if self.signed_in is not None:
-            self.signed_in.db.dispose()
-            self.signed_in = None
 
 
 def start_daily_backup(

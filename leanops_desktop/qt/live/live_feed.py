@@ -89,7 +89,7 @@ class LiveFeed(QObject):
         self._own_runner = runner is None
         self._runner = runner if runner is not None else DbRunner(self)
         self._lane = lane
-        self._reader = ChangeFeedReader(db.engine)
+        self._reader = ChangeFeedReader(db.engine, keep_connection=db.seat.keep_feed_connection)
         #: ``"postgresql"`` (woken by notifications) or ``"sqlite"`` (a file checked every
         #: ``sqlite_check_ms``): what the status bar tells the user about how live it is.
         self.backend = db.backend
@@ -133,8 +133,11 @@ class LiveFeed(QObject):
     ) -> PgWakeup | SqliteWakeup:
         """PostgreSQL's notifications (with a heartbeat), else the SQLite file checked."""
         if db.backend == "postgresql":
+            # The listener counts in the seat's connections under the seat's name.
+            connect_kwargs = PgListener.connect_kwargs(db.engine)
+            connect_kwargs["application_name"] = db.seat.application_name
             return PgWakeup(
-                PgListener.connect_kwargs(db.engine),
+                connect_kwargs,
                 heartbeat_ms=heartbeat_ms,
                 heartbeat_timeout_ms=heartbeat_timeout_ms,
                 poll_ms=self.poll_ms,

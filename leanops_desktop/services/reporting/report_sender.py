@@ -203,6 +203,10 @@ class ReportSender:
         """Give back the connection kept for reports (the send loop does it when it stops)."""
         self._channel.close()
 
+    def rest(self) -> None:
+        """Between passes: the kept connection goes back to the pool when the seat shares it."""
+        self._channel.rest()
+
     def send_one(self, item: OutboxItem) -> ItemResult:
         """Try one item once and record the outcome in the outbox."""
         if item.kind == ItemKind.CORRECTION and item.corrects_id is not None:
