@@ -54,12 +54,18 @@ def test_preview_mapping_date_choice_refusals_and_import(
     tmp_path: Path,
 ) -> None:
     imported = []
+    export = erp_export(tmp_path)
     dialog = JobImportDialog(
-        db, supervisor, messages, runner=DbRunner(inline=True), on_imported=imported.append
+        db,
+        supervisor,
+        messages,
+        runner=DbRunner(inline=True),
+        choose=lambda _parent, _title, _filter: str(export),
+        on_imported=imported.append,
     )
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.load_file(erp_export(tmp_path))
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
 
     assert dialog.table is not None and dialog.table.encoding == "cp1252"
     assert dialog.preview.columnCount() == 6 and dialog.preview.rowCount() == 5
