@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus
-from leanops_desktop.core.errors import PermissionDenied
-from leanops_desktop.db.engine import Database
+from leanops_desktop.core.errors import PermissionDenied, RuleViolation
+from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, Job
 from leanops_desktop.services.floor import dispatch
 from leanops_desktop.services.job_import.prepare import prepare_import
@@ -305,3 +305,48 @@ def test_a_large_file_is_one_transaction_of_batched_writes(
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Job)) == 1500
         assert session.scalar(select(func.count()).select_from(EventLog)) == 1500
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_job_started_while_importing_rolls_the_whole_import_back(
+    db: Database, supervisor: Actor, tmp_path: Path
+) -> None:
+    """Dispatch starts a job between the import's read and its update: the import notices
+    (the job is no longer waiting under its own row lock) and writes nothing."""
+    make_station(db, supervisor, "ST-01")
+    make_job(db, supervisor, "W-1", qty_total=100)
+    before_jobs, before_events = jobs_in(db), events_of(db)
+    path = write_csv(
+        tmp_path / "race.csv",
+        [
+            ["job", "part", "qty", "due"],
+            ["W-1", "Changed", "150", "2027-06-01"],
+            ["NEW-1", "Fresh", "5", "2027-06-02"],
+        ],
+    )
+    plan = prepare_import(path).plan
+    other = open_database(db.url)
+    started: list[bool] = []
+
+    def start_it_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "leanops_update_job" in statement and not started:
+            started.append(True)
+            with other.session() as session:
+                dispatch.assign_job(session, supervisor, "W-1", "ST-01")
+
+    importer = open_database(db.url)
+    event.listen(importer.engine, "before_cursor_execute", start_it_first)
+    try:
+        with importer.session() as session, pytest.raises(RuleViolation, match="became running"):
+            import_jobs(session, supervisor, plan)
+    finally:
+        importer.dispose()
+        other.dispose()
+    after = jobs_in(db)
+    assert after["W-1"][:4] == before_jobs["W-1"][:4] and after["W-1"][4] == "running"
+    assert "NEW-1" not in after
+    new_events = [
+        (kind, job) for kind, job, _meta in events_of(db) if (kind, job, _meta) not in before_events
+    ]
+    assert new_events == [("job_assigned", "W-1")]  # the dispatch's; nothing of the import

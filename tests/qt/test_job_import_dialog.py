@@ -54,12 +54,18 @@ def test_preview_mapping_date_choice_refusals_and_import(
     tmp_path: Path,
 ) -> None:
     imported = []
+    export = erp_export(tmp_path)
     dialog = JobImportDialog(
-        db, supervisor, messages, runner=DbRunner(inline=True), on_imported=imported.append
+        db,
+        supervisor,
+        messages,
+        runner=DbRunner(inline=True),
+        choose=lambda _parent, _title, _filter: str(export),
+        on_imported=imported.append,
     )
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.load_file(erp_export(tmp_path))
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
 
     assert dialog.table is not None and dialog.table.encoding == "cp1252"
     assert dialog.preview.columnCount() == 6 and dialog.preview.rowCount() == 5
@@ -112,7 +118,12 @@ def test_preview_mapping_date_choice_refusals_and_import(
 
 
 def test_the_window_opens_it_from_the_file_menu_for_supervisors_only(
-    qtbot: QtBot, db: Database, supervisor: Actor, operator: Actor, messages: RecordingMessages
+    qtbot: QtBot,
+    db: Database,
+    supervisor: Actor,
+    operator: Actor,
+    messages: RecordingMessages,
+    tmp_path: Path,
 ) -> None:
     window = open_window(qtbot, db, supervisor, messages)
     file_menu = window.menuBar().actions()[0].menu()
@@ -121,6 +132,13 @@ def test_the_window_opens_it_from_the_file_menu_for_supervisors_only(
     assert window.registry["import_jobs"].isEnabled()
     dialog = open_job_import(window)
     assert dialog.isVisible() and window.commands.active_dialog is dialog
+    dialog.load_file(erp_export(tmp_path))
+    dialog.set_column_field("Auftrag", Field.JOB_ID)
+    dialog.set_column_field("Termin", Field.DUE_DATE)
+    dialog.set_date_order(DateOrder.DAY_FIRST)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    # The window learns of the new jobs through the change feed, like any other seat's.
+    qtbot.waitUntil(lambda: window.models.jobs.row_for_key("JOB-5002") is not None, timeout=10_000)
     dialog.reject()
 
     other = open_window(qtbot, db, operator, messages)

@@ -46,6 +46,16 @@ def test_a_rendered_page_carries_the_job_id_in_both_symbols(job_id: str) -> None
     assert read_symbols(page) == {"Code128": job_id, "QRCode": job_id}
 
 
+def test_the_longest_id_and_part_name_still_fit_and_scan(tmp_path: Path) -> None:
+    job_id = "L" + "0123456789-ABCDEFGHIJ" * 3
+    job_id = job_id[:64]
+    page = render_page(job_row(job_id, part_name="Gehäuse " * 25), dpi=300)
+    assert read_symbols(page) == {"Code128": job_id, "QRCode": job_id}
+    shots = os.environ.get("LEANOPS_SHOTS")
+    if shots:
+        page.save(str(Path(shots) / "traveler-longest.png"))
+
+
 def test_the_encoders_refuse_what_is_no_job_id() -> None:
     with pytest.raises(ValidationError, match="not a valid id"):
         code128("JOB 1004")

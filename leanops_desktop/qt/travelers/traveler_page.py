@@ -81,17 +81,38 @@ def _paint_heading(painter: QPainter, area: QRect, job: JobRow, metrics: PageMet
     label = QRect(area.left(), area.top(), text_width, metrics.mm(6))
     painter.drawText(label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "JOB")
     painter.setPen(_INK)
-    painter.setFont(metrics.font(34, bold=True))
     id_box = QRect(area.left(), label.bottom(), text_width, metrics.mm(16))
-    painter.drawText(id_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, job.id)
-    painter.setFont(metrics.font(18))
-    part_box = QRect(area.left(), id_box.bottom() + metrics.mm(2), text_width, metrics.mm(20))
-    painter.drawText(
-        part_box,
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-        job.part_name,
+    id_flags = (
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWrapAnywhere
     )
+    painter.setFont(fitting_font(painter, metrics, id_box, id_flags, job.id, 34, bold=True))
+    painter.drawText(id_box, id_flags, job.id)
+    part_box = QRect(area.left(), id_box.bottom() + metrics.mm(2), text_width, metrics.mm(20))
+    part_flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+    painter.setFont(fitting_font(painter, metrics, part_box, part_flags, job.part_name, 18))
+    painter.drawText(part_box, part_flags, job.part_name)
     return max(qr_box.bottom(), part_box.bottom()) + metrics.mm(8)
+
+
+def fitting_font(
+    painter: QPainter,
+    metrics: PageMetrics,
+    box: QRect,
+    flags: int,
+    text: str,
+    points: float,
+    *,
+    bold: bool = False,
+) -> QFont:
+    """The largest font from ``points`` down to 8 pt in which ``text`` fits ``box``."""
+    size = points
+    while True:
+        font = metrics.font(size, bold=bold)
+        painter.setFont(font)
+        bounds = painter.boundingRect(box, flags, text)
+        if size <= 8 or (bounds.height() <= box.height() and bounds.width() <= box.width()):
+            return font
+        size -= 1
 
 
 def _paint_fields(
