@@ -67,6 +67,8 @@ def print_identities(results: list[dict[str, Any]]) -> None:
     )
     for r in results:
         offered = f"{r['offered']:.0f}" if r["offered"] else "closed"
+        if r["late"]:
+            print(f"WARNING: a worker was not ready when {r['mode']} started: not valid")
         print(
             f"{r['mode']:8} {r['identity']:15} {offered:>9} {r['rate']:11.0f} {r['p99']:7.1f}"
             f" {r['client_ms']:21.3f} {r['server_ms']:21.3f} {r['busy']:5.0%}"

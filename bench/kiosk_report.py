@@ -47,11 +47,12 @@ def print_report(
         f"batch {args.batch}, {args.seconds:.0f} s per phase, {os.cpu_count()} CPUs, load average "
         f"{load_before[0]:.1f} before / {load_after[0]:.1f} after"
     )
-    print(
-        f"{'phase':8} {'offered/s':>9} {'committed/s':>11} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
-        f"{'CPU ms/report client+server':>28} {'busy':>5}"
-    )
+    if results:
+        print(
+            f"{'phase':8} {'offered/s':>9} {'committed/s':>11} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
+            f"{'CPU ms/report client+server':>28} {'busy':>5}"
+        )
     for r in results:
         measured = r["store_p50"] == r["store_p50"]  # not NaN
         store = f"{r['store_p50']:.1f} / {r['store_p99']:.1f}" if measured else "-"
