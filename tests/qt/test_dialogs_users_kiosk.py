@@ -256,3 +256,31 @@ def test_an_admin_login_of_the_plant_does_it_all_under_the_database_rules(
         signed.db.dispose()
     with pytest.raises(AuthenticationFailed):
         kiosk_devices.open_device(plant.enrolment)
+
+
+def test_a_kiosk_revoked_meanwhile_is_said_plainly_and_the_list_catches_up(
+    qtbot: QtBot, plant: Plant, admin: Actor, messages: RecordingMessages
+) -> None:
+    dialog = open_dialog(qtbot, plant.db, admin, messages)
+    dialog.kiosks.select_login(plant.enrolment.login)
+    with plant.db.session() as session:  # another admin, at the same time
+        kiosk_devices.revoke_kiosks(session, admin, "ST-07")
+    messages.answers = [True]
+    qtbot.mouseClick(dialog.kiosks.revoke_button, Qt.MouseButton.LeftButton)
+    assert messages.errors == [f"Active kiosk of ST-07 {plant.enrolment.login} does not exist."]
+    assert not dialog.kiosks.rows[0].active
+
+
+def test_an_unreachable_database_is_said_plainly(
+    qtbot: QtBot, admin: Actor, messages: RecordingMessages
+) -> None:
+    from leanops_desktop.db.engine import open_database
+
+    away = open_database("postgresql://leanops@127.0.0.1:9/leanops", connect_timeout=1)
+    try:
+        dialog = open_dialog(qtbot, away, admin, messages)
+    finally:
+        away.dispose()
+    assert dialog.rows == [] and dialog.kiosks.rows == []
+    assert "Could not read the accounts: the database does not answer." in messages.errors
+    assert "Could not read the kiosks: the database does not answer." in messages.errors

@@ -190,6 +190,8 @@ def revoke_kiosks(
     logins = list(session.execute(query).scalars())
     session.rollback()
     if not logins:
+        if login is not None:  # e.g. revoked by another admin meanwhile
+            raise NotFound(f"active kiosk of {station_id}", login)
         raise NotFound("enrolled kiosk of station", station_id)
     for one in logins:
         with write_transaction(session):
