@@ -20,7 +20,7 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.credential_forms import SetBadgeDialog, SetPinDialog
 from leanops_desktop.qt.dialogs.users_dialog import COLUMNS, UsersDialog
-from leanops_desktop.services.accounts import users
+from leanops_desktop.services.accounts import auth, users
 from leanops_desktop.services.kiosk import kiosk_devices, operator_credentials, operator_sign_in
 from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, Enrolment
 from leanops_desktop.services.kiosk.operator_credentials import Method
@@ -221,3 +221,66 @@ def test_a_supervisor_sees_refusals_not_tracebacks(
     assert dialog.rows == [] and dialog.kiosks.rows == []
     assert len(messages.errors) == 2
     assert all("needs the admin role" in error for error in messages.errors)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_admin_login_of_the_plant_does_it_all_under_the_database_rules(
+    qtbot: QtBot, plant: Plant, db_url: str, admin: Actor, messages: RecordingMessages
+) -> None:
+    """As an admin's own database login (row-level security applies; the tests' superuser
+    would pass any check), not the owner's."""
+    email = f"admin-{uuid.uuid4().hex[:6]}@plant.test"
+    with plant.db.session() as session:
+        users.add_user(session, admin, email=email, role="admin", password="Admin-pw-1234")
+    lock_out(plant)
+    signed = auth.sign_in(db_url, email, "Admin-pw-1234")
+    try:
+        dialog = open_dialog(qtbot, signed.db, signed.actor, messages)
+        assert cells(dialog, plant.operator)["Kiosk sign-in"] == "locked out"
+        assert [row.kiosk.login for row in dialog.kiosks.rows] == [plant.enrolment.login]
+        assert dialog.kiosks.rows[0].last_seen is not None  # the failed sign-ins' lock event
+        dialog.select_email(plant.operator)
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+        form = dialog.active_form
+        assert isinstance(form, SetPinDialog)
+        qtbot.keyClicks(form.pin_edit, NEW_PIN)
+        qtbot.keyClicks(form.repeat_edit, NEW_PIN)
+        qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+        assert cells(dialog, plant.operator)["Kiosk sign-in"] == ""
+        dialog.kiosks.select_login(plant.enrolment.login)
+        messages.answers = [True]
+        qtbot.mouseClick(dialog.kiosks.revoke_button, Qt.MouseButton.LeftButton)
+        assert not dialog.kiosks.rows[0].active
+        assert messages.errors == []
+    finally:
+        signed.db.dispose()
+    with pytest.raises(AuthenticationFailed):
+        kiosk_devices.open_device(plant.enrolment)
+
+
+def test_a_kiosk_revoked_meanwhile_is_said_plainly_and_the_list_catches_up(
+    qtbot: QtBot, plant: Plant, admin: Actor, messages: RecordingMessages
+) -> None:
+    dialog = open_dialog(qtbot, plant.db, admin, messages)
+    dialog.kiosks.select_login(plant.enrolment.login)
+    with plant.db.session() as session:  # another admin, at the same time
+        kiosk_devices.revoke_kiosks(session, admin, "ST-07")
+    messages.answers = [True]
+    qtbot.mouseClick(dialog.kiosks.revoke_button, Qt.MouseButton.LeftButton)
+    assert messages.errors == [f"Active kiosk of ST-07 {plant.enrolment.login} does not exist."]
+    assert not dialog.kiosks.rows[0].active
+
+
+def test_an_unreachable_database_is_said_plainly(
+    qtbot: QtBot, admin: Actor, messages: RecordingMessages
+) -> None:
+    from leanops_desktop.db.engine import open_database
+
+    away = open_database("postgresql://leanops@127.0.0.1:9/leanops", connect_timeout=1)
+    try:
+        dialog = open_dialog(qtbot, away, admin, messages)
+    finally:
+        away.dispose()
+    assert dialog.rows == [] and dialog.kiosks.rows == []
+    assert "Could not read the accounts: the database does not answer." in messages.errors
+    assert "Could not read the kiosks: the database does not answer." in messages.errors

@@ -181,6 +181,8 @@ class KiosksTab(QWidget):
                 f"The kiosk {kiosk.login} of {kiosk.station_id} is revoked.", source=self
             )
 
-        self._runner.submit(
-            revoke, revoked, lambda error: self._say_failure(error, UNREACHABLE), lane=WRITES
-        )
+        def failed(error: BaseException) -> None:
+            self._say_failure(error, UNREACHABLE)
+            self.reload()  # another admin may have changed it meanwhile
+
+        self._runner.submit(revoke, revoked, failed, lane=WRITES)

@@ -41,7 +41,7 @@ from typing import Any
 from argon2.low_level import Type, hash_secret_raw
 
 from leanops_desktop.core.enums import Role
-from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, credential_dir
+from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, offline_cache_path
 from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import (
     OperatorSignIn,
@@ -116,8 +116,7 @@ class OfflineSignInCache:
 
     @classmethod
     def for_station(cls, station_id: str, directory: Path | None = None) -> OfflineSignInCache:
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in station_id)
-        return cls((directory or credential_dir()) / f"{safe}.offline.json")
+        return cls(offline_cache_path(station_id, directory))
 
     # -- the file ---------------------------------------------------------------------------
 
