@@ -16,6 +16,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import ConfigError
 from leanops_desktop.db.engine import describe_url, normalize_url, open_database
 from leanops_desktop.db.feed_wakeup import PgListener
+from leanops_desktop.db.seats import KIOSK
 from leanops_desktop.db.urls import servers_of
 from leanops_desktop.services.database_target import describe_target
 from leanops_desktop.services.kiosk import kiosk_devices
@@ -159,4 +160,7 @@ def test_a_kiosk_enrolled_through_a_list_keeps_it_and_no_admin_credentials(
     assert servers_of(stored) == [("127.0.0.1", down), (real.host, real.port)]
     assert stored.query["target_session_attrs"] == "read-write"
     device = kiosk_devices.open_device(enrolment)  # past the server that is down
-    device.close()
+    try:
+        assert device.db.seat is KIOSK
+    finally:
+        device.close()

@@ -49,6 +49,7 @@ from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import Database, normalize_url, open_database, write_transaction
 from leanops_desktop.db.kiosk_models import KioskDevice, KioskOfflineToken, KioskSignIn
 from leanops_desktop.db.models import EventLog, Station
+from leanops_desktop.db.seats import KIOSK
 from leanops_desktop.services.accounts.passwords import hash_password, verify_password
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 
@@ -359,7 +360,9 @@ class DeviceSession:
 def open_device(enrolment: Enrolment, **engine_options: Any) -> DeviceSession:
     """Connect as the enrolled device and check it is still enrolled for its station.
 
-    Raises AuthenticationFailed when it was revoked (or the credential is wrong)."""
+    Raises AuthenticationFailed when it was revoked (or the credential is wrong). The
+    database is opened for a kiosk seat (its connection budget) unless told otherwise."""
+    engine_options.setdefault("seat", KIOSK)
     db = open_database(enrolment.url(), **engine_options)
     try:
         with db.session() as session:
