@@ -130,11 +130,12 @@ def test_the_self_check_reports_the_missing_library_as_a_line(
     assert any(line.startswith("ok   qt:") and "offscreen" in line for line in lines), lines
 
 
-def test_no_display_at_all_is_said_before_qt_starts(tmp_path: Path) -> None:
-    env = display_env(tmp_path)
+@pytest.mark.parametrize("platform", ["", "xcb"])
+def test_no_display_at_all_is_said_before_qt_starts(tmp_path: Path, platform: str) -> None:
+    env = display_env(tmp_path, QT_QPA_PLATFORM=platform)
     del env["DISPLAY"]
     result = run_leanops(env, "--demo")
-    assert result.returncode == 2
+    assert result.returncode == 2  # with QT_QPA_PLATFORM=xcb Qt itself would abort (134)
     assert result.stderr.strip() == f"leanops: {NO_DISPLAY}"
 
 
@@ -208,3 +209,16 @@ def test_a_screenshot_renders_offscreen_where_the_window_could_not_open(
     result = run_leanops(env, "screenshot", str(picture), "--view", "login", "--size", "800x600")
     assert result.returncode == 0, result.stderr
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_self_check_without_a_display_runs_offscreen_even_when_xcb_was_asked_for(
+    tmp_path: Path,
+) -> None:
+    env = display_env(tmp_path, QT_QPA_PLATFORM="xcb")
+    del env["DISPLAY"]
+    database = tmp_path / "plant.db"
+    assert leanops("db", "upgrade", "--database", str(database)).returncode == 0
+    result = run_leanops(env, "--self-check", "--database", str(database))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   display: no display here" in result.stdout
+    assert "platform offscreen" in result.stdout

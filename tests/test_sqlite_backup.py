@@ -194,3 +194,60 @@ def test_the_backup_section_of_leanops_toml(tmp_path: Path) -> None:
         site.write_text(f"[backup]\n{bad}\n")
         with pytest.raises(ConfigError, match=re.escape(reason)):
             load_config(site)
+
+
+def test_a_full_disk_during_a_backup_is_one_line_and_leaves_nothing(
+    plant: Path, tmp_path: Path
+) -> None:
+    from tests.test_cli_errors import assert_one_line_refusal, run_on_a_full_disk
+
+    db = open_database(f"sqlite:///{plant}")
+    try:
+        for index in range(200):  # a plant big enough that half of it is a real file size
+            make_station(db, Actor.system(), f"ST-F{index:03d}")
+    finally:
+        db.dispose()
+    out = tmp_path / "backups" / "monday.db"
+    out.parent.mkdir()
+    limit = 64 * 1024
+    assert plant.stat().st_size > 2 * limit
+    result = run_on_a_full_disk(limit, "db", "backup", str(out), "--database", str(plant))
+    assert_one_line_refusal(result, f"cannot write the backup {out}", "is the disk full")
+    assert list(out.parent.iterdir()) == []  # no half-written copy, not even its journal
+
+
+def test_restore_into_a_new_place_and_then_the_app_opens_it(plant: Path, tmp_path: Path) -> None:
+    backup = backup_file(plant, tmp_path / "copy.db").path
+    target = tmp_path / "new-pc" / "leanops.db"
+    restored = restore_file(backup, target)
+    assert restored.replaced is None and restored.revision == migrate.head_revision()
+    db = open_database(f"sqlite:///{target}")
+    try:
+        assert migrate.current_revision(db) == migrate.head_revision()
+    finally:
+        db.dispose()
+
+
+def test_a_damaged_database_is_replaced_and_kept_aside(plant: Path, tmp_path: Path) -> None:
+    backup = backup_file(plant, tmp_path / "copy.db").path
+    damaged = b"\x00" * 4096 + b"what a failing disk left of the plant" * 50
+    plant.write_bytes(damaged)
+    restored = restore_file(backup, plant)
+    assert restored.replaced is not None and restored.replaced.read_bytes() == damaged
+    assert count(plant, STATIONS) == count(backup, STATIONS)
+
+
+def test_an_older_backup_is_restored_with_the_upgrade_to_run(plant: Path, tmp_path: Path) -> None:
+    older = tmp_path / "older.db"
+    db = open_database(f"sqlite:///{older}")
+    try:
+        migrate.upgrade(db, "0011")
+    finally:
+        db.dispose()
+    result = leanops("db", "restore", str(older), "--database", str(plant))
+    assert result.returncode == 0, result.stderr
+    assert "(schema version 0011)" in result.stdout
+    assert f"older than this LeanOps ({migrate.head_revision()}): run 'leanops db upgrade'" in (
+        result.stdout
+    )
+    assert count(plant, "SELECT count(*) FROM alembic_version WHERE version_num = '0011'") == 1

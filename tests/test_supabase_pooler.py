@@ -126,3 +126,16 @@ def test_the_option_is_never_sent_to_the_server(pg_server_url: str) -> None:
         listener.close()
     finally:
         db.dispose()
+
+
+def test_the_poolers_refusal_reads_as_a_wrong_sign_in() -> None:
+    from leanops_desktop.db.supabase import pooler_refusal
+
+    pooler = normalize_url(f"postgresql://postgres.{REF}@{POOLER}:5432/postgres")
+    said = "connection failed: FATAL:  Tenant or user not found"
+    assert pooler_refusal(pooler, said) == (
+        "wrong email or password (or Supabase's pooler does not know project"
+        f" {REF}: check [database] supabase_project)"
+    )
+    assert pooler_refusal(pooler, "timeout expired") is None
+    assert pooler_refusal(normalize_url("postgresql://db.plant.local/leanops"), said) is None

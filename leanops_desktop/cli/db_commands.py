@@ -18,7 +18,7 @@ from leanops_desktop.db.engine import Database, describe_url
 
 def add_parser(commands: Subparsers) -> None:
     """``leanops db`` and its actions."""
-    db = commands.add_parser("db", help="schema migrations")
+    db = commands.add_parser("db", help="schema migrations, SQLite backup and restore")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     for name, handler, text in (
         ("upgrade", _db_upgrade, "bring the schema to the newest version"),

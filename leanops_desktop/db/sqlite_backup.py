@@ -112,10 +112,26 @@ def backup_file(source: Path, target: Path) -> CopyCheck:
         copy_database(source, partial)
         check = check_copy(partial)
         os.replace(partial, target)
+    except sqlite3.Error as exc:
+        remove_partial(partial)
+        raise ConfigError(f"cannot write the backup {target}: {_reason(exc)}") from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        remove_partial(partial)
         raise
     return CopyCheck(target, check.revision)
+
+
+def remove_partial(partial: Path) -> None:
+    """A copy that did not finish, with the journal SQLite kept beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if "disk i/o error" in text.lower() or "full" in text.lower():
+        return f"{text} (is the disk full, or a file size limit reached?); nothing was written"
+    return f"{text}; nothing was written"
 
 
 def daily_backups(folder: Path) -> list[Path]:

@@ -18,7 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from leanops_desktop.core.errors import ConfigError
-from leanops_desktop.db.sqlite_backup import STAMP, check_copy, copy_database, partial_name
+from leanops_desktop.db.sqlite_backup import (
+    STAMP,
+    check_copy,
+    copy_database,
+    partial_name,
+    remove_partial,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +49,8 @@ def refuse_if_in_use(path: Path) -> None:
                 " again; nothing was changed"
             ) from None
         raise ConfigError(f"{path} cannot be replaced: {exc}; nothing was changed") from None
-    except sqlite3.DatabaseError as exc:
-        raise ConfigError(f"{path} is not a SQLite database ({exc}); nothing was changed") from None
+    except sqlite3.DatabaseError:
+        return  # damaged beyond opening (what a restore is for): no seat can be using it
     finally:
         connection.close()
     if str(mode).lower() != "delete":
@@ -72,8 +78,11 @@ def restore_file(backup: Path, target: Path, now: datetime | None = None) -> Res
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         copy_database(backup, partial)
+    except sqlite3.Error as exc:
+        remove_partial(partial)
+        raise ConfigError(f"cannot write {target}: {exc}; nothing was changed") from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        remove_partial(partial)
         raise
     replaced = None
     try:
@@ -85,7 +94,7 @@ def restore_file(backup: Path, target: Path, now: datetime | None = None) -> Res
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         os.replace(partial, target)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        remove_partial(partial)
         if replaced is not None and not target.exists():
             os.replace(replaced, target)  # put the database back as it was
         raise

@@ -98,3 +98,14 @@ def login_url(url: URL) -> URL:
     if url.username.endswith(f".{ref}"):
         return url
     return url.set(username=pooler_user(url.username, ref))
+
+
+def pooler_refusal(url: URL, message: str) -> str | None:
+    """What to tell a person the pooler refused (its "Tenant or user not found" covers an
+    unknown e-mail and a wrong project reference alike); None for other messages."""
+    if not is_pooler(url) or "tenant or user not found" not in message.lower():
+        return None
+    return (
+        "wrong email or password (or Supabase's pooler does not know project"
+        f" {project_ref(url) or '?'}: check [database] supabase_project)"
+    )

@@ -58,7 +58,7 @@ class DailyBackup(QObject):
         if made is None:
             return
         _log.info("daily backup written to %s", made)
-        self.finished.emit(f"Backup saved: {made}")
+        self.finished.emit(f"Backup saved: {made.name}")  # the status bar is narrow
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, LeanOpsError):
@@ -68,4 +68,4 @@ class DailyBackup(QObject):
         else:
             text = f"{type(error).__name__}: {error}"
         _log.warning("daily backup into %s failed: %s", self.plan.folder, text)
-        self.finished.emit(f"Backup into {self.plan.folder} failed: {text}")
+        self.finished.emit(f"Backup failed: {text}")

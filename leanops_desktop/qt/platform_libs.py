@@ -202,6 +202,8 @@ def requested_platforms(environ: Mapping[str, str]) -> list[str] | None:
     chosen = environ.get("QT_QPA_PLATFORM", "").strip()
     if chosen:
         names = [part.split(":", 1)[0].strip() for part in chosen.split(";")]
+        if names == ["xcb"] and not environ.get("DISPLAY"):
+            return None  # X11 asked for, and no X display to open it on
         return ["xcb"] if "xcb" in names else []
     x11, wayland = bool(environ.get("DISPLAY")), bool(environ.get("WAYLAND_DISPLAY"))
     if not (x11 or wayland):

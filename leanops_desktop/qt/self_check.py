@@ -188,9 +188,11 @@ def _check_display() -> str:
     """Whether a window can open here: the xcb plugin's libraries, read off with ``ldd``.
 
     When they are missing the later Qt checks run offscreen, so they still report."""
-    from leanops_desktop.qt.platform_libs import xcb_status
+    from leanops_desktop.qt.platform_libs import requested_platforms, xcb_status
 
     usable, found = xcb_status()
+    if requested_platforms(os.environ) is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display: Qt would abort on xcb
     if not usable:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # Qt would abort on xcb
         raise CheckFailed(found)

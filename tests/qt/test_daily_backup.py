@@ -48,7 +48,7 @@ def test_todays_copy_is_made_off_the_gui_thread_and_old_ones_pruned(
         backups.start()
     backups.stop()
     made = daily_backups(folder)[-1]
-    assert told.args == [f"Backup saved: {made}"]
+    assert told.args == [f"Backup saved: {made.name}"]
     assert made.name.startswith(f"leanops-{datetime.now():%Y%m%d}-")
     assert [path.name for path in daily_backups(folder)] == [
         f"leanops-{OLD_DAYS[-1]}.db",
@@ -87,5 +87,5 @@ def test_a_failed_copy_is_told_not_raised(qtbot: QtBot, runner: DbRunner, tmp_pa
     with qtbot.waitSignal(backups.finished, timeout=20_000) as told:
         backups.start()
     backups.stop()
-    assert told.args[0].startswith(f"Backup into {plan.folder} failed: no database")
+    assert told.args[0].startswith(f"Backup failed: no database {plan.database}")
     assert daily_backups(plan.folder) == []

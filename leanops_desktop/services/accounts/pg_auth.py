@@ -10,6 +10,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import AuthenticationFailed, DatabaseUnavailable
 from leanops_desktop.core.validation import check_email
+from leanops_desktop.db import supabase
 from leanops_desktop.db.engine import describe_url, open_database
 from leanops_desktop.db.models import User
 from leanops_desktop.db.seats import TOOL, Seat
@@ -40,6 +41,9 @@ def sign_in_postgres(url: URL, email: str, password: str, *, seat: Seat = TOOL) 
             "role" in message and ("does not exist" in message)
         ):
             raise AuthenticationFailed("wrong email or password") from None
+        refused = supabase.pooler_refusal(url, message)
+        if refused is not None:
+            raise AuthenticationFailed(refused) from None
         if "not permitted to log in" in message:
             raise AuthenticationFailed(f"account {address} is disabled: ask an admin") from None
         first = message.replace(password, "***").strip().splitlines()[0] if message else ""
