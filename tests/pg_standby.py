@@ -1,4 +1,5 @@
-"""A throwaway hot standby of a ``ThrowawayCluster``: a read replica that refuses LISTEN.
+"""A throwaway hot standby of a ``ThrowawayCluster``: a read replica that refuses LISTEN
+until it is promoted.
 
 ``ThrowawayStandby(primary).start()`` copies the primary with ``pg_basebackup -R`` (streaming
 replication, the primary's ``pg_hba.conf`` from initdb allows it on 127.0.0.1) into a temporary
@@ -37,6 +38,13 @@ class ThrowawayStandby(ThrowawayCluster):
         if result.returncode != 0:
             shown = shlex.join(cmd).replace(self._primary.password, "***")
             raise ClusterStartError(f"$ {shown}\n{result.stderr.strip()}")
+
+    def promote(self) -> None:
+        """Make the standby a primary (``pg_ctl promote``), as a failover does."""
+        cmd = self._server_cmd("pg_ctl", "promote", "-w", "-D", str(self.data_dir))
+        result = self._run(cmd, timeout=60)
+        if result.returncode != 0:
+            raise ClusterStartError(f"pg_ctl promote failed: {result.stderr.strip()}")
 
     def wait_for(self, dbname: str, query: str, timeout: float = 15.0) -> None:
         """Wait until ``query`` returns a true first column on the standby's ``dbname``."""
