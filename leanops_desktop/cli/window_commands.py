@@ -4,6 +4,7 @@ offscreen screenshot of either."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from leanops_desktop.cli.command import Subparsers
@@ -27,7 +28,11 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     """``leanops screenshot``."""
     shot = commands.add_parser("screenshot", help="render a window offscreen to a PNG and exit")
     shot.add_argument("out", type=Path, help="the PNG file to write")
-    shot.add_argument("--view", choices=["main", "login", "kiosk"], default="main")
+    shot.add_argument("--view", choices=["main", "login", "kiosk", "board"], default="main")
+    shot.add_argument("--line", help="board: this production line only")
+    shot.add_argument(
+        "--theme", choices=["light", "dark", "high-contrast"], help="default: leanops.toml"
+    )
     shot.add_argument("--station", help="kiosk station (default: the first active one)")
     shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
     shot.add_argument(
@@ -54,12 +59,14 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.qt.screenshot import parse_size
 
     size = parse_size(args.size)
+    if args.theme:
+        config = replace(config, theme=args.theme)
     url = getattr(args, "database", None)
     if url is not None:
         url = checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
-    take_screenshot(args.out, args.view, url, config, args.station, size)
+    take_screenshot(args.out, args.view, url, config, args.station, size, line=args.line)
     print(args.out)
     return 0
 

@@ -6,7 +6,8 @@ grabs it:
 
 * ``main``: the supervisor's window;
 * ``login``: the sign-in dialog (with the demo accounts on a demo database);
-* ``kiosk``: a station's kiosk.
+* ``kiosk``: a station's kiosk;
+* ``board``: the production board for a TV.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from leanops_desktop.qt.dialogs.sign_in_dialog import DemoAccount
     from leanops_desktop.services.accounts.signed_in import SignedIn
 
-VIEWS = ("main", "login", "kiosk")
+VIEWS = ("main", "login", "kiosk", "board")
 SETTLE_MS = 400
 
 

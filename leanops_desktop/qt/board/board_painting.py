@@ -1,0 +1,171 @@
+"""Painting one station's line of the production board: big type, read from 5 metres.
+
+Sizes are for 1080 pixels of height and scale with the board (``scale``).
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+
+from leanops_desktop.qt.models.status_colors import BLOCKED_HEX, IDLE_HEX, RUNNING_HEX
+from leanops_desktop.services.board.board_reads import BoardStation, Light, blocked_text
+
+LIGHT_HEX = {
+    Light.GREEN: RUNNING_HEX,
+    Light.AMBER: IDLE_HEX,
+    Light.RED: BLOCKED_HEX,
+    Light.OFF: "#8d96a0",
+}
+#: Height of one station's line at 1080 pixels.
+ROW_HEIGHT = 150
+HEADER_HEIGHT = 110
+BANNER_HEIGHT = 80
+#: Column starts as shares of the width: station, progress, hour, shift, state.
+COLUMNS = (0.0, 0.30, 0.52, 0.66, 0.80)
+
+
+def font(pixels: float, *, bold: bool = False) -> QFont:
+    result = QFont()
+    result.setPixelSize(max(int(pixels), 8))
+    result.setBold(bold)
+    return result
+
+
+def light_color(light: Light) -> QColor:
+    return QColor(LIGHT_HEX[light])
+
+
+def _text(
+    painter: QPainter,
+    rect: QRectF,
+    text: str,
+    pixels: float,
+    *,
+    bold: bool = False,
+    color: QColor | None = None,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+) -> None:
+    painter.setFont(font(pixels, bold=bold))
+    if color is not None:
+        painter.setPen(color)
+    flags = align | Qt.AlignmentFlag.AlignVCenter
+    metrics = painter.fontMetrics()
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()))
+    painter.drawText(rect, int(flags), shown)
+
+
+def figure_text(done: int, target: int | None) -> str:
+    """``"42 / 50"``, or just ``"42"`` without a target."""
+    return f"{done} / {target}" if target is not None else f"{done}"
+
+
+def paint_station(
+    painter: QPainter,
+    rect: QRectF,
+    item: BoardStation,
+    palette: QPalette,
+    scale: float,
+    tz: tzinfo,
+) -> None:
+    """One station's line inside ``rect``."""
+    text_color = palette.color(QPalette.ColorRole.WindowText)
+    muted = palette.color(QPalette.ColorRole.PlaceholderText)
+    light = light_color(item.light)
+    pad = 14 * scale
+    painter.fillRect(QRectF(rect.x(), rect.y() + pad / 2, 28 * scale, rect.height() - pad), light)
+    width = rect.width() - 48 * scale
+    left = rect.x() + 48 * scale
+
+    def column(index: int) -> QRectF:
+        start = COLUMNS[index]
+        end = COLUMNS[index + 1] if index + 1 < len(COLUMNS) else 1.0
+        return QRectF(left + start * width, rect.y(), (end - start) * width - pad, rect.height())
+
+    row = item.station
+    first, half = column(0), rect.height() / 2
+    _text(
+        painter,
+        QRectF(first.x(), first.y(), first.width(), half),
+        row.name,
+        52 * scale,
+        bold=True,
+        color=text_color,
+    )
+    job = f"{row.current_job_id} · {row.current_part_name}" if row.current_job_id else "no job"
+    _text(
+        painter,
+        QRectF(first.x(), first.y() + half, first.width(), half * 0.8),
+        job,
+        34 * scale,
+        color=muted,
+    )
+    _paint_progress(painter, column(1), item, palette, scale)
+    for index, label, done, target in (
+        (2, "this hour", item.hour_done, item.hour_target),
+        (3, "this shift", item.shift_done, item.shift_target),
+    ):
+        box = column(index)
+        _text(
+            painter,
+            QRectF(box.x(), box.y() + 8 * scale, box.width(), half),
+            label,
+            26 * scale,
+            color=muted,
+        )
+        _text(
+            painter,
+            QRectF(box.x(), box.y() + half - 8 * scale, box.width(), half),
+            figure_text(done, target),
+            56 * scale,
+            bold=True,
+            color=text_color,
+        )
+    _paint_state(painter, column(4), item, scale, tz, text_color)
+
+
+def _paint_progress(
+    painter: QPainter, box: QRectF, item: BoardStation, palette: QPalette, scale: float
+) -> None:
+    row = item.station
+    if row.current_job_id is None:
+        return
+    bar = QRectF(box.x(), box.y() + box.height() * 0.22, box.width(), 44 * scale)
+    painter.fillRect(bar, palette.color(QPalette.ColorRole.Mid))
+    filled = QRectF(bar.x(), bar.y(), bar.width() * min(item.progress, 1.0), bar.height())
+    painter.fillRect(filled, QColor(RUNNING_HEX))
+    text = f"{row.job_qty_done} / {row.job_qty_total}  ({item.progress:.0%})"
+    _text(
+        painter,
+        QRectF(box.x(), bar.bottom() + 6 * scale, box.width(), 50 * scale),
+        text,
+        34 * scale,
+        bold=True,
+        color=palette.color(QPalette.ColorRole.WindowText),
+    )
+
+
+def _paint_state(
+    painter: QPainter,
+    box: QRectF,
+    item: BoardStation,
+    scale: float,
+    tz: tzinfo,
+    text_color: QColor,
+) -> None:
+    lines: list[tuple[str, QColor]] = []
+    if item.late:
+        lines.append(("LATE", QColor(BLOCKED_HEX)))
+    blocked = blocked_text(item.station, tz)
+    if blocked is not None:
+        lines.append((blocked, QColor(BLOCKED_HEX)))
+    elif not item.late:
+        lines.append((item.station.status.value, text_color))
+    height = box.height() / max(len(lines), 1)
+    for number, (text, color) in enumerate(lines):
+        rect = QRectF(box.x(), box.y() + number * height, box.width(), height)
+        painter.setFont(font(40 * scale if text == "LATE" else 32 * scale, bold=True))
+        painter.setPen(color)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap), text)
