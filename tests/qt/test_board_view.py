@@ -20,6 +20,7 @@ from leanops_desktop.qt.board import BoardController, BoardView
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.services.analytics_time import local_zone
+from leanops_desktop.services.board import board_login
 from leanops_desktop.services.reporting import production
 from tests.factories import make_station
 from tests.fault_proxy import FaultProxy
@@ -212,3 +213,36 @@ def test_the_board_screenshot_is_full_hd_in_either_theme(
     assert (image.width(), image.height()) == (1920, 1080)
     corner = image.pixelColor(5, 1075)  # the board's background follows the theme
     assert (corner.lightness() < 100) == (theme == "dark")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_board_runs_live_on_its_own_read_only_login(
+    db: Database,
+    db_url: str,
+    admin: Actor,
+    operator: Actor,
+    qtbot: QtBot,
+    tmp_path: Path,
+    boards: list[Board],
+) -> None:
+    assigned_plant(db, admin)
+    with db.session() as session:
+        credential = board_login.enroll_board(session, admin)
+    path = board_login.save_board_credential(credential, tmp_path)
+    assert path.stat().st_mode & 0o077 == 0
+    loaded = board_login.load_board_credential(db_url, tmp_path)
+    assert loaded.login == credential.login and loaded.login.startswith("board-")
+    board_db = board_login.open_board(loaded)
+    try:
+        board = Board(board_db, qtbot)
+        boards.append(board)
+        assert board.view.shown_station_ids() == ["ST-01"]
+        qtbot.waitUntil(lambda: board.feed is not None and board.feed.online, timeout=10_000)
+        report(db_url, operator, 4)
+        qtbot.waitUntil(lambda: board.station("ST-01").hour_done == 4, timeout=10_000)
+    finally:
+        for board in boards:
+            board.close()
+        boards.clear()
+        board_db.dispose()
