@@ -246,6 +246,8 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_enroll_kiosk": frozenset({"admin"}),
     # Production boards (migration 0013): admins enrol them; a board executes nothing.
     "leanops_enroll_board": frozenset({"admin"}),
+    # Andon (migration 0013): supervisors and admins acknowledge alerts.
+    "leanops_acknowledge_andon": frozenset({"supervisor", "admin"}),
     "leanops_revoke_kiosk": frozenset({"admin"}),
     "leanops_set_operator_pin": frozenset({"admin"}),
     "leanops_set_operator_badge": frozenset({"admin"}),
@@ -762,3 +764,23 @@ def test_only_admins_enrol_boards_and_the_audit_knows_them(floor: Floor) -> None
                 sql.SQL("REVOKE INSERT ON jobs FROM {}").format(sql.Identifier(str(group[0])))
             )
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(stray)))
+
+
+def test_andon_acknowledgements_only_by_supervisors_and_well_formed(floor: Floor) -> None:
+    ack = "SELECT leanops_acknowledge_andon(%s, %s, 'ST-07', NULL, 'x')"
+    good = ("blocked_too_long|ST-07||2026-12-05T08:00:00+00:00", "blocked_too_long")
+    with floor.seats["operator"].connect() as conn:
+        assert sqlstate_of(lambda: conn.execute(ack, good)) == DENIED
+    with floor.seats["supervisor"].connect() as conn:
+        bad_rule = ("drop_tables|ST-07||1", "drop_tables")
+        assert sqlstate_of(lambda: conn.execute(ack, bad_rule)) == "22023"
+        wrong_key = ("station_silent|ST-07||1", "blocked_too_long")
+        assert sqlstate_of(lambda: conn.execute(ack, wrong_key)) == "22023"
+        first = conn.execute(ack, good).fetchone()
+        again = conn.execute(ack, good).fetchone()
+        assert first is not None and first[0] is not None
+        assert again == (None,)
+        row = conn.execute(
+            "SELECT actor, meta ->> 'key' FROM events_log WHERE event_type = 'andon_acknowledged'"
+        ).fetchall()
+    assert row == [(floor.seats["supervisor"].email, good[0])]

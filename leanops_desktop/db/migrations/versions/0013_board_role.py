@@ -1,4 +1,4 @@
-"""The production board's read-only login: a board group per plant that may only read.
+"""The production board's read-only login, and acknowledging andon alerts.
 
 Revision ID: 0013
 Revises: 0012
@@ -16,6 +16,9 @@ Nothing changes on SQLite (one PC: the board opens the file and only reads). On 
   (admins, SECURITY DEFINER as the other account functions): a LOGIN role in the board group
   with the SCRAM verifier of a random password the client made, the logins' timeouts, and
   a ``board_enrolled`` event naming it (the privilege audit knows the plant's boards by it).
+* **Andon acknowledgements** ``leanops_acknowledge_andon(key, rule, station, job, alert)``
+  (supervisors and admins) write one ``andon_acknowledged`` event per alert key; a second
+  acknowledgement of the same key writes nothing and returns NULL.
 """
 
 from __future__ import annotations
@@ -107,6 +110,46 @@ $fn$
 """
 
 
+_ACKNOWLEDGE_ANDON = f"""
+CREATE OR REPLACE FUNCTION public.leanops_acknowledge_andon(
+    p_key text, p_rule text, p_station text, p_job text, p_alert text)
+RETURNS uuid LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_SAFE_PATH} AS $fn$
+DECLARE
+    v_id uuid;
+BEGIN
+    IF public.leanops_group_of(session_user) IS DISTINCT FROM 'supervisor'
+       AND public.leanops_group_of(session_user) IS DISTINCT FROM 'admin'
+       AND NOT pg_catalog.pg_has_role(session_user, public.leanops_plant_role('owner'),
+                                      'MEMBER') THEN
+        RAISE EXCEPTION 'only a supervisor or an admin may acknowledge an alert'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_rule IS NULL OR p_rule NOT IN ('blocked_too_long', 'job_at_risk', 'station_silent') THEN
+        RAISE EXCEPTION 'rule: not an andon rule' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_key IS NULL OR length(p_key) > 300 OR split_part(p_key, '|', 1) <> p_rule THEN
+        RAISE EXCEPTION 'key: not the key of a % alert', p_rule
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length(p_station) > 64 OR length(p_job) > 64 OR length(p_alert) > 300 THEN
+        RAISE EXCEPTION 'alert: too long' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('andon:' || p_key));
+    IF EXISTS (SELECT 1 FROM public.events_log e
+                WHERE e.event_type = 'andon_acknowledged' AND e.meta ->> 'key' = p_key) THEN
+        RETURN NULL;
+    END IF;
+    v_id := gen_random_uuid();
+    INSERT INTO public.events_log (id, event_type, station_id, job_id, meta, actor)
+    VALUES (v_id, 'andon_acknowledged', p_station, p_job,
+            jsonb_build_object('key', p_key, 'rule', p_rule, 'alert', coalesce(p_alert, '')),
+            session_user);
+    RETURN v_id;
+END
+$fn$
+"""
+
+
 def _quote(sql: str) -> str:
     return "'" + sql.replace("'", "''") + "'"
 
@@ -141,6 +184,17 @@ def upgrade() -> None:
     op.execute(
         "DO $g$ BEGIN EXECUTE format('GRANT EXECUTE ON FUNCTION"
         " public.leanops_enroll_board(text) TO %I', public.leanops_plant_role('admin')); END $g$"
+    )
+    op.execute(_ACKNOWLEDGE_ANDON)
+    signature = "public.leanops_acknowledge_andon(text, text, text, text, text)"
+    op.execute(
+        f"DO $o$ BEGIN EXECUTE format('ALTER FUNCTION {signature} OWNER TO %I',"
+        " public.leanops_plant_role('owner')); END $o$"
+    )
+    op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+    op.execute(
+        f"DO $g$ BEGIN EXECUTE format('GRANT EXECUTE ON FUNCTION {signature} TO %I, %I',"
+        " public.leanops_plant_role('supervisor'), public.leanops_plant_role('admin')); END $g$"
     )
     for statement in _reads():
         op.execute(statement)
