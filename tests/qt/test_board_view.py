@@ -21,6 +21,7 @@ from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.services.analytics_time import local_zone
 from leanops_desktop.services.board import board_login
+from leanops_desktop.services.floor import dispatch
 from leanops_desktop.services.reporting import production
 from tests.factories import make_station
 from tests.fault_proxy import FaultProxy
@@ -246,3 +247,31 @@ def test_the_board_runs_live_on_its_own_read_only_login(
             board.close()
         boards.clear()
         board_db.dispose()
+
+
+def test_a_blocked_late_station_says_late_since_when_and_why(
+    db: Database, supervisor: Actor, qtbot: QtBot, boards: list[Board]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leanops_desktop.qt.board.board_painting import state_lines
+    from leanops_desktop.services.board.board_reads import Light, read_board
+    from leanops_desktop.services.floor import stations
+    from tests.factories import make_job
+
+    make_station(db, supervisor, "ST-01")
+    make_job(db, supervisor, "JOB-0001", due_in_days=0)
+    with db.session() as session:
+        dispatch.assign_job(session, supervisor, "JOB-0001", "ST-01")
+    with db.session() as session:
+        stations.block_station(session, supervisor, "ST-01", "maintenance")
+    zone = local_zone()
+    with db.session() as session:
+        (item,) = read_board(session, datetime.now(UTC) + timedelta(days=2), zone, SHIFTS).stations
+    since = item.station.blocked_since
+    assert since is not None and item.light == Light.RED
+    assert state_lines(item, zone) == [
+        ("LATE", True),
+        (f"blocked since {since.astimezone(zone):%H:%M}", True),
+        ("(maintenance)", True),
+    ]

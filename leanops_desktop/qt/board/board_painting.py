@@ -24,7 +24,7 @@ ROW_HEIGHT = 150
 HEADER_HEIGHT = 110
 BANNER_HEIGHT = 80
 #: Column starts as shares of the width: station, progress, hour, shift, state.
-COLUMNS = (0.0, 0.30, 0.52, 0.66, 0.80)
+COLUMNS = (0.0, 0.27, 0.47, 0.61, 0.75)
 
 
 def font(pixels: float, *, bold: bool = False) -> QFont:
@@ -147,6 +147,22 @@ def _paint_progress(
     )
 
 
+def state_lines(item: BoardStation, tz: tzinfo) -> list[tuple[str, bool]]:
+    """The state column: ``(text, alarming)`` lines, e.g. LATE, blocked since 10:42, why."""
+    lines: list[tuple[str, bool]] = []
+    if item.late:
+        lines.append(("LATE", True))
+    row = item.station
+    if blocked_text(row, tz) is not None:
+        since = f" since {row.blocked_since.astimezone(tz):%H:%M}" if row.blocked_since else ""
+        lines.append((f"blocked{since}", True))
+        if row.blocked_reason:
+            lines.append((f"({row.blocked_reason})", True))
+    elif not item.late:
+        lines.append((row.status.value, False))
+    return lines
+
+
 def _paint_state(
     painter: QPainter,
     box: QRectF,
@@ -155,17 +171,11 @@ def _paint_state(
     tz: tzinfo,
     text_color: QColor,
 ) -> None:
-    lines: list[tuple[str, QColor]] = []
-    if item.late:
-        lines.append(("LATE", QColor(BLOCKED_HEX)))
-    blocked = blocked_text(item.station, tz)
-    if blocked is not None:
-        lines.append((blocked, QColor(BLOCKED_HEX)))
-    elif not item.late:
-        lines.append((item.station.status.value, text_color))
-    height = box.height() / max(len(lines), 1)
-    for number, (text, color) in enumerate(lines):
-        rect = QRectF(box.x(), box.y() + number * height, box.width(), height)
-        painter.setFont(font(40 * scale if text == "LATE" else 32 * scale, bold=True))
-        painter.setPen(color)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap), text)
+    lines = state_lines(item, tz)
+    height = box.height() / 3
+    top = box.y() + (box.height() - height * len(lines)) / 2
+    for number, (text, alarming) in enumerate(lines):
+        rect = QRectF(box.x(), top + number * height, box.width(), height)
+        size = 44 if text == "LATE" else 34 if number == 0 or text.startswith("blocked") else 30
+        color = QColor(BLOCKED_HEX) if alarming else text_color
+        _text(painter, rect, text, size * scale, bold=True, color=color)
