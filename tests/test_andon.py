@@ -69,6 +69,8 @@ def test_each_rule_fires_once_per_episode_without_a_database() -> None:
     (again,) = monitor.new_alerts([reblocked], [], later + timedelta(minutes=10))
     assert again.rule == AndonRule.BLOCKED_TOO_LONG and "tooling" in again.text
     assert projected_finish(slow, start) == start + timedelta(hours=10)
+    overdue = JobFacts("J-4", remaining=100, due=start - timedelta(hours=1), done_last_hour=10)
+    assert AndonMonitor(THRESHOLDS).new_alerts([], [overdue], start) == []  # late, not at risk
     assert projected_finish(JobFacts("J-3", 5, start, 0), start) is None
 
 

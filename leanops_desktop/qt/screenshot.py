@@ -87,10 +87,12 @@ def save_main(
     app: QApplication, signed_in: SignedIn, config: SiteConfig, size: tuple[int, int], out: Path
 ) -> None:
     """The supervisor's window of ``signed_in`` at ``size``, its tables loaded."""
+    from leanops_desktop.qt.andon import attach_andon
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
 
     widget = MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
+    attach_andon(widget, config)  # the Notifications dock, as the supervisor sees it
     widget.resize(*size)
     save(app, widget, out)
 

@@ -76,7 +76,7 @@ class NotificationsDock(QDockWidget):
             return
         item = QListWidgetItem(alert_line(alert, self._tz))
         item.setData(ALERT_ROLE, alert)
-        item.setForeground(QBrush(QColor(RULE_HEX[alert.rule])))
+        item.setForeground(QBrush(QColor(RULE_HEX[alert.rule]).darker(130)))
         bold = QFont(item.font())
         bold.setBold(True)
         item.setFont(bold)

@@ -4,7 +4,7 @@
   block (keyed by when it was blocked);
 * **job at risk**: a running job that, at its output over the last hour, would finish after
   the end of its due date; one episode per job and due date (a job with no output in that
-  hour is left to the next rule);
+  hour is left to the next rule; a job already past its due date is late, not at risk);
 * **station silent**: a running station that has reported nothing for ``silent_minutes``
   (counted from its last report, or from when its job was assigned); one episode per
   silence (keyed by the last sign of life).
@@ -138,8 +138,8 @@ def risk_alerts(jobs: Iterable[JobFacts], now: datetime) -> list[Alert]:
     alerts = []
     for job in jobs:
         finish = projected_finish(job, now)
-        if job.remaining <= 0 or finish is None or finish <= job.due:
-            continue
+        if job.remaining <= 0 or job.due <= now or finish is None or finish <= job.due:
+            continue  # done, already late (the board and tables say so), or on time
         late_by = math.ceil((finish - job.due).total_seconds() / 3600)
         alerts.append(
             Alert(
