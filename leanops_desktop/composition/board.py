@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+
 from leanops_desktop.composition.main_window import make_live_feed
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.db.engine import Database, normalize_url, open_database
@@ -69,6 +71,7 @@ def run_board(url: str, config: SiteConfig, line: str | None, *, windowed: bool 
         view.resize(*WINDOWED_SIZE)
         view.show()
     else:
+        view.setCursor(Qt.CursorShape.BlankCursor)  # no pointer in the middle of the TV
         view.showFullScreen()
     code = app.exec()
     view.close()  # stops the feed and the runner before the database goes

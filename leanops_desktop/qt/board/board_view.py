@@ -8,7 +8,16 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import QWidget
 
 from leanops_desktop.qt.board.board_painting import (
@@ -64,6 +73,8 @@ class BoardView(QWidget):
         self.message = "Loading…"
         #: Called once when the board closes (its controller, feed and runner stop).
         self.on_close: list[Callable[[], None]] = []
+        # A TV has no close button: the kiosk's key closes the board too.
+        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.close)
 
     # -- state -----------------------------------------------------------------------------
 
