@@ -249,6 +249,24 @@ def test_the_board_runs_live_on_its_own_read_only_login(
         board_db.dispose()
 
 
+def test_lines_that_fit_together_share_one_page_and_nothing_cycles(
+    db: Database, supervisor: Actor, qtbot: QtBot, boards: list[Board]
+) -> None:
+    for number, line in ((1, "Line A"), (2, "Line A"), (3, "Line B"), (4, "Line C")):
+        make_station(db, supervisor, f"ST-{number:02d}", line=line)
+    board = Board(db, qtbot, live=False)
+    boards.append(board)
+    view = board.view
+    assert [page.title for page in view.pages] == ["Line A · Line B · Line C"]
+    board.controller.cycle_timer.timeout.emit()
+    assert view.shown_station_ids() == ["ST-01", "ST-02", "ST-03", "ST-04"]
+    for number in range(5, 8):  # Line C grows: it no longer fits beside A and B
+        make_station(db, supervisor, f"ST-{number:02d}", line="Line C")
+    board.controller.reload()
+    qtbot.waitUntil(lambda: len(view.pages) == 2, timeout=10_000)
+    assert [page.title for page in view.pages] == ["Line A · Line B", "Line C"]
+
+
 def test_a_blocked_late_station_says_late_since_when_and_why(
     db: Database, supervisor: Actor, qtbot: QtBot, boards: list[Board]
 ) -> None:

@@ -24,7 +24,7 @@ ROW_HEIGHT = 150
 HEADER_HEIGHT = 110
 BANNER_HEIGHT = 80
 #: Column starts as shares of the width: station, progress, hour, shift, state.
-COLUMNS = (0.0, 0.27, 0.47, 0.61, 0.75)
+COLUMNS = (0.0, 0.28, 0.47, 0.61, 0.75)
 
 
 def font(pixels: float, *, bold: bool = False) -> QFont:
@@ -69,8 +69,10 @@ def paint_station(
     palette: QPalette,
     scale: float,
     tz: tzinfo,
+    *,
+    with_line: bool = False,
 ) -> None:
-    """One station's line inside ``rect``."""
+    """One station's line inside ``rect`` (naming its production line when ``with_line``)."""
     text_color = palette.color(QPalette.ColorRole.WindowText)
     muted = palette.color(QPalette.ColorRole.PlaceholderText)
     light = light_color(item.light)
@@ -86,11 +88,15 @@ def paint_station(
 
     row = item.station
     first, half = column(0), rect.height() / 2
+    name_width = first.width() * (0.84 if with_line else 1.0)
+    if with_line:  # several lines share the page: say which one, beside the name
+        label = QRectF(first.x() + name_width, first.y(), first.width() - name_width, half)
+        _text(painter, label, row.line, 24 * scale, color=muted, align=Qt.AlignmentFlag.AlignRight)
     _text(
         painter,
-        QRectF(first.x(), first.y(), first.width(), half),
+        QRectF(first.x(), first.y(), name_width, half),
         row.name,
-        52 * scale,
+        48 * scale,
         bold=True,
         color=text_color,
     )
@@ -136,7 +142,7 @@ def _paint_progress(
     painter.fillRect(bar, palette.color(QPalette.ColorRole.Mid))
     filled = QRectF(bar.x(), bar.y(), bar.width() * min(item.progress, 1.0), bar.height())
     painter.fillRect(filled, QColor(RUNNING_HEX))
-    text = f"{row.job_qty_done} / {row.job_qty_total}  ({item.progress:.0%})"
+    text = f"{row.job_qty_done}/{row.job_qty_total} · {item.progress:.0%}"
     _text(
         painter,
         QRectF(box.x(), bar.bottom() + 6 * scale, box.width(), 50 * scale),

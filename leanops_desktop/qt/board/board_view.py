@@ -1,5 +1,6 @@
 """The production board's widget: a header (line, page, shift, clock), an outage banner and
-as many station lines as fit; more stations than fit are split into pages, one line of the
+as many station lines as fit. Whole production lines share a page while they fit; a line
+with more stations than fit is split into pages of its own; the
 plant at a time, which :meth:`BoardView.next_page` cycles through."""
 
 from __future__ import annotations
@@ -32,27 +33,46 @@ from leanops_desktop.services.board.board_reads import BoardSnapshot, BoardStati
 
 
 class BoardPage:
-    """The stations shown together: one line's, at most as many as fit."""
+    """The stations shown together: whole lines that fit, or one part of a long line."""
 
-    def __init__(self, line: str, stations: list[BoardStation], number: int, of: int) -> None:
-        self.line = line
+    def __init__(
+        self, lines: list[str], stations: list[BoardStation], number: int = 1, of: int = 1
+    ) -> None:
+        self.lines = lines
         self.stations = stations
         self.number = number
         self.of = of
 
     @property
+    def line(self) -> str:
+        return self.lines[0]
+
+    @property
     def title(self) -> str:
-        return self.line if self.of == 1 else f"{self.line} ({self.number}/{self.of})"
+        names = " · ".join(self.lines)
+        return names if self.of == 1 else f"{names} ({self.number}/{self.of})"
 
 
 def split_pages(snapshot: BoardSnapshot, per_page: int) -> list[BoardPage]:
-    """Each line's stations in pages of at most ``per_page``."""
+    """Whole lines packed onto pages of at most ``per_page`` stations, in order; a line
+    longer than that in pages of its own."""
     pages: list[BoardPage] = []
     per_page = max(per_page, 1)
+    packed: BoardPage | None = None
     for line in snapshot.lines():
         stations = [item for item in snapshot.stations if item.station.line == line]
-        chunks = [stations[i : i + per_page] for i in range(0, len(stations), per_page)]
-        pages.extend(BoardPage(line, chunk, n + 1, len(chunks)) for n, chunk in enumerate(chunks))
+        if len(stations) > per_page:
+            packed = None
+            chunks = [stations[i : i + per_page] for i in range(0, len(stations), per_page)]
+            pages.extend(
+                BoardPage([line], chunk, n + 1, len(chunks)) for n, chunk in enumerate(chunks)
+            )
+        elif packed is not None and len(packed.stations) + len(stations) <= per_page:
+            packed.lines.append(line)
+            packed.stations.extend(stations)
+        else:
+            packed = BoardPage([line], list(stations))
+            pages.append(packed)
     return pages
 
 
@@ -133,8 +153,8 @@ class BoardView(QWidget):
         old = self._page
         self._pages = split_pages(self._snapshot, self.per_page) if self._snapshot else []
         self._page = min(old, len(self._pages) - 1) if self._pages else 0
-        if keep_line and self.current_page and self.current_page.line != keep_line:
-            same = [i for i, page in enumerate(self._pages) if page.line == keep_line]
+        if keep_line and self.current_page and keep_line not in self.current_page.lines:
+            same = [i for i, page in enumerate(self._pages) if keep_line in page.lines]
             self._page = same[0] if same else 0
         self.update()
 
@@ -177,7 +197,9 @@ class BoardView(QWidget):
             rect = QRectF(20 * scale, top + number * height, self.width() - 40 * scale, height)
             if number % 2:
                 painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-            paint_station(painter, rect, item, palette, scale, self._tz)
+            paint_station(
+                painter, rect, item, palette, scale, self._tz, with_line=len(page.lines) > 1
+            )
         painter.end()
 
     def _paint_header(self, painter: QPainter, scale: float) -> float:
