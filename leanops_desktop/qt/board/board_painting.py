@@ -90,8 +90,8 @@ def paint_station(
     first, half = column(0), rect.height() / 2
     name_width = first.width() * (0.84 if with_line else 1.0)
     if with_line:  # several lines share the page: say which one, beside the name
-        label = QRectF(first.x() + name_width, first.y(), first.width() - name_width, half)
-        _text(painter, label, row.line, 24 * scale, color=muted, align=Qt.AlignmentFlag.AlignRight)
+        corner = QRectF(first.x() + name_width, first.y(), first.width() - name_width, half)
+        _text(painter, corner, row.line, 24 * scale, color=muted, align=Qt.AlignmentFlag.AlignRight)
     _text(
         painter,
         QRectF(first.x(), first.y(), name_width, half),
