@@ -64,9 +64,9 @@ def test_the_board_counts_this_hour_and_this_shift_against_the_needed_rate(
     assert first.rate_needed is not None and abs(first.rate_needed - rate) < 1e-9
     assert first.hour_target == round(rate * (now - hour).total_seconds() / 3600)
     assert first.shift_target == round(rate * (now - board.shift.start).total_seconds() / 3600)
-    target = first.hour_target
+    target = first.shift_target
     assert target is not None
-    share = 13 / target if target else 1.0
+    share = 43 / target if target else 1.0
     expected = Light.GREEN if share >= 1 else Light.AMBER if share >= 0.8 else Light.RED
     assert first.light == expected and not first.late
     assert second.station.id == "ST-02" and second.light == Light.OFF

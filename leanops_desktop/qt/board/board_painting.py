@@ -10,6 +10,7 @@ from datetime import tzinfo
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 
+from leanops_desktop.core.rows import StationRow
 from leanops_desktop.qt.models.status_colors import BLOCKED_HEX, IDLE_HEX, RUNNING_HEX
 from leanops_desktop.services.board.board_reads import BoardStation, Light, blocked_text
 
@@ -74,7 +75,6 @@ def paint_station(
 ) -> None:
     """One station's line inside ``rect`` (naming its production line when ``with_line``)."""
     text_color = palette.color(QPalette.ColorRole.WindowText)
-    muted = palette.color(QPalette.ColorRole.PlaceholderText)
     light = light_color(item.light)
     pad = 14 * scale
     painter.fillRect(QRectF(rect.x(), rect.y() + pad / 2, 28 * scale, rect.height() - pad), light)
@@ -86,50 +86,66 @@ def paint_station(
         end = COLUMNS[index + 1] if index + 1 < len(COLUMNS) else 1.0
         return QRectF(left + start * width, rect.y(), (end - start) * width - pad, rect.height())
 
-    row = item.station
-    first, half = column(0), rect.height() / 2
-    name_width = first.width() * (0.84 if with_line else 1.0)
-    if with_line:  # several lines share the page: say which one, beside the name
-        corner = QRectF(first.x() + name_width, first.y(), first.width() - name_width, half)
+    _paint_name(painter, column(0), item.station, palette, scale, with_line)
+    _paint_progress(painter, column(1), item, palette, scale)
+    _paint_figure(painter, column(2), "this hour", item.hour_done, item.hour_target, palette, scale)
+    _paint_figure(
+        painter, column(3), "this shift", item.shift_done, item.shift_target, palette, scale
+    )
+    _paint_state(painter, column(4), item, scale, tz, text_color)
+
+
+def _paint_name(
+    painter: QPainter,
+    box: QRectF,
+    row: StationRow,
+    palette: QPalette,
+    scale: float,
+    with_line: bool,
+) -> None:
+    """The station's name (and its line when several share the page) over its job."""
+    muted = palette.color(QPalette.ColorRole.PlaceholderText)
+    half = box.height() / 2
+    name_width = box.width() * (0.84 if with_line else 1.0)
+    if with_line:
+        corner = QRectF(box.x() + name_width, box.y(), box.width() - name_width, half)
         _text(painter, corner, row.line, 24 * scale, color=muted, align=Qt.AlignmentFlag.AlignRight)
+    name_box = QRectF(box.x(), box.y(), name_width, half)
     _text(
         painter,
-        QRectF(first.x(), first.y(), name_width, half),
+        name_box,
         row.name,
         48 * scale,
         bold=True,
-        color=text_color,
+        color=palette.color(QPalette.ColorRole.WindowText),
     )
     job = f"{row.current_job_id} · {row.current_part_name}" if row.current_job_id else "no job"
+    job_box = QRectF(box.x(), box.y() + half, box.width(), half * 0.8)
+    _text(painter, job_box, job, 34 * scale, color=muted)
+
+
+def _paint_figure(
+    painter: QPainter,
+    box: QRectF,
+    label: str,
+    done: int,
+    target: int | None,
+    palette: QPalette,
+    scale: float,
+) -> None:
+    """``this hour`` over ``42 / 50``."""
+    half = box.height() / 2
+    top = QRectF(box.x(), box.y() + 8 * scale, box.width(), half)
+    _text(painter, top, label, 26 * scale, color=palette.color(QPalette.ColorRole.PlaceholderText))
+    bottom = QRectF(box.x(), box.y() + half - 8 * scale, box.width(), half)
     _text(
         painter,
-        QRectF(first.x(), first.y() + half, first.width(), half * 0.8),
-        job,
-        34 * scale,
-        color=muted,
+        bottom,
+        figure_text(done, target),
+        56 * scale,
+        bold=True,
+        color=palette.color(QPalette.ColorRole.WindowText),
     )
-    _paint_progress(painter, column(1), item, palette, scale)
-    for index, label, done, target in (
-        (2, "this hour", item.hour_done, item.hour_target),
-        (3, "this shift", item.shift_done, item.shift_target),
-    ):
-        box = column(index)
-        _text(
-            painter,
-            QRectF(box.x(), box.y() + 8 * scale, box.width(), half),
-            label,
-            26 * scale,
-            color=muted,
-        )
-        _text(
-            painter,
-            QRectF(box.x(), box.y() + half - 8 * scale, box.width(), half),
-            figure_text(done, target),
-            56 * scale,
-            bold=True,
-            color=text_color,
-        )
-    _paint_state(painter, column(4), item, scale, tz, text_color)
 
 
 def _paint_progress(

@@ -3,7 +3,8 @@ line, or all), its job, this hour's and this shift's output, the target and a tr
 
 Target: until an ideal rate is configured, a station's target rate is the rate its job
 needs to be done by its due date (remaining quantity / time left until the end of the due
-date); the hour's and the shift's targets are that rate over the time elapsed so far.
+date); the hour's and the shift's targets are that rate over the time elapsed so far. The
+light compares the shift's output with the shift's target (green from 100 %, amber from 80 %).
 Reads only; the board's database login may do nothing else.
 """
 
@@ -137,7 +138,8 @@ def board_station(
         hour_target=hour_target,
         shift_target=shift_target,
         late=late,
-        light=judge(row, hour_done, hour_target, late),
+        # The shift's figures, not the hour's: a few minutes into an hour says little.
+        light=judge(row, shift_done, shift_target, late),
     )
 
 
