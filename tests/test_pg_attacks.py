@@ -768,13 +768,13 @@ def test_only_admins_enrol_boards_and_the_audit_knows_them(floor: Floor) -> None
 
 def test_andon_acknowledgements_only_by_supervisors_and_well_formed(floor: Floor) -> None:
     ack = "SELECT leanops_acknowledge_andon(%s, %s, 'ST-07', NULL, 'x')"
-    good = ("blocked_too_long|ST-07||2026-12-05T08:00:00+00:00", "blocked_too_long")
+    good = ("blocked_too_long|ST-07|2026-12-05T08:00:00+00:00", "blocked_too_long")
     with floor.seats["operator"].connect() as conn:
         assert sqlstate_of(lambda: conn.execute(ack, good)) == DENIED
     with floor.seats["supervisor"].connect() as conn:
-        bad_rule = ("drop_tables|ST-07||1", "drop_tables")
+        bad_rule = ("drop_tables|ST-07|1", "drop_tables")
         assert sqlstate_of(lambda: conn.execute(ack, bad_rule)) == "22023"
-        wrong_key = ("station_silent|ST-07||1", "blocked_too_long")
+        wrong_key = ("station_silent|ST-07|1", "blocked_too_long")
         assert sqlstate_of(lambda: conn.execute(ack, wrong_key)) == "22023"
         first = conn.execute(ack, good).fetchone()
         again = conn.execute(ack, good).fetchone()

@@ -74,7 +74,10 @@ class Alert:
 
     @property
     def key(self) -> str:
-        return f"{self.rule.value}|{self.station_id or ''}|{self.job_id or ''}|{self.episode}"
+        """``rule|station or job|episode``: a station's alert stays the same alert when its
+        job moves away meanwhile."""
+        subject = self.job_id if self.rule == AndonRule.JOB_AT_RISK else self.station_id
+        return f"{self.rule.value}|{subject or ''}|{self.episode}"
 
 
 def _minutes(span: timedelta) -> int:
