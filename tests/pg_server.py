@@ -635,7 +635,7 @@ def drop_plant_logins(url: str, database: str) -> None:
             (
                 [
                     f"leanops_{kind}@{database}"
-                    for kind in ("operator", "supervisor", "admin", "device")
+                    for kind in ("operator", "supervisor", "admin", "device", "board")
                 ],
             ),
         ).fetchall()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from leanops_desktop import APP_NAME, __version__
 from leanops_desktop.cli import (
+    board_commands,
     db_commands,
     demo_commands,
     export_commands,
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_commands.add_export_parser(commands)
     jobs_commands.add_parser(commands)
     user_commands.add_parser(commands, kiosk)
+    board_commands.add_parser(commands)
     return parser
 
 

@@ -95,6 +95,9 @@ class DesktopSession(QObject):
         self.runner = DbRunner(self)
         self.feed = make_live_feed(signed_in, self, self.runner)
         window = MainWindow(signed_in, self.config, live_feed=self.feed, runner=self.runner)
+        from leanops_desktop.qt.andon import attach_andon
+
+        attach_andon(window, self.config)
         # Later, not inside the signal: the window (and its action) is deleted on the way.
         window.sign_out_requested.connect(self.restart_soon)
         window.switch_user_requested.connect(self.restart_soon)
