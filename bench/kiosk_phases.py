@@ -49,6 +49,35 @@ def warm(db: Database, connections: int) -> None:
         conn.close()
 
 
+def kiosk_connections(
+    job: dict[str, Any], indexes: list[int]
+) -> tuple[dict[int, Database], dict[int, Actor]]:
+    """Each kiosk's database and actor: one shared pool as the operator's login, or, as
+    enrolled devices (``job["devices"]``), each kiosk its own login and connection."""
+    devices: dict[int, tuple[str, str]] | None = job.get("devices")
+    if not devices:
+        db = open_database(job["login_url"], pool_size=len(indexes) + 2, max_overflow=4)
+        warm(db, len(indexes))
+        return dict.fromkeys(indexes, db), dict.fromkeys(indexes, OPERATOR)
+    dbs, actors = {}, {}
+    for index in indexes:
+        url, login = devices[index]
+        dbs[index] = open_database(url, pool_size=1, max_overflow=2)
+        warm(dbs[index], 1)
+        actors[index] = Actor(email=login, role=Role.OPERATOR)
+    return dbs, actors
+
+
+def plain_url(job: dict[str, Any], index: int) -> tuple[str, Actor]:
+    """A libpq URL and the actor for kiosk ``index`` (see :func:`kiosk_connections`)."""
+    devices: dict[int, tuple[str, str]] | None = job.get("devices")
+    url, actor = job["login_url"], OPERATOR
+    if devices:
+        url, login = devices[index]
+        actor = Actor(email=login, role=Role.OPERATOR)
+    return url.replace("postgresql+psycopg://", "postgresql://"), actor
+
+
 def wait_until(moment: float) -> None:
     """Sleep until ``moment`` (one wake-up, not a 1 ms poll: the bench's own samplers must
     not cost the kiosks CPU)."""
@@ -104,8 +133,7 @@ class Recorder:
 def kiosk_phase(job: dict[str, Any]) -> dict[str, Any]:
     """Kiosks ``indexes`` through the outbox and send loop; ``rate`` per kiosk (0: closed)."""
     indexes, rate, start = job["indexes"], job["rate"], job["start"]
-    db = open_database(job["login_url"], pool_size=len(indexes) + 2, max_overflow=4)
-    warm(db, len(indexes))
+    dbs, actors = kiosk_connections(job, indexes)
     folder = Path(tempfile.mkdtemp(prefix="leanops-bench-kiosk-"))
     end = start + job["seconds"]
     rec = Recorder(start, end)
@@ -160,7 +188,7 @@ def kiosk_phase(job: dict[str, Any]) -> dict[str, Any]:
         outbox = Outbox(folder / f"{index}.sqlite3")
         outboxes.append(outbox)
         sent_events[index] = threading.Event()
-        sender = ReportSender(outbox, db, OPERATOR, batch_size=job["batch"])
+        sender = ReportSender(outbox, dbs[index], actors[index], batch_size=job["batch"])
         loop = SendLoop(sender, on_status_for(index), poll_interval=1.0)
         loops.append(loop)
         loop.start()
@@ -197,7 +225,8 @@ def kiosk_phase(job: dict[str, Any]) -> dict[str, Any]:
     for outbox in outboxes:
         outbox.close()
     shutil.rmtree(folder, ignore_errors=True)
-    db.dispose()
+    for db in set(dbs.values()):
+        db.dispose()
     return rec.result(
         late=late,
         backlog_at_end=backlog,
@@ -278,16 +307,15 @@ def wire_phase(job: dict[str, Any]) -> dict[str, Any]:
     indexes, rate, start = job["indexes"], job["rate"], job["start"]
     end = start + job["seconds"]
     rec = Recorder(start, end)
-    plain = job["login_url"].replace("postgresql+psycopg://", "postgresql://")
     ready = threading.Barrier(len(indexes))
 
     def params(index: int) -> tuple[str, ...]:
         station, job_id = station_of(index)
         request = ReportRequest(station, job_id, 1, uuid.uuid4(), reported_by=TAPPER.email)
-        return report_pg.batch_params(OPERATOR, [request])
+        return report_pg.batch_params(plain_url(job, index)[1], [request])
 
     def run(index: int) -> None:
-        with psycopg.connect(plain, autocommit=True) as conn:
+        with psycopg.connect(plain_url(job, index)[0], autocommit=True) as conn:
             report_pg.run_kept_batch(conn, params(index))  # warm-up, not measured
             ready.wait()
             late[0] = late[0] or time.monotonic() > start

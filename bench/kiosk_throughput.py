@@ -38,7 +38,14 @@ Targets (issue 6): >= 1,000 reports/s aggregate with p99 <= 50 ms tap -> committ
 PostgreSQL comes from ``LEANOPS_TEST_DATABASE_URL`` (a superuser URL) or a throwaway cluster
 started here (tests/pg_server.py).
 
+Kiosk identity (``--identity``, default ``device``; ``bench/kiosk_identity.py``): the
+phases run with the kiosks as enrolled devices, each its own login bound to its station
+with the tapping operator signed in by PIN, or as one operator's login. Then the phases of
+``--compare-phases`` (default ``target,max``) run as both, operator login first (before)
+and device (after), and a table compares reports/s and client and server CPU per report.
+
     python bench/kiosk_throughput.py [--kiosks 50] [--seconds 8] [--rate 1000] [--procs 2]
+        [--identity device|operator-login] [--compare-phases target,max]
 """
 
 from __future__ import annotations
@@ -59,7 +66,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kiosk_cpu import ServerCpu, machine_busy, machine_ticks
+from bench.kiosk_identity import DEVICE_PHASES, IDENTITIES, enrol_devices, print_identities
 from bench.kiosk_phases import OPERATOR, RAW_SQL, TAPPER, station_of, wait_until, worker
+from bench.kiosk_report import TARGET_RATE, print_report
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db import migrate
@@ -71,8 +80,6 @@ from leanops_desktop.services.reporting import production
 
 ADMIN = Actor(email="bench.admin@leanops.test", role=Role.ADMIN)
 PASSWORD = "Bench-Operator-Pw-6"
-TARGET_RATE = 1000.0
-TARGET_P99_MS = 50.0
 
 
 def login_url(url: str, as_operator: bool) -> str:
@@ -291,6 +298,17 @@ def main() -> None:
         action="store_true",
         help="server with fsync and synchronous_commit on, as in a plant (default: test settings)",
     )
+    parser.add_argument(
+        "--identity",
+        choices=IDENTITIES,
+        default="device",
+        help="the kiosks connect as enrolled devices (default) or as an operator's login",
+    )
+    parser.add_argument(
+        "--compare-phases",
+        default="target,max",
+        help="phases run as both identities, operator login then device (empty: none)",
+    )
     parser.add_argument("--profile", default="", help="cProfile worker 0 in this phase")
     parser.add_argument(
         "--phases", default="plant,target,max,service,raw,wire", help="comma-separated"
@@ -310,18 +328,23 @@ def main() -> None:
         build_plant(url, args.kiosks)
         kiosk_url = login_url(url, not args.as_superuser)
         costs = cost_per_report(kiosk_url)
+        devices = enrol_devices(url, ADMIN, args.kiosks)
         base = {
             "login_url": kiosk_url,
+            "devices": devices if args.identity == "device" else None,
             "batch": args.batch,
             "switch_interval": args.switch_interval,
             "server_cpu": ServerCpu(cluster.data_dir if cluster is not None else None),
         }
-        results = []
+        results, compared = [], []
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.procs) as pool:
             # Every worker started (and imported everything) before any phase sets its clock.
             pool.map(time.sleep, [1.0] * args.procs, chunksize=1)
-            for mode in args.phases.split(","):
+            for mode in [m for m in args.phases.split(",") if m]:
+                if args.identity == "device" and mode not in DEVICE_PHASES:
+                    print(f"  {mode}: skipped (it calls the operator's functions directly)")
+                    continue
                 rates = (
                     ([float(rate) for rate in args.rates.split(",")] if args.rates else [args.rate])
                     if mode == "target"
@@ -330,90 +353,18 @@ def main() -> None:
                 for rate in rates or [args.rate]:
                     results.append(run_phase(pool, mode, args, base, rate))
                     print(f"  {mode}: done", flush=True)
+            for identity in IDENTITIES:
+                as_identity = {**base, "devices": devices if identity == "device" else None}
+                for mode in [m for m in args.compare_phases.split(",") if m]:
+                    result = run_phase(pool, mode, args, as_identity, args.rate)
+                    compared.append({**result, "identity": identity})
+                    print(f"  {mode} as {identity}: done", flush=True)
         counts = check_counts(url)
         print_report(results, costs, args, load_before, os.getloadavg(), counts)
+        print_identities(compared)
     finally:
         if cluster is not None:
             cluster.cleanup()
-
-
-def print_verdict(results: list[dict[str, Any]]) -> None:
-    """Whether the full path met the target, and the CPU it needs at the target rate."""
-    full = [r for r in results if r["mode"] == "target"]
-    met = [r for r in full if r["p99"] <= TARGET_P99_MS and r["rate"] >= 0.98 * r["offered"]]
-    at_target = [r for r in full if r["offered"] >= TARGET_RATE]
-    if full:
-        best = f"{max(r['offered'] for r in met):.0f} reports/s" if met else "none of the rates run"
-        print(f"full path within p99 {TARGET_P99_MS:.0f} ms: up to {best}")
-    cpus = os.cpu_count() or 1
-    for r in at_target:
-        needed = (r["client_ms"] + r["server_ms"]) * r["offered"] / 1000
-        if needed == needed:  # not NaN (the server's CPU is only known for a cluster of ours)
-            print(
-                f"at {r['offered']:.0f}/s the kiosks and the server need {needed:.2f} of this"
-                f" machine's {cpus} CPUs ({needed / cpus:.0%})"
-            )
-
-
-def print_report(
-    results: list[dict[str, Any]],
-    costs: dict[str, float],
-    args: argparse.Namespace,
-    load_before: tuple[float, float, float],
-    load_after: tuple[float, float, float],
-    counts: tuple[int, int, int],
-) -> None:
-    print()
-    who = "postgres (superuser)" if args.as_superuser else "an operator login"
-    server = "durable commits" if args.durable else "fsync off (test settings)"
-    print(
-        f"{args.kiosks} kiosks as {who}, server {server}, {args.procs} processes, "
-        f"batch {args.batch}, {args.seconds:.0f} s per phase, {os.cpu_count()} CPUs, load average "
-        f"{load_before[0]:.1f} before / {load_after[0]:.1f} after"
-    )
-    print(
-        f"{'phase':8} {'offered/s':>9} {'committed/s':>11} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'outbox p50/p99':>15} {'backlog':>7} {'drained':>8} "
-        f"{'CPU ms/report client+server':>28} {'busy':>5}"
-    )
-    for r in results:
-        measured = r["store_p50"] == r["store_p50"]  # not NaN
-        store = f"{r['store_p50']:.1f} / {r['store_p99']:.1f}" if measured else "-"
-        drained = f"{r['drain_s']:.1f} s" if r["backlog"] else "-"
-        if r["left"]:
-            drained = f"{r['left']} left"
-        cpu = f"{r['client_ms']:.2f} + {r['server_ms']:.2f}"
-        offered = f"{r['offered']:.0f}" if r["offered"] else "closed"
-        if r["late"]:
-            print(f"WARNING: a worker was not ready when phase {r['mode']} started: not valid")
-        print(
-            f"{r['mode']:8} {offered:>9} {r['rate']:11.0f} "
-            f"{r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.0f} {store:>15} {r['backlog']:7d} "
-            f"{drained:>8} {cpu:>28} {r['busy']:5.0%}"
-        )
-    print(
-        f"target: >= {TARGET_RATE:.0f} reports/s with p99 <= {TARGET_P99_MS:.0f} ms "
-        "(tap -> committed, through outbox and sender)"
-    )
-    print_verdict(results)
-    logs, distinct, events = counts
-    print(
-        f"performance_logs: {logs} rows, {distinct} distinct ids, {events} qty_reported events"
-        " (each report counted once)"
-    )
-    print()
-    print("Cost of one report, one kiosk alone (no concurrency):")
-    print(f"{'':34}{'wall ms':>9}{'client CPU ms':>15}{'statements':>12}")
-    for name, label in (
-        ("service", "report_quantity (one trip)"),
-        ("batch", "report_quantities, 20 per trip"),
-        ("outbox", "outbox: store + read + mark sent"),
-        ("raw", "function via bare psycopg"),
-    ):
-        print(
-            f"{label:34}{costs[name + '_wall_ms']:9.2f}{costs[name + '_cpu_ms']:15.2f}"
-            f"{costs[name + '_statements']:12.2f}"
-        )
 
 
 if __name__ == "__main__":

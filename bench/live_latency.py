@@ -28,6 +28,12 @@ PostgreSQL comes from ``LEANOPS_TEST_DATABASE_URL`` (a superuser URL) or a throw
 started here (tests/pg_server.py).
 
     python bench/live_latency.py [--changes 1000] [--burst-seconds 30] [--burst-rate 1000]
+        [--via-pgbouncer session|transaction ...]
+
+``--via-pgbouncer MODE`` (repeatable) runs both phases once more through a throwaway PgBouncer
+(tests/pg_bouncer.py, Debian's ``pgbouncer``) in that pool mode in front of the same server,
+observer and writers connecting through it, and prints it beside the direct connection. In
+transaction mode notifications cannot arrive: the observer finds out and reads on its timer.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ STALL_TICK_MS = 5
 SUPERVISOR = Actor(email="bench.supervisor@leanops.test", role=Role.SUPERVISOR)
 OPERATOR = Actor(email="bench.operator@leanops.test", role=Role.OPERATOR)
 TARGETS = {"postgresql": (20.0, 50.0), "sqlite": (150.0, None)}  # p95, p99 in ms
+# Through PgBouncer: session mode as direct; transaction mode reads the feed on a timer.
+TARGETS.update({"pgbouncer session": (20.0, 50.0), "pgbouncer transaction": (1000.0, None)})
 SCRIPT = str(Path(__file__).resolve())
 
 
@@ -170,7 +178,10 @@ def raw_reporter(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
     """A function committing one report (its log row and its event) for a station, lean:
     one statement on PostgreSQL, plain sqlite3 on SQLite (the triggers do the rest)."""
     if "://" in url:
-        conn = psycopg.connect(url, autocommit=True)
+        # Through a transaction-mode pooler (``?pool_mode=transaction``, db/pooler.py) no
+        # server-side prepared statements, as the app's engine does.
+        plain, pooled = url.split("?pool_mode=")[0], url.endswith("?pool_mode=transaction")
+        conn = psycopg.connect(plain, autocommit=True, prepare_threshold=None if pooled else 5)
         statement = (
             "WITH log AS (INSERT INTO performance_logs (id, station_id, job_id, qty_completed)"
             " VALUES (%(log)s, %(station)s, %(job)s, 1))"
@@ -413,6 +424,7 @@ def observe(url: str, phase: str, expect_st01: int, expect_total: int, out: Path
                 "gaps": gaps,
                 "rss": rss,
                 "emissions": feed.emissions,
+                "delivery": feed.delivery if db.backend == "postgresql" else "file check",
                 "timed_out": not finished["at"],
             }
         )
@@ -466,6 +478,7 @@ def run_latency(url: str, changes: int, work: Path) -> dict[str, Any]:
         "model": percentiles(latencies(commits, seen["shown"])),
         "painted": percentiles(latencies(commits, seen["painted"])),
         "baseline": percentiles(latencies(commits, seen["reloaded"])),
+        "delivery": seen["delivery"],
         "timed_out": seen["timed_out"],
     }
 
@@ -506,6 +519,22 @@ def run_burst(url: str, seconds: float, rate: float, writers: int, work: Path) -
     }
 
 
+def run_pooled(
+    url: str, mode: str, args: argparse.Namespace, work: Path, stack: list[Any]
+) -> dict[str, Any]:
+    """Both phases again, every process connecting through PgBouncer in ``mode``."""
+    from tests.pg_bouncer import ThrowawayBouncer
+
+    bouncer = ThrowawayBouncer(url, pool_mode="session" if mode == "session" else "transaction")
+    stack.append(bouncer.start())
+    via = bouncer.url(url)
+    print(f"pgbouncer {mode}: latency phase ({args.changes} reports) ...", flush=True)
+    latency = run_latency(via, args.changes, work)
+    print(f"pgbouncer {mode}: burst phase ({args.burst_seconds:.0f} s) ...", flush=True)
+    burst = run_burst(via, args.burst_seconds, args.burst_rate, args.writers, work)
+    return {"latency": latency, "burst": burst}
+
+
 def postgres_url(stack: list[Any]) -> str:
     from tests.pg_server import ThrowawayCluster, create_database, drop_database
 
@@ -542,6 +571,8 @@ def print_report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -
         p95, p99 = TARGETS[name]
         targets.append(f"{name}: p95 <= {p95:.0f}" + (f", p99 <= {p99:.0f}" if p99 else ""))
     print(f"{'targets (live -> models)':34} | " + "; ".join(targets))
+    print(f"{'changes arrived by':34}" + "".join(
+        f" | {results[n]['latency']['delivery']:^31}" for n in names))  # fmt: skip
     print()
     print(
         f"Burst: {args.burst_rate:.0f} changes/s for {args.burst_seconds:.0f} s"
@@ -587,6 +618,13 @@ def main() -> None:
     parser.add_argument("--burst-rate", type=float, default=1000.0)
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument(
+        "--via-pgbouncer",
+        action="append",
+        default=[],
+        choices=["session", "transaction"],
+        help="also run the PostgreSQL phases through PgBouncer in this pool mode (repeatable)",
+    )
     args = parser.parse_args()
 
     results: dict[str, dict[str, Any]] = {}
@@ -604,6 +642,9 @@ def main() -> None:
                 print(f"{backend}: burst phase ({args.burst_seconds:.0f} s) ...", flush=True)
                 burst = run_burst(url, args.burst_seconds, args.burst_rate, args.writers, work)
                 results[backend] = {"latency": latency, "burst": burst}
+                if backend == "postgresql":
+                    for mode in args.via_pgbouncer:
+                        results[f"pgbouncer {mode}"] = run_pooled(url, mode, args, work, stack)
         finally:
             for cluster in stack:
                 cluster.cleanup()

@@ -43,6 +43,8 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "ui": ("theme",),
     "shifts": ("starts",),
     "backup": ("folder", "keep"),
+    "board": ("cycle_seconds",),
+    "andon": ("blocked_minutes", "silent_minutes"),
 }
 
 
@@ -61,6 +63,12 @@ class SiteConfig:
     #: The one-PC plant's daily automatic backup: its folder (None: off) and how many to keep.
     backup_folder: Path | None = None
     backup_keep: int = DEFAULT_BACKUP_KEEP
+    #: [board] cycle_seconds: how long the production board shows a page before the next.
+    board_cycle_seconds: int = 15
+    #: [andon] blocked_minutes / silent_minutes: when a block, or a running station that
+    #: reports nothing, becomes an alert.
+    andon_blocked_minutes: int = 10
+    andon_silent_minutes: int = 20
     source: Path | None = field(default=None, compare=False)
     #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
     #: version), each with the closest known name; they are ignored.
@@ -224,9 +232,22 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         block_reasons=tuple(reason.strip() for reason in reasons),
         backup_folder=backup_folder,
         backup_keep=backup_keep,
+        board_cycle_seconds=_minutes(data, "board", "cycle_seconds", 15, where, 3600),
+        andon_blocked_minutes=_minutes(data, "andon", "blocked_minutes", 10, where, 24 * 60),
+        andon_silent_minutes=_minutes(data, "andon", "silent_minutes", 20, where, 24 * 60),
         source=source,
         unknown=unknown_names(data),
     )
+
+
+def _minutes(
+    data: dict[str, Any], section: str, key: str, default: int, where: str, most: int
+) -> int:
+    """A whole number from 1 to ``most`` in ``[section] key`` (minutes or seconds)."""
+    value = _table(data, section, where).get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise ConfigError(f"{where}: [{section}] {key} must be a whole number from 1 to {most}")
+    return value
 
 
 def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
@@ -257,14 +278,14 @@ def _supabase_project(value: object, where: str) -> str | None:
 
 
 def _refuse_password(url: str, where: str) -> None:
-    from sqlalchemy.engine import make_url
+    from leanops_desktop.db.urls import parse_url
 
     if "://" not in url:
         return
     try:
-        parsed = make_url(url)
-    except Exception as exc:
-        raise ConfigError(f"{where}: cannot read the database url: {exc}") from None
+        parsed = parse_url(url)  # a list of servers too
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}") from None
     if parsed.password:
         raise ConfigError(
             f"{where}: remove the password from the database url; "

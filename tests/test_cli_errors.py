@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 WINDOW_COMMANDS: dict[str, tuple[str, ...]] = {
     "app": (),
     "kiosk": ("kiosk", "--station", "ST-01"),
+    "board": ("board",),
+    "board enroll": ("board", "enroll", "--admin", EMAIL, "--password-stdin"),
     "screenshot": ("screenshot", "never.png"),
     "self-check": ("--self-check",),
 }

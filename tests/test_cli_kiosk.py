@@ -64,10 +64,12 @@ def test_enrol_set_pin_and_badge_then_revoke(tmp_path: Path) -> None:
     badge = leanops("user", "set-badge", "olga@plant.test", "CARD-0042", "--database", url)
     assert badge.returncode == 0, badge.stderr
 
+    cache = kiosk_devices.offline_cache_path("ST-01", path.parent)
+    cache.write_text('{"entries": [], "pending": []}')  # sealed PIN entries live here
     revoked = leanops(
         "kiosk", "revoke", "--station", "ST-01", "--forget", "--database", url, env=env
     )
     assert revoked.returncode == 0 and enrolment.login in revoked.stdout, revoked.stderr
-    assert not path.exists()
+    assert not path.exists() and not cache.exists()
     again = leanops("kiosk", "revoke", "--station", "ST-01", "--database", url, env=env)
     assert again.returncode == 2 and "Traceback" not in again.stderr

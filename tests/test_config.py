@@ -100,3 +100,15 @@ def test_a_command_stops_on_an_unknown_name(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean [database]?" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leanops.toml"]
+
+
+def test_board_and_andon_settings_are_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "leanops.toml"
+    path.write_text("[board]\ncycle_seconds = 30\n\n[andon]\nblocked_minutes = 5\n")
+    config = load_config(path)
+    assert (config.board_cycle_seconds, config.andon_blocked_minutes) == (30, 5)
+    assert config.andon_silent_minutes == 20 and config.unknown == ()
+    for bad in ("[board]\ncycle_seconds = 0\n", '[andon]\nsilent_minutes = "ten"\n'):
+        path.write_text(bad)
+        with pytest.raises(ConfigError, match="must be a whole number from 1 to"):
+            load_config(path)

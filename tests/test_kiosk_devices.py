@@ -135,10 +135,17 @@ def test_revoking_disables_the_device_and_ends_its_sessions(kiosk: Kiosk, admin:
     if kiosk.db.backend == "postgresql":
         raw = connect_as(kiosk.url, kiosk.enrolment.login, kiosk.enrolment.password)
         assert raw.execute("SELECT leanops_device_station()").fetchone() == ("ST-07",)
+    assert operator_sign_in.sign_in(kiosk.device, Method.PIN, PIN, kiosk.operator).ok
     with kiosk.db.session() as session:
         assert kiosk_devices.revoke_kiosks(session, admin, "ST-07") == [kiosk.enrolment.login]
     with pytest.raises(AuthenticationFailed):
         kiosk_devices.open_device(kiosk.enrolment)
+    with kiosk.db.session() as session:  # its offline tokens are gone, on both backends
+        tokens = session.execute(text("SELECT count(*) FROM kiosk_offline_tokens")).scalar()
+        open_sign_ins = session.execute(
+            text("SELECT count(*) FROM kiosk_sign_ins WHERE ended_at IS NULL")
+        ).scalar()
+    assert (tokens, open_sign_ins) == (0, 0)
     assert [e.meta["old"]["device"] for e in _events(kiosk.db, "kiosk_revoked")] == [
         kiosk.enrolment.login
     ]

@@ -202,6 +202,34 @@ def test_frozen_app_exports_xlsx_with_numbers_and_dates(
 
 
 @pytest.mark.slow
+def test_frozen_app_imports_jobs_and_writes_scannable_travelers(
+    built_app: Path, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The import and the symbol encoders are in the bundle: a CSV in, a traveler PDF out
+    whose barcode and QR code read back as the imported job id."""
+    from tests.symbol_reading import pdf_pages, read_symbols
+
+    executable = built_app / executable_name()
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(
+        "Auftrag;Artikel;Menge;Fällig\r\nJOB-7001;Träger;1.200;13.12.2026\r\n".encode("cp1252")
+    )
+    mapped = ("--map", "Auftrag=job", "--map", "Artikel=part", "--map", "Menge=qty")
+    imported = run(
+        executable, "jobs", "import", str(orders), *mapped, "--map", "Fällig=due", env=run_env
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "imported: 1 new" in imported.stdout
+    pdf = tmp_path / "travelers.pdf"
+    written = run(executable, "jobs", "traveler", "JOB-7001", "--out", str(pdf), env=run_env)
+    assert written.returncode == 0, written.stdout + written.stderr
+    (pages := tmp_path / "pages").mkdir()
+    assert [read_symbols(page) for page in pdf_pages(pdf, pages)] == [
+        {"Code128": "JOB-7001", "QRCode": "JOB-7001"}
+    ]
+
+
+@pytest.mark.slow
 def test_frozen_self_check_fails_on_a_missing_database(
     built_app: Path, run_env: dict[str, str], tmp_path: Path
 ) -> None:

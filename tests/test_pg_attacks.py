@@ -25,6 +25,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.db import migrate, pg_audit, pg_lockdown
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.accounts import users
+from leanops_desktop.services.board import board_login
 from leanops_desktop.services.floor import dispatch
 from leanops_desktop.services.kiosk import kiosk_devices
 from leanops_desktop.services.reporting import production
@@ -139,6 +140,9 @@ def floor(db: Database, db_url: str, admin: Actor) -> Iterator[Floor]:
         kiosk = kiosk_devices.enrol_kiosk(session, admin, "ST-07")
     plant.seats["device"] = Seat(kiosk.login, "device", db_url, kiosk.password)
     with db.session() as session:
+        board = board_login.enroll_board(session, admin)
+    plant.seats["board"] = Seat(board.login, "board", db_url, board.password)
+    with db.session() as session:
         dispatch.assign_job(session, admin, "J-07", "ST-07")
         production.report_quantity(
             session, admin, station_id="ST-07", job_id="J-07", qty=5, report_id=uuid.uuid4()
@@ -240,6 +244,10 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_kiosk_sign_out": frozenset({"device"}),
     "leanops_kiosk_offline_sign_in": frozenset({"device"}),
     "leanops_enroll_kiosk": frozenset({"admin"}),
+    # Production boards (migration 0013): admins enrol them; a board executes nothing.
+    "leanops_enroll_board": frozenset({"admin"}),
+    # Andon (migration 0013): supervisors and admins acknowledge alerts.
+    "leanops_acknowledge_andon": frozenset({"supervisor", "admin"}),
     "leanops_revoke_kiosk": frozenset({"admin"}),
     "leanops_set_operator_pin": frozenset({"admin"}),
     "leanops_set_operator_badge": frozenset({"admin"}),
@@ -638,3 +646,141 @@ def test_a_refusal_event_cannot_be_forged(floor: Floor) -> None:
     assert row == ("qty_report_refused", operator.email, "operator", 500)
     assert forged == (1,)
     assert_counts_match_logs(floor)
+
+
+# -- the production board's login (migration 0013) --------------------------------------------
+
+#: What a board login reads; of events_log only the station_blocked ones.
+BOARD_READS = frozenset(
+    {
+        "stations",
+        "jobs",
+        "station_assignments",
+        "performance_logs",
+        "events_log",
+        "change_feed",
+        "alembic_version",
+    }
+)
+
+
+def test_a_board_login_reads_the_floor_and_nothing_else(floor: Floor) -> None:
+    with floor.db.session() as session:
+        stations_blocked = session.execute(text("SELECT leanops_block_station('ST-08', 'tooling')"))
+        del stations_blocked
+        session.commit()
+    with floor.seats["board"].connect() as conn:
+        for table in pg_lockdown.TABLES:
+            state = sqlstate_of(lambda t=table: conn.execute(f"SELECT 1 FROM {t} LIMIT 1"))
+            expected = None if table in BOARD_READS else DENIED
+            assert state == expected, f"board SELECT on {table}: {state}"
+            conn.rollback()
+        kinds = {r[0] for r in conn.execute("SELECT DISTINCT event_type FROM events_log")}
+        assert kinds == {"station_blocked"}
+        done = conn.execute("SELECT qty_done FROM station_assignments").fetchall()
+        assert done == [(5,)]
+
+
+def _in_transaction(conn: psycopg.Connection[tuple[object, ...]], statement: str) -> None:
+    with conn.transaction():
+        conn.execute(statement)
+
+
+def _calls_of_every_function(floor: Floor) -> list[str]:
+    """``SELECT public.f(NULL::t1, ...)`` for every LeanOps function but the triggers'."""
+    with floor.superuser() as conn:
+        rows = conn.execute(
+            "SELECT p.proname, array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)"
+            " FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace"
+            " AND p.proname LIKE 'leanops%%' AND p.prorettype <> 'trigger'::regtype"
+        ).fetchall()
+    calls = []
+    for name, types in rows:
+        args = ", ".join(f"NULL::{kind}" for kind in types)
+        calls.append(f"SELECT public.{name}({args})")
+    assert len(calls) > 40
+    return calls
+
+
+def test_a_board_login_is_refused_every_write_and_every_function(floor: Floor) -> None:
+    board = floor.seats["board"]
+    refused: list[str] = []
+    with board.connect() as conn:
+        for table in pg_lockdown.TABLES:
+            column = _first_column(floor, table)
+            for statement in (
+                f"INSERT INTO {table} DEFAULT VALUES",
+                f"UPDATE {table} SET {column} = {column}",
+                f"DELETE FROM {table}",
+                f"TRUNCATE {table}",
+                f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE",
+            ):
+                state = sqlstate_of(lambda s=statement: _in_transaction(conn, s))
+                conn.rollback()
+                if state != DENIED:
+                    refused.append(f"{statement}: {state}")
+        for call in _calls_of_every_function(floor):
+            state = sqlstate_of(lambda c=call: conn.execute(c))
+            conn.rollback()
+            if state != DENIED:
+                refused.append(f"{call}: {state}")
+    assert refused == []
+    with floor.superuser() as conn:
+        rows = conn.execute(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p"
+            " WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'leanops%%'"
+            " AND has_function_privilege(%s, p.oid, 'EXECUTE')",
+            (board.email,),
+        ).fetchall()
+    assert rows == []
+    assert_counts_match_logs(floor)
+
+
+def test_only_admins_enrol_boards_and_the_audit_knows_them(floor: Floor) -> None:
+    with floor.seats["supervisor"].connect() as conn:
+        state = sqlstate_of(
+            lambda: conn.execute("SELECT leanops_enroll_board('SCRAM-SHA-256$4096:a$b:c')")
+        )
+    assert state == DENIED
+    with floor.db.engine.begin() as connection:
+        assert pg_audit.audit(connection) == []
+    stray = f"board-stray-{uuid.uuid4().hex[:6]}"
+    with floor.superuser() as conn:
+        group = conn.execute("SELECT leanops_plant_role('board')").fetchone()
+        assert group is not None
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(stray)))
+        conn.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(str(group[0])), sql.Identifier(stray))
+        )
+        conn.execute(sql.SQL("GRANT INSERT ON jobs TO {}").format(sql.Identifier(str(group[0]))))
+    try:
+        with floor.db.engine.begin() as connection:
+            findings = [str(f) for f in pg_audit.audit(connection)]
+        assert any(stray in f and "not an enrolled board" in f for f in findings), findings
+        assert any("a board may only read" in f and "INSERT" in f for f in findings), findings
+    finally:
+        with floor.superuser() as conn:
+            conn.execute(
+                sql.SQL("REVOKE INSERT ON jobs FROM {}").format(sql.Identifier(str(group[0])))
+            )
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(stray)))
+
+
+def test_andon_acknowledgements_only_by_supervisors_and_well_formed(floor: Floor) -> None:
+    ack = "SELECT leanops_acknowledge_andon(%s, %s, 'ST-07', NULL, 'x')"
+    good = ("blocked_too_long|ST-07|2026-12-05T08:00:00+00:00", "blocked_too_long")
+    with floor.seats["operator"].connect() as conn:
+        assert sqlstate_of(lambda: conn.execute(ack, good)) == DENIED
+    with floor.seats["supervisor"].connect() as conn:
+        bad_rule = ("drop_tables|ST-07|1", "drop_tables")
+        assert sqlstate_of(lambda: conn.execute(ack, bad_rule)) == "22023"
+        wrong_key = ("station_silent|ST-07|1", "blocked_too_long")
+        assert sqlstate_of(lambda: conn.execute(ack, wrong_key)) == "22023"
+        first = conn.execute(ack, good).fetchone()
+        again = conn.execute(ack, good).fetchone()
+        assert first is not None and first[0] is not None
+        assert again == (None,)
+        row = conn.execute(
+            "SELECT actor, meta ->> 'key' FROM events_log WHERE event_type = 'andon_acknowledged'"
+        ).fetchall()
+    assert row == [(floor.seats["supervisor"].email, good[0])]

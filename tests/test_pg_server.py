@@ -16,9 +16,11 @@ import psycopg
 import pytest
 
 from tests.pg_server import (
+    StreamingReplica,
     ThrowawayCluster,
     admin_connect,
     create_database,
+    current_wal_lsn,
     drop_database,
     find_pg_bindir,
 )
@@ -174,3 +176,30 @@ def test_server_goes_away_when_the_test_process_is_killed(bindir: Path) -> None:
     assert not Path(directory).exists()
     with pytest.raises(psycopg.OperationalError):
         connect(url)
+
+
+def test_a_streaming_replica_follows_then_takes_over_when_promoted(bindir: Path) -> None:
+    with ThrowawayCluster(bindir) as primary:
+        url = create_database(primary.url, "followed")
+        with StreamingReplica(primary) as standby:
+            assert standby.port != primary.port
+            with connect(url) as conn:
+                conn.execute("CREATE TABLE t (i int)")
+                conn.execute("INSERT INTO t VALUES (1)")
+                conn.commit()
+            lsn = current_wal_lsn(url)
+            deadline = time.monotonic() + 20
+            while not standby.replayed_up_to(lsn):
+                assert time.monotonic() < deadline, "the standby did not catch up"
+                time.sleep(0.05)
+            standby_url = url.replace(f":{primary.port}/", f":{standby.port}/")
+            with connect(standby_url) as conn:
+                assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
+                with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                    conn.execute("INSERT INTO t VALUES (2)")
+            primary.stop("immediate")
+            standby.promote()
+            with connect(standby_url) as conn:
+                assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (False,)
+                conn.execute("INSERT INTO t VALUES (2)")
+                assert conn.execute("SELECT count(*) FROM t").fetchone() == (2,)

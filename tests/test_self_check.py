@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from sqlalchemy.engine import make_url
 
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
@@ -18,8 +19,18 @@ from leanops_desktop.qt.self_check import run_self_check
 from leanops_desktop.services.accounts import users
 from tests.conftest import copy_sqlite
 
-CHECKS = ("config", "storage", "database", "schema", "display", "qt")
-CHECKS += ("resources", "plots", "export")
+CHECKS = (
+    "config",
+    "storage",
+    "database",
+    "schema",
+    "connections",
+    "display",
+    "qt",
+    "resources",
+    "plots",
+    "export",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +42,11 @@ def isolated_folders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def check(url: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
+def check(
+    url: str, capsys: pytest.CaptureFixture[str], config: SiteConfig | None = None
+) -> tuple[int, dict[str, str]]:
     """Run the self-check; the exit code and each check's line by check name."""
-    code = run_self_check(url, SiteConfig())
+    code = run_self_check(url, config or SiteConfig())
     lines = capsys.readouterr().out.splitlines()
     if code == 0:
         assert lines[-1] == f"self-check passed ({len(CHECKS)} checks)"
@@ -55,6 +68,14 @@ def test_passes_on_a_migrated_database(
     assert code == 0
     assert all(line.startswith("ok   ") for line in lines.values()), lines
     assert lines["schema"] == f"ok   schema: at version {migrate.head_revision()} (the newest)"
+    if db_url.startswith("postgresql"):
+        server = make_url(db_url)
+        assert lines["connections"] == (
+            "ok   connections: a window holds at most 3 connections (application_name"
+            f" leanops-window); reached {server.host}:{server.port}, the primary"
+        )
+    else:
+        assert "no server connections" in lines["connections"]
     assert "platform offscreen" in lines["qt"]
     assert "pyqtgraph" in lines["plots"]
     assert "openpyxl" in lines["export"]
@@ -173,7 +194,6 @@ def test_the_command_line_runs_it(
 def test_a_refused_postgresql_password_is_named(
     pg_server_url: str, qapp: QApplication, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sqlalchemy.engine import make_url
 
     url = make_url(pg_server_url).set(password="not-the-password")
     code, lines = check(url.render_as_string(hide_password=False), capsys)
@@ -195,7 +215,7 @@ def test_a_leanops_login_with_pgpassword_passes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """What IT does on a seat: the site URL has no password, PGPASSWORD gives one."""
-    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.engine import URL
 
     email = f"olga-{uuid.uuid4().hex[:8]}@plant.test"
     with db.session() as session:
@@ -206,3 +226,8 @@ def test_a_leanops_login_with_pgpassword_passes(
     code, lines = check(url.render_as_string(hide_password=False), capsys)
     assert code == 0, lines
     assert lines["schema"].startswith("ok   schema: at version ")
+    code, lines = check(
+        url.render_as_string(hide_password=False), capsys, SiteConfig(kiosk_station="ST-01")
+    )
+    assert code == 0, lines
+    assert lines["connections"].startswith("ok   connections: a kiosk holds at most 2 connections")

@@ -12,9 +12,11 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from leanops_desktop import APP_NAME, __version__
 from leanops_desktop.cli import (
+    board_commands,
     db_commands,
     demo_commands,
     export_commands,
+    jobs_commands,
     user_commands,
     window_commands,
 )
@@ -46,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo_commands.add_parser(commands)
     window_commands.add_screenshot_parser(commands)
     export_commands.add_export_parser(commands)
+    jobs_commands.add_parser(commands)
     user_commands.add_parser(commands, kiosk)
+    board_commands.add_parser(commands)
     return parser
 
 

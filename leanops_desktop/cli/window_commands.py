@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from leanops_desktop.cli.command import Subparsers
@@ -31,7 +32,11 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     """``leanops screenshot``."""
     shot = commands.add_parser("screenshot", help="render a window offscreen to a PNG and exit")
     shot.add_argument("out", type=Path, help="the PNG file to write")
-    shot.add_argument("--view", choices=["main", "login", "kiosk"], default="main")
+    shot.add_argument("--view", choices=["main", "login", "kiosk", "board"], default="main")
+    shot.add_argument("--line", help="board: this production line only")
+    shot.add_argument(
+        "--theme", choices=["light", "dark", "high-contrast"], help="default: leanops.toml"
+    )
     shot.add_argument("--station", help="kiosk station (default: the first active one)")
     shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
     shot.add_argument(
@@ -82,6 +87,8 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
     size = parse_size(args.size)
     if display_problem() is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture needs no screen: never abort
+    if args.theme:
+        config = replace(config, theme=args.theme)
     url = getattr(args, "database", None)
     if args.demo:
         url = None  # the default: a fresh demo plant of its own
@@ -89,7 +96,7 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
         url = checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
-    take_screenshot(args.out, args.view, url, config, args.station, size)
+    take_screenshot(args.out, args.view, url, config, args.station, size, line=args.line)
     print(args.out)
     return 0
 

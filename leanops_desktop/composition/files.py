@@ -73,6 +73,8 @@ def take_screenshot(
     config: SiteConfig,
     station: str | None,
     size: tuple[int, int],
+    *,
+    line: str | None = None,
 ) -> None:
     """``leanops screenshot``: render ``view`` at ``size`` pixels into the PNG file ``out``."""
     from leanops_desktop.qt import screenshot
@@ -87,11 +89,30 @@ def take_screenshot(
         station = station or config.kiosk_station or _first_active_station(url)
         screenshot.save(app, build_kiosk_for_screenshot(url, config, station, size), out)
         return
+    if view == "board":
+        save_board(app, url, config, line, size, out)
+        return
     signed_in = _sign_in_for_screenshot(url)
     try:
         screenshot.save_main(app, signed_in, config, size, out)
     finally:
         signed_in.db.dispose()
+
+
+def save_board(
+    app: Any, url: str, config: SiteConfig, line: str | None, size: tuple[int, int], out: Path
+) -> None:
+    """The production board at ``size``, read once (no live feed)."""
+    from leanops_desktop.composition.board import build_board, open_board_database
+    from leanops_desktop.qt import screenshot
+
+    db = open_board_database(url)
+    try:
+        widget = build_board(db, config, line, live=False)
+        widget.resize(*size)
+        screenshot.save(app, widget, out)
+    finally:
+        db.dispose()
 
 
 def _first_active_station(url: str) -> str:

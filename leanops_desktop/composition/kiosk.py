@@ -33,7 +33,11 @@ WINDOWED_SIZE = (1024, 768)
 def outbox_path(url: str, station_id: str, folder: Path | None = None) -> Path:
     """The outbox file for this station and database (never shared between databases)."""
     target = normalize_url(url)  # who signs in does not matter; where the data lives does
-    where = f"{target.get_backend_name()}|{target.host}|{target.port}|{target.database}"
+    host: object = target.host
+    port: object = target.port
+    if host is None and "host" in target.query:  # several servers serve the same data
+        host, port = target.query.get("host"), target.query.get("port")
+    where = f"{target.get_backend_name()}|{host}|{port}|{target.database}"
     key = hashlib.sha256(where.encode()).hexdigest()[:12]
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", station_id)
     return (folder or user_data_dir() / "outbox") / f"{safe}-{key}.sqlite3"

@@ -95,6 +95,9 @@ class DesktopSession(QObject):
         self.runner = DbRunner(self)
         self.feed = make_live_feed(signed_in, self, self.runner)
         window = MainWindow(signed_in, self.config, live_feed=self.feed, runner=self.runner)
+        from leanops_desktop.qt.andon import attach_andon
+
+        attach_andon(window, self.config)
         # Later, not inside the signal: the window (and its action) is deleted on the way.
         window.sign_out_requested.connect(self.restart_soon)
         window.switch_user_requested.connect(self.restart_soon)
@@ -114,6 +117,7 @@ class DesktopSession(QObject):
                 app.quit()
 
     def close_window(self) -> None:
+        from leanops_desktop.qt.db_runner import READS
         from leanops_desktop.qt.main_window import MainWindow
 
         window, self.window = self.window, None
@@ -127,11 +131,15 @@ class DesktopSession(QObject):
             feed.stop()
             feed.deleteLater()
         runner, self.runner = self.runner, None
+        signed_in, self.signed_in = self.signed_in, None
+        if runner is not None and signed_in is not None:
+            # After the feed reader has given its connection back (same lane): disposed
+            # earlier, the pool would keep that connection open after the window is gone.
+            runner.submit(signed_in.db.dispose, lane=READS)
+        elif signed_in is not None:
+            signed_in.db.dispose()
         if runner is not None:
             runner.close()
-        if self.signed_in is not None:
-            self.signed_in.db.dispose()
-            self.signed_in = None
 
 
 def start_daily_backup(

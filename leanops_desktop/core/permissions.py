@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_ANALYTICS = "view_analytics"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
+    ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
 
 
 _OPERATOR = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
@@ -47,6 +48,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DISPATCH: _SUPERVISOR,
     Action.EXPORT: _SUPERVISOR,
     Action.VIEW_ANALYTICS: _SUPERVISOR,
+    Action.ACKNOWLEDGE_ALERTS: _SUPERVISOR,
     Action.MANAGE_USERS: _ADMIN,
     Action.MANAGE_SETTINGS: _ADMIN,
 }

@@ -143,9 +143,13 @@ class ChangeFeedReader:
         gap_max_age: float = 600.0,
         start_window: int = 1000,
         clock: Callable[[], float] = time.monotonic,
+        keep_connection: bool = True,
     ) -> None:
         self._engine = engine
         self._track_gaps = engine.dialect.name == "postgresql"
+        #: PostgreSQL: keep one connection between reads (False: a pooled one per read, for
+        #: seats whose budget has no connection to spare, ``db/seats.py``).
+        self._keep_connection = keep_connection
         self._page_size = page_size
         self._max_gaps = max_gaps
         self._gap_max_age = gap_max_age
@@ -163,7 +167,7 @@ class ChangeFeedReader:
         """PostgreSQL: one autocommit connection kept open (no BEGIN, no pool ping per read).
         SQLite: a pooled connection per read, so no read transaction stays open."""
         try:
-            if self._track_gaps:
+            if self._track_gaps and self._keep_connection:
                 if self._sticky is None:
                     conn = self._engine.connect()
                     self._sticky = conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -1,7 +1,8 @@
 """Engines and sessions for both backends, and the write-transaction helper services use.
 
 * URLs pasted from psql or the Supabase dashboard (``postgresql://...``) get the psycopg 3
-  driver; a bare file path means a SQLite file.
+  driver; a bare file path means a SQLite file. A URL may name several servers
+  (``postgresql://u@db1:5432,db2:5432/leanops?target_session_attrs=read-write``, ``urls.py``).
 * SQLite connections run in WAL mode with ``foreign_keys=ON`` and a ``busy_timeout``; write
   transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the timeout
   instead of failing when a deferred transaction tries to upgrade its lock.
@@ -16,13 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from leanops_desktop.core.errors import ConfigError, PermissionDenied
 from leanops_desktop.db import supabase
+from leanops_desktop.db.pooler import follow_pool_mode
+from leanops_desktop.db.seats import TOOL, Seat
+from leanops_desktop.db.urls import describe_servers, parse_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leanops_write"
@@ -39,15 +43,7 @@ def normalize_url(raw: str | URL) -> URL:
             raise ConfigError("the database URL is empty")
         if "://" not in text:
             return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
-        try:
-            url = make_url(text)
-        except ArgumentError:
-            raise ConfigError(
-                "cannot read the database URL: write a SQLite file path or"
-                " postgresql://user@host:5432/database"
-            ) from None
-        except ValueError:  # SQLAlchemy reads the port as a number
-            raise ConfigError("cannot read the database URL: the port is not a number") from None
+        url = parse_url(text)  # a list of servers too (db/urls.py)
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
         url = supabase.carry_project_ref(url.set(drivername="postgresql+psycopg"))
@@ -70,9 +66,8 @@ def describe_url(url: URL) -> str:
     """Where the data lives, for the status bar and logs (never the password)."""
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database or ':memory:'}"
-    port = f":{url.port}" if url.port else ""
     user = f"{url.username}@" if url.username else ""
-    return f"PostgreSQL {user}{url.host or 'localhost'}{port}/{url.database}"
+    return f"PostgreSQL {user}{describe_servers(url)}/{url.database}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +76,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    #: The kind of seat the engine was sized for (``db/seats.py``).
+    seat: Seat = TOOL
 
     @property
     def backend(self) -> str:
@@ -106,12 +103,17 @@ def open_database(
     raw_url: str | URL,
     *,
     password: str | None = None,
-    pool_size: int = 5,
-    max_overflow: int = 20,
+    seat: Seat = TOOL,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
     connect_timeout: int = 5,
     echo: bool = False,
 ) -> Database:
-    """Create the engine for ``raw_url`` (a password typed at sign-in may be passed apart)."""
+    """Create the engine for ``raw_url`` (a password typed at sign-in may be passed apart).
+
+    On PostgreSQL the pool is sized for ``seat`` (unless ``pool_size`` / ``max_overflow``
+    say otherwise) and every connection carries the seat's ``application_name``.
+    """
     url = normalize_url(raw_url)
     if password is not None:
         url = url.set(password=password)
@@ -121,13 +123,18 @@ def open_database(
         engine = create_engine(
             supabase.login_url(url),  # on Supabase's pooler: user.<project-ref>
             echo=echo,
-            pool_size=pool_size,
-            max_overflow=max_overflow,
+            pool_size=seat.pool_size if pool_size is None else pool_size,
+            max_overflow=seat.max_overflow if max_overflow is None else max_overflow,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": connect_timeout, "application_name": "leanops"},
+            connect_args={
+                "connect_timeout": connect_timeout,
+                "application_name": seat.application_name,
+            },
         )
         event.listen(engine, "do_connect", _drop_leanops_options)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+        follow_pool_mode(engine)  # ?pool_mode=transaction: no server-side prepared statements
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, seat=seat)
 
 
 def _drop_leanops_options(

@@ -20,6 +20,12 @@ from leanops_desktop.db.pg_lockdown import (
     OWNER_OID_SQL,
 )
 
+# Enrolled production boards (migration 0013): read-only logins, named by their event.
+_BOARD_LOGINS = (
+    "SELECT e.meta -> 'new' ->> 'board' FROM public.events_log e"
+    " WHERE e.event_type = 'board_enrolled'"
+)
+
 # Roles that may reach LeanOps objects: superusers, the plant owner and its members (IT),
 # the plant's groups, and the logins of this plant's users.
 _INSIDERS = f"""
@@ -34,8 +40,10 @@ _INSIDERS = f"""
         OR r.rolname IN (public.leanops_plant_role('operator'),
                          public.leanops_plant_role('supervisor'),
                          public.leanops_plant_role('admin'),
-                         public.leanops_plant_role('device'))
+                         public.leanops_plant_role('device'),
+                         public.leanops_plant_role('board'))
         OR r.rolname IN (SELECT u.email FROM public.users u)
+        OR r.rolname IN ({_BOARD_LOGINS})
         {{_DEVICE_LOGINS}}
 """
 
@@ -146,6 +154,27 @@ findings AS (
        AND NOT r.rolsuper
        AND NOT pg_catalog.pg_has_role(r.oid, public.leanops_plant_role('owner'), 'MEMBER')
     {{_DEVICE_MEMBERS}}
+    UNION ALL
+    SELECT format('group %s', g.rolname), r.rolname, 'MEMBER (not an enrolled board of this plant)'
+      FROM pg_catalog.pg_auth_members m
+      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+      JOIN pg_catalog.pg_roles r ON r.oid = m.member
+     WHERE g.rolname = public.leanops_plant_role('board')
+       AND r.rolname NOT IN ({_BOARD_LOGINS})
+       AND NOT r.rolsuper
+       AND NOT pg_catalog.pg_has_role(r.oid, public.leanops_plant_role('owner'), 'MEMBER')
+    UNION ALL
+    SELECT format('%s %s', o.kind, o.name), public.leanops_plant_role('board')::text,
+           format('%s (a board may only read)', p.priv)
+      FROM objects o
+      CROSS JOIN LATERAL unnest(CASE WHEN o.kind = 'function' THEN ARRAY['EXECUTE']
+            ELSE ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] END) AS p(priv)
+     WHERE public.leanops_plant_role('board') IS NOT NULL
+       AND o.relkind <> 'S'
+       AND CASE WHEN o.kind = 'function' THEN pg_catalog.has_function_privilege(
+                    public.leanops_plant_role('board'), o.oid, 'EXECUTE')
+                ELSE pg_catalog.has_table_privilege(
+                    public.leanops_plant_role('board'), o.oid, p.priv) END
 )
 SELECT DISTINCT object, grantee, privilege FROM findings ORDER BY object, grantee, privilege
 """

@@ -79,7 +79,8 @@ DECLARE
     v_groups name[] := ARRAY[public.leanops_plant_role('operator'),
                              public.leanops_plant_role('supervisor'),
                              public.leanops_plant_role('admin'),
-                             public.leanops_plant_role('device')];  -- NULL before 0012
+                             public.leanops_plant_role('device'),  -- NULL before 0012
+                             public.leanops_plant_role('board')];  -- NULL before 0013
     v_keep oid[];
     v_owner_oid oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = v_owner);
     o record;

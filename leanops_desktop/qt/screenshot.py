@@ -6,7 +6,8 @@ grabs it:
 
 * ``main``: the supervisor's window;
 * ``login``: the sign-in dialog (with the demo accounts on a demo database);
-* ``kiosk``: a station's kiosk.
+* ``kiosk``: a station's kiosk;
+* ``board``: the production board for a TV.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from leanops_desktop.qt.dialogs.sign_in_dialog import DemoAccount
     from leanops_desktop.services.accounts.signed_in import SignedIn
 
-VIEWS = ("main", "login", "kiosk")
+VIEWS = ("main", "login", "kiosk", "board")
 SETTLE_MS = 400
 
 
@@ -86,10 +87,12 @@ def save_main(
     app: QApplication, signed_in: SignedIn, config: SiteConfig, size: tuple[int, int], out: Path
 ) -> None:
     """The supervisor's window of ``signed_in`` at ``size``, its tables loaded."""
+    from leanops_desktop.qt.andon import attach_andon
     from leanops_desktop.qt.db_runner import DbRunner
     from leanops_desktop.qt.main_window import MainWindow
 
     widget = MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
+    attach_andon(widget, config)  # the Notifications dock, as the supervisor sees it
     widget.resize(*size)
     save(app, widget, out)
 

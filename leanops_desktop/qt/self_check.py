@@ -6,10 +6,11 @@ printed even if Qt cannot start on this machine (Qt then aborts with its own mes
 
 Checks: the site config that was used, the user data folder (outbox, settings, default SQLite
 file), the database (reachable; a SQLite file must exist and be writable), the schema (at the
-newest migration), the display (the system libraries of Qt's xcb plugin, read off with
-``ldd``; the install line when some are missing), Qt (offscreen when there is no display),
-the resources (the icon renders, the stylesheet reads), the plots (pyqtgraph draws with
-numpy) and the exports (an XLSX with a number and a date is written and read back with
+newest migration), the connections (how many this seat holds, the server reached and
+whether it is the primary), the display (the system libraries of Qt's xcb plugin, read off
+with ``ldd``; the install line when some are missing), Qt (offscreen when there is no
+display), the resources (the icon renders, the stylesheet reads), the plots (pyqtgraph draws
+with numpy) and the exports (an XLSX with a number and a date is written and read back with
 openpyxl, a CSV is written).
 """
 
@@ -58,6 +59,7 @@ def run_self_check(url: str, config: SiteConfig | None = None) -> int:
         ("storage", _check_storage),
         ("database", lambda: _check_database(url, state)),
         ("schema", lambda: _check_schema(state)),
+        ("connections", lambda: _check_connections(state, config)),
         ("display", _check_display),
         ("qt", _check_qt),
         ("resources", _check_resources),
@@ -152,6 +154,23 @@ def _check_schema(state: _DatabaseState) -> str:
     if state.db is None:
         raise _Skipped("not checked without a database")
     return health.check_schema(state.db)
+
+
+def _check_connections(state: _DatabaseState, config: SiteConfig | None) -> str:
+    """How many connections this seat holds, and the server reached (a primary?)."""
+    from leanops_desktop.db.seats import KIOSK, WINDOW
+    from leanops_desktop.services.seat_connections import (
+        ReachedStandby,
+        describe_seat_connections,
+    )
+
+    if state.db is None:
+        raise _Skipped("not checked without a database")
+    seat = KIOSK if config is not None and config.kiosk_station else WINDOW
+    try:
+        return describe_seat_connections(state.db, seat)
+    except ReachedStandby as standby:
+        raise CheckFailed(str(standby)) from None
 
 
 # -- checks with Qt -----------------------------------------------------------------------

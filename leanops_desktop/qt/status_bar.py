@@ -31,6 +31,19 @@ SQLITE = "sqlite"
 NOT_LIVE = "not live"
 
 
+def polled_texts(poll_ms: int, reason: str = "") -> tuple[str, str]:
+    """PostgreSQL without notifications: the feed read every ``poll_ms``."""
+    every = f"{poll_ms / 1000:g} s"
+    tip = (
+        "Notifications from the database do not reach this window (a connection pooler in"
+        f" transaction mode, or LISTEN refused): it reads the changes every {every} instead,"
+        " and goes back to notifications by itself when they arrive again."
+    )
+    return f"Live updates: every {every} (no notifications)", (
+        f"{reason[:1].upper()}{reason[1:]}. {tip}" if reason else tip
+    )
+
+
 def live_short_text(mode: str, online: bool | None, check_ms: int | None = None) -> str:
     """The same in fewer words, for a narrow window."""
     if mode == NOT_LIVE:
@@ -132,6 +145,10 @@ class FloorStatusBar(QStatusBar):
         self.live_mode = NOT_LIVE
         self.check_ms: int | None = None
         self.offline_reason = ""
+        #: Set while notifications do not arrive: the feed is read every ``poll_ms``.
+        self.poll_ms: int | None = None
+        self.poll_reason = ""
+        self.connection_state: bool | None = None
         self._show_connection(None)
 
     def set_database(self, description: str) -> None:
@@ -156,10 +173,20 @@ class FloorStatusBar(QStatusBar):
         self.offline_reason = "" if online else message
         self._show_connection(online)
 
+    def set_delivery(self, polled_every_ms: int | None, reason: str = "") -> None:
+        """PostgreSQL: notifications arrive (None), or the feed is read every
+        ``polled_every_ms`` because they do not (``reason`` says why)."""
+        self.poll_ms, self.poll_reason = polled_every_ms, reason
+        self._show_connection(self.connection_state)
+
     def _show_connection(self, online: bool | None) -> None:
         self.online = online is not False
+        self.connection_state = online
         text, tip = live_texts(self.live_mode, online, self.check_ms, self.offline_reason)
         short = live_short_text(self.live_mode, online, self.check_ms)
+        if online and self.live_mode == POSTGRESQL and self.poll_ms:
+            text, tip = polled_texts(self.poll_ms, self.poll_reason)
+            short = f"Live: every {self.poll_ms / 1000:g} s"
         self.connection_label.set_texts(text, short)
         self.connection_label.setToolTip(f"{text}\n{tip}")
         name = "ConnectionOffline" if online is False else "ConnectionOnline"

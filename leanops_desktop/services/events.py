@@ -29,6 +29,26 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def event_meta(
+    actor: Actor,
+    *,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    reason: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The meta of an event: who (email and role), the old and new values, the reason."""
+    meta: dict[str, Any] = {"actor": actor.email, "role": actor.role.value}
+    if old is not None:
+        meta["old"] = jsonable(old)
+    if new is not None:
+        meta["new"] = jsonable(new)
+    if reason is not None:
+        meta["reason"] = reason
+    meta.update(jsonable(extra))
+    return meta
+
+
 def record_event(
     session: Session,
     actor: Actor,
@@ -42,14 +62,7 @@ def record_event(
     **extra: Any,
 ) -> uuid.UUID:
     """Add the one ``events_log`` row of a mutation (time is the server's)."""
-    meta: dict[str, Any] = {"actor": actor.email, "role": actor.role.value}
-    if old is not None:
-        meta["old"] = jsonable(old)
-    if new is not None:
-        meta["new"] = jsonable(new)
-    if reason is not None:
-        meta["reason"] = reason
-    meta.update(jsonable(extra))
+    meta = event_meta(actor, old=old, new=new, reason=reason, **extra)
     event_id = uuid.uuid4()
     session.execute(
         insert(EventLog).values(

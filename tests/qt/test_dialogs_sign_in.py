@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy.engine import make_url
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database
+from leanops_desktop.db.seats import WINDOW
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.caps_lock import caps_lock_from_key
 from leanops_desktop.qt.dialogs.sign_in_dialog import LAST_EMAIL_KEY, SignInDialog, retry_delay_ms
@@ -233,3 +236,29 @@ def test_signing_in_runs_off_the_gui_thread_and_says_so(
     qtbot.waitUntil(lambda: dialog.signed_in is not None)
     assert answered == ["ada@plant.test"]
     assert not dialog.checking
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_signing_in_through_a_list_of_servers_skips_one_that_is_down(
+    qtbot: QtBot, db_url: str, account: tuple[str, str], messages: RecordingMessages
+) -> None:
+    real = make_url(db_url)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        down = int(probe.getsockname()[1])
+    listed = (
+        f"postgresql://127.0.0.1:{down},{real.host}:{real.port}/{real.database}"
+        "?target_session_attrs=read-write"
+    )
+    dialog = dialog_for(qtbot, listed, messages)
+    assert dialog.target_label.text() == (
+        f"PostgreSQL 127.0.0.1:{down},{real.host}:{real.port}/{real.database}"
+    )
+    type_in(qtbot, dialog, *account)
+    assert dialog.signed_in is not None, messages.texts()
+    try:
+        assert dialog.signed_in.db.seat is WINDOW
+        assert dialog.signed_in.actor.email == account[0]
+    finally:
+        dialog.signed_in.db.dispose()

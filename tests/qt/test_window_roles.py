@@ -21,6 +21,7 @@ OPERATOR = ANYONE | {"complete_job", "block_station", "unblock_station"}
 SUPERVISOR = OPERATOR | {
     "export_csv", "export_xlsx", "new_job", "edit_job", "new_station", "edit_station",
     "activate_station", "deactivate_station", "assign_job", "unassign_job", "move_job",
+    "import_jobs", "print_travelers", "save_travelers_pdf",
 }  # fmt: skip
 ADMIN = SUPERVISOR | {"users"}
 

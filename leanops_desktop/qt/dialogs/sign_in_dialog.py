@@ -34,7 +34,7 @@ from leanops_desktop.qt.db_runner import READS, DbRunner, failure_text
 from leanops_desktop.qt.dialogs.caps_lock import CapsLockWatcher
 from leanops_desktop.qt.messages import MessageBar, MessageService, sentence
 from leanops_desktop.qt.theme.resources import app_icon
-from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.auth import window_sign_in
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.database_target import describe_target
 
@@ -65,7 +65,7 @@ class SignInDialog(QDialog):
         messages: MessageService,
         *,
         demo_accounts: Sequence[DemoAccount] = (),
-        authenticate: SignInFunction = sign_in,
+        authenticate: SignInFunction = window_sign_in,
         retry_base_ms: int = RETRY_BASE_MS,
         notice: str = "",
         runner: DbRunner | None = None,

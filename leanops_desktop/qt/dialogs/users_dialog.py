@@ -1,7 +1,9 @@
-"""The users dialog (admins): list accounts, add one, change a role, disable/enable, reset.
+"""The users dialog (admins): list accounts, add one, change a role, disable/enable, reset;
+their kiosk sign-in (PIN, badge, lockout); and, on a tab of its own, the enrolled kiosks.
 
-Every change goes through ``services.accounts.users`` (which writes the event, and on PostgreSQL
-calls the database's admin functions); the list is re-read after each change.
+Every change goes through ``services.accounts.users`` or ``services.kiosk`` (which write the
+event, and on PostgreSQL call the database's admin functions); the list is re-read after
+each change. A locked account is unlocked by giving it a new PIN (``credential_forms``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,14 +43,18 @@ from leanops_desktop.qt.db_runner import (
     failure_text,
     is_connection_error,
 )
+from leanops_desktop.qt.dialogs.credential_actions import KioskSignInActions
+from leanops_desktop.qt.dialogs.kiosks_tab import KiosksTab
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services.accounts import users
+from leanops_desktop.services.kiosk import kiosk_admin
+from leanops_desktop.services.kiosk.kiosk_admin import UserWithCredentials
 
 if TYPE_CHECKING:
     from leanops_desktop.db.engine import Database
 
-COLUMNS = ("Email", "Role", "State", "Created")
+COLUMNS = ("Email", "Role", "State", "PIN", "Badge", "Kiosk sign-in", "Created")
 UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."
 
 
@@ -71,27 +78,40 @@ class UsersDialog(QDialog):
         if runner is None:
             self.finished.connect(lambda _result: self._runner.close())
         self.setWindowTitle("Users — LeanOps")
-        self.resize(720, 420)
+        self.resize(900, 500)
         self._db = db
         self._actor = actor
         self._messages = messages
         self.rows: list[UserRow] = []
+        self.credentials: dict[str, UserWithCredentials] = {}
         self.active_form: QDialog | None = None
 
         title = QLabel("Users", self)
         title.setObjectName("DialogTitle")
         self.message_bar = MessageBar(self)
-        self.table = self._table()
-        side = self._side_buttons()
-        body = QHBoxLayout()
-        body.addWidget(self.table, 1)
-        body.addLayout(side)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._users_page(), "Users")
+        self.kiosks = KiosksTab(
+            db, actor, messages, self._runner,
+            lambda error, unreachable: self.say_failure(error, unreachable=unreachable),
+            self.tabs,
+        )  # fmt: skip
+        self.tabs.addTab(self.kiosks, "Kiosks")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.addWidget(title)
         layout.addWidget(self.message_bar)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.tabs, 1)
         self.reload()
+        self.kiosks.reload()
+
+    def _users_page(self) -> QWidget:
+        page = QWidget(self)
+        self.table = self._table()
+        body = QHBoxLayout(page)
+        body.addWidget(self.table, 1)
+        body.addLayout(self._side_buttons())
+        return page
 
     def _table(self) -> QTableWidget:
         """The accounts, one a row, selected whole."""
@@ -128,18 +148,34 @@ class UsersDialog(QDialog):
         self.active_button.clicked.connect(self.toggle_active)
         self.password_button = QPushButton("Reset password…", self)
         self.password_button.clicked.connect(self.open_reset_password)
+        self.pin_button = QPushButton("Set PIN…", self)
+        self.kiosk_sign_in = KioskSignInActions(
+            self._db, self._actor, self._messages, self._runner, self
+        )
+        self.pin_button.clicked.connect(lambda: self.kiosk_sign_in.open_set_pin())
+        self.badge_button = QPushButton("Set badge…", self)
+        self.badge_button.clicked.connect(self.kiosk_sign_in.open_set_badge)
+        self.clear_badge_button = QPushButton("Clear badge", self)
+        self.clear_badge_button.clicked.connect(self.kiosk_sign_in.clear_badge)
+        self.unlock_button = QPushButton("Unlock…", self)
+        self.unlock_button.clicked.connect(lambda: self.kiosk_sign_in.open_set_pin(unlock=True))
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
+        side = QVBoxLayout()
         for button in (self.add_button, self.role_button, self.active_button, self.password_button):
             button.setMinimumWidth(150)
-        side = QVBoxLayout()
-        side.addWidget(self.add_button)
-        side.addWidget(self.role_button)
-        side.addWidget(self.active_button)
-        side.addWidget(self.password_button)
+            side.addWidget(button)
+        side.addSpacing(12)
+        side.addWidget(QLabel("Kiosk sign-in", self))
+        for button in self._credential_buttons():
+            button.setMinimumWidth(150)
+            side.addWidget(button)
         side.addStretch(1)
         side.addWidget(close)
         return side
+
+    def _credential_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.pin_button, self.badge_button, self.clear_badge_button, self.unlock_button)
 
     # -- the list --------------------------------------------------------------------------
 
@@ -148,30 +184,39 @@ class UsersDialog(QDialog):
         keep = select or self.selected_email()
         db, actor = self._db, self._actor
 
-        def read() -> list[UserRow]:
+        def read() -> list[UserWithCredentials]:
             with db.session() as session:
-                return users.list_users(session, actor)
+                return kiosk_admin.users_with_credentials(session, actor)
 
         self._runner.submit(
             read, lambda rows: self._show_rows(rows, keep), self._read_failed, lane=READS
         )
 
     def _read_failed(self, error: BaseException) -> None:
-        self._say_failure(error, unreachable=UNREACHABLE_LIST)
+        self.say_failure(error, unreachable=UNREACHABLE_LIST)
         self._show_rows([], None)
 
-    def _say_failure(self, error: BaseException, *, unreachable: str = UNREACHABLE) -> None:
+    def say_failure(self, error: BaseException, *, unreachable: str = UNREACHABLE) -> None:
         if isinstance(error, LeanOpsError) and not is_connection_error(error):
             self._messages.refused(error, source=self)
         else:
             self._messages.error(failure_text(error, unreachable=unreachable), source=self)
 
-    def _show_rows(self, rows: list[UserRow], keep: str | None) -> None:
-        self.rows = rows
+    def _show_rows(self, rows: list[UserWithCredentials], keep: str | None) -> None:
+        self.rows = [row.user for row in rows]
+        self.credentials = {row.user.email: row for row in rows}
         self.table.setRowCount(len(self.rows))
-        for index, row in enumerate(self.rows):
+        for index, (row, kiosk) in enumerate(zip(self.rows, rows, strict=True)):
             state = "active" if row.is_active else "disabled"
-            cells = (row.email, row.role.value, state, f"{row.created_at:%Y-%m-%d}")
+            cells = (
+                row.email,
+                row.role.value,
+                state,
+                "set" if kiosk.has_pin else "—",
+                "set" if kiosk.has_badge else "—",
+                "locked out" if kiosk.locked else "",
+                f"{row.created_at:%Y-%m-%d}",
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if not row.is_active:
@@ -205,6 +250,12 @@ class UsersDialog(QDialog):
             self.active_button.setText("Enable" if not row.is_active else "Disable")
             for role, action in self.role_actions.items():
                 action.setEnabled(role != row.role)
+        kiosk = self.credentials.get(row.email) if row is not None else None
+        self.pin_button.setEnabled(kiosk is not None)
+        self.pin_button.setText("Change PIN…" if kiosk and kiosk.has_pin else "Set PIN…")
+        self.badge_button.setEnabled(kiosk is not None)
+        self.clear_badge_button.setEnabled(kiosk is not None and kiosk.has_badge)
+        self.unlock_button.setEnabled(kiosk is not None and kiosk.locked)
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -229,14 +280,14 @@ class UsersDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             if not in_form:  # else the form shows it and stays open
-                self._say_failure(error)
+                self.say_failure(error)
 
         return self._runner.submit(run, succeeded, failed, lane=WRITES)
 
     def open_add_user(self) -> None:
         taken = [row.email for row in self.rows]
         form = AddUserDialog(self._messages, self._add, taken=taken, parent=self)
-        self._show_form(form)
+        self.show_form(form)
 
     def _add(self, values: NewUserValues) -> Job[UserRow]:
         actor = self._actor
@@ -287,9 +338,9 @@ class UsersDialog(QDialog):
                 in_form=True,
             )
 
-        self._show_form(ResetPasswordDialog(self._messages, submit, email=email, parent=self))
+        self.show_form(ResetPasswordDialog(self._messages, submit, email=email, parent=self))
 
-    def _show_form(self, form: QDialog) -> None:
+    def show_form(self, form: QDialog) -> None:
         self.active_form = form
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.finished.connect(lambda _result: setattr(self, "active_form", None))

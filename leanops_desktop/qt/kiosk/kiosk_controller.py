@@ -31,7 +31,7 @@ from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
 from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
 from leanops_desktop.qt.kiosk.station_actions import StationActions
-from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.auth import kiosk_sign_in
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting.report_sender import (
@@ -71,7 +71,7 @@ class KioskController(QObject):
         station_id: str,
         outbox: Outbox,
         *,
-        sign_in_function: SignInFunction = sign_in,
+        sign_in_function: SignInFunction = kiosk_sign_in,
         refresh_ms: int = REFRESH_MS,
         live: bool = True,
         runner: DbRunner | None = None,

@@ -15,7 +15,7 @@ from leanops_desktop.qt.kiosk.kiosk_controller import REFRESH_MS, KioskControlle
 from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
 from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, default_feed
 from leanops_desktop.qt.kiosk.undo_banner import UNDO_MS
-from leanops_desktop.services.accounts.auth import sign_in
+from leanops_desktop.services.accounts.auth import kiosk_sign_in
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox
@@ -28,7 +28,7 @@ def create_kiosk(
     station_id: str,
     *,
     outbox: Outbox,
-    sign_in_function: SignInFunction = sign_in,
+    sign_in_function: SignInFunction = kiosk_sign_in,
     idle_ms: int | None = None,
     undo_ms: int = UNDO_MS,
     refresh_ms: int = REFRESH_MS,

@@ -24,6 +24,11 @@ When the connection goes, the feed says so once (``connection_state_changed(Fals
 retries with growing delays, and on success checks that it can still catch up (else
 ``history_lost``: reload everything), reads what was missed and says
 ``connection_state_changed(True, "")``.
+
+On PostgreSQL, when notifications do not arrive (a transaction-mode pooler, a refused
+LISTEN), the wake-up reads the feed every ``poll_ms`` (1 s) instead and the feed says so with
+``delivery_changed("timer", reason)``; ``delivery_changed("notifications", "")`` when they
+arrive again (``db/delivery_watch.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from leanops_desktop.db.change_feed import ChangeBatch, ChangeFeedReader, prune_change_feed
+from leanops_desktop.db.delivery_watch import NOTIFICATIONS
 from leanops_desktop.db.feed_wakeup import Backoff, PgListener
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, READS, DbRunner
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
@@ -59,6 +65,9 @@ class LiveFeed(QObject):
     #: The feed cannot say what was missed (offline longer than the feed keeps rows, or the
     #: database was replaced): reload every view.
     history_lost = Signal()
+    #: (mode, reason): how other seats' changes reach this one on PostgreSQL,
+    #: ``"notifications"`` or ``"timer"`` (the feed read every ``poll_ms``; ``reason`` says why).
+    delivery_changed = Signal(str, str)
 
     def __init__(
         self,
@@ -70,6 +79,7 @@ class LiveFeed(QObject):
         sqlite_check_ms: int = 25,
         heartbeat_ms: int = 400,
         heartbeat_timeout_ms: int = 1000,
+        poll_ms: int = 1000,
         prune_interval_s: float = 6 * 3600,
         runner: DbRunner | None = None,
         lane: str = READS,
@@ -79,12 +89,19 @@ class LiveFeed(QObject):
         self._own_runner = runner is None
         self._runner = runner if runner is not None else DbRunner(self)
         self._lane = lane
-        self._reader = ChangeFeedReader(db.engine)
+        self._reader = ChangeFeedReader(db.engine, keep_connection=db.seat.keep_feed_connection)
         #: ``"postgresql"`` (woken by notifications) or ``"sqlite"`` (a file checked every
         #: ``sqlite_check_ms``): what the status bar tells the user about how live it is.
         self.backend = db.backend
         self.sqlite_check_ms = sqlite_check_ms
+        #: How often the feed is read when notifications do not arrive (PostgreSQL).
+        self.poll_ms = poll_ms
+        #: ``"notifications"`` or ``"timer"`` (PostgreSQL; see ``delivery_changed``).
+        self.delivery = NOTIFICATIONS
+        self.delivery_reason = ""
         self._wakeup = self._make_wakeup(db, sqlite_check_ms, heartbeat_ms, heartbeat_timeout_ms)
+        if isinstance(self._wakeup, PgWakeup):
+            self._wakeup.delivery_changed.connect(self._delivery_changed)
         self._wakeup.woke.connect(self.request_read)
         self._wakeup.opened.connect(self._opened)
         self._wakeup.lost.connect(self._lost)
@@ -116,10 +133,14 @@ class LiveFeed(QObject):
     ) -> PgWakeup | SqliteWakeup:
         """PostgreSQL's notifications (with a heartbeat), else the SQLite file checked."""
         if db.backend == "postgresql":
+            # The listener counts in the seat's connections under the seat's name.
+            connect_kwargs = PgListener.connect_kwargs(db.engine)
+            connect_kwargs["application_name"] = db.seat.application_name
             return PgWakeup(
-                PgListener.connect_kwargs(db.engine),
+                connect_kwargs,
                 heartbeat_ms=heartbeat_ms,
                 heartbeat_timeout_ms=heartbeat_timeout_ms,
+                poll_ms=self.poll_ms,
                 runner=self._runner,
                 parent=self,
             )
@@ -334,6 +355,12 @@ class LiveFeed(QObject):
             self._pump()
         elif not self._open:
             self._wakeup.open()
+
+    def _delivery_changed(self, mode: str, reason: str) -> None:
+        self.delivery, self.delivery_reason = mode, reason
+        log.info("live feed: changes arrive by %s%s", mode, f" ({reason})" if reason else "")
+        if self._running:
+            self.delivery_changed.emit(mode, reason)
 
     def _set_online(self, online: bool, message: str) -> None:
         if self._online == online:

@@ -6,6 +6,11 @@ the connect timeout). Once open, everything runs in the GUI thread without block
 the connection) arrive; a timer sends ``SELECT 1`` every ``heartbeat_ms`` and declares the
 connection lost when an answer takes longer than ``heartbeat_timeout_ms`` (a silent network
 is noticed within interval + timeout, under 2 s with the defaults).
+
+When notifications do not arrive (a transaction-mode pooler between the window and the
+server, or a refused LISTEN), ``db/delivery_watch.py`` notices and the wake-up reads the feed
+every ``poll_ms`` (1 s) instead, saying so with ``delivery_changed``; the listener keeps
+listening, and a notification pushed by the server switches it back.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from leanops_desktop.db.change_feed import FeedConnectionLost
-from leanops_desktop.db.feed_wakeup import PgListener
+from leanops_desktop.db.delivery_watch import TIMER, DeliveryWatch
+from leanops_desktop.db.feed_wakeup import ListenerEvents, PgListener
 from leanops_desktop.qt.db_runner import LISTEN, DbRunner, Job
 
 
@@ -27,6 +33,8 @@ class PgWakeup(QObject):
     woke = Signal()
     opened = Signal()
     lost = Signal(str)
+    #: (mode, reason): ``delivery_watch.NOTIFICATIONS`` or ``TIMER`` (read every ``poll_ms``).
+    delivery_changed = Signal(str, str)
 
     def __init__(
         self,
@@ -35,6 +43,7 @@ class PgWakeup(QObject):
         heartbeat_ms: int = 400,
         heartbeat_timeout_ms: int = 1000,
         connect_timeout_s: int = 3,
+        poll_ms: int = 1000,
         runner: DbRunner,
         parent: QObject | None = None,
     ) -> None:
@@ -48,6 +57,11 @@ class PgWakeup(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat_ms)
         self._heartbeat.timeout.connect(self._beat)
+        #: Decides whether notifications arrive (``db/delivery_watch.py``).
+        self.watch = DeliveryWatch(poll_interval=poll_ms / 1000)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(poll_ms)
+        self._poll_timer.timeout.connect(self.woke)
         # Deleted without close() (its parent went away): still drop the connection.
         self.destroyed.connect(self._held.release)
 
@@ -55,6 +69,11 @@ class PgWakeup(QObject):
     def listener(self) -> PgListener | None:
         """The open listener connection, if any."""
         return self._held.listener
+
+    @property
+    def polling(self) -> bool:
+        """Whether the feed is read on the timer (notifications do not arrive)."""
+        return self._poll_timer.isActive()
 
     def open(self) -> None:
         """Start connecting; ``opened`` or ``lost`` follows."""
@@ -83,6 +102,7 @@ class PgWakeup(QObject):
     def close(self) -> None:
         """Drop the connection (and any attempt in flight); emits nothing."""
         self._heartbeat.stop()
+        self._poll_timer.stop()
         if self._notifier is not None:
             self._notifier.setEnabled(False)
             self._notifier.deleteLater()
@@ -98,6 +118,13 @@ class PgWakeup(QObject):
         self._notifier = QSocketNotifier(result.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._readable)
         self._heartbeat.start()
+        self.watch.connected()
+        if result.listen_error:
+            self._note(self.watch.listen_failed(result.listen_error, time.monotonic()))
+        else:
+            self.watch.listen_succeeded()
+        if self.watch.mode == TIMER:
+            self._poll_timer.start()
         self.opened.emit()
 
     def _readable(self) -> None:
@@ -105,12 +132,34 @@ class PgWakeup(QObject):
         if listener is None:
             return
         try:
-            count = listener.poll()
+            events = listener.poll_events()
         except FeedConnectionLost as exc:
             self._drop(str(exc))
             return
-        if count:
+        self._judge(events)
+        if events.notifications or events.grew:
             self.woke.emit()
+
+    def _judge(self, events: ListenerEvents) -> None:
+        """Tell the watch what the listener saw; follow its mode."""
+        watch = self.watch
+        if events.listen_result is True:
+            watch.listen_succeeded()
+        elif isinstance(events.listen_result, str):
+            self._note(watch.listen_failed(events.listen_result, time.monotonic()))
+        if events.notifications:
+            self._note(watch.notified(idle=events.idle_notifications > 0))
+        if events.newest is not None:
+            self._note(watch.heartbeat(events.newest))
+
+    def _note(self, changed: bool) -> None:
+        if not changed:
+            return
+        if self.watch.mode == TIMER:
+            self._poll_timer.start()
+        else:
+            self._poll_timer.stop()
+        self.delivery_changed.emit(self.watch.mode, self.watch.reason)
 
     def _beat(self) -> None:
         listener = self._held.listener
@@ -122,7 +171,10 @@ class PgWakeup(QObject):
             self._drop(f"no answer from the database for {age:.1f} s")
             return
         try:
-            listener.send_heartbeat(now)
+            if age is None and self.watch.relisten_due(now):
+                listener.send_listen(now)
+            else:
+                listener.send_heartbeat(now)
         except FeedConnectionLost as exc:
             self._drop(str(exc))
 

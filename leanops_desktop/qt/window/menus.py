@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 from leanops_desktop.qt.actions import ActionRegistry
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    ("&File", ("export_csv", "export_xlsx", None, "switch_user", "sign_out", None, "quit")),
+    ("&File", ("import_jobs", None, "export_csv", "export_xlsx", None, "switch_user", "sign_out",
+               None, "quit")),
     ("&Jobs", ("new_job", "edit_job", None, "assign_job", "unassign_job", "move_job", None,
-               "complete_job")),
+               "complete_job", None, "print_travelers", "save_travelers_pdf")),
     ("&Stations", ("new_station", "edit_station", None, "block_station", "unblock_station", None,
                    "activate_station", "deactivate_station")),
     ("&View", ("refresh", None, "reset_layout")),
@@ -31,7 +32,8 @@ STATION_MENU: tuple[str | None, ...] = (
 )  # fmt: skip
 
 JOB_MENU: tuple[str | None, ...] = (
-    "edit_job", "assign_job", "complete_job", None, "new_job",
+    "edit_job", "assign_job", "complete_job", None, "new_job", None, "print_travelers",
+    "save_travelers_pdf",
 )  # fmt: skip
 
 

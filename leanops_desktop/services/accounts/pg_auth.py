@@ -13,18 +13,19 @@ from leanops_desktop.core.validation import check_email
 from leanops_desktop.db import supabase
 from leanops_desktop.db.engine import describe_url, open_database
 from leanops_desktop.db.models import User
+from leanops_desktop.db.seats import TOOL, Seat
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.accounts.users import check_sign_in_input
 
 
-def sign_in_postgres(url: URL, email: str, password: str) -> SignedIn:
-    """Connect as ``email`` with ``password``; the database checks both."""
+def sign_in_postgres(url: URL, email: str, password: str, *, seat: Seat = TOOL) -> SignedIn:
+    """Connect as ``email`` with ``password`` for ``seat``; the database checks both."""
     check_sign_in_input(email, password)
     try:
         address = check_email("email", email)
     except Exception:
         raise AuthenticationFailed("wrong email or password") from None
-    db = open_database(url.set(username=address), password=password)
+    db = open_database(url.set(username=address), password=password, seat=seat)
     try:
         with db.session() as session:
             user = session.scalars(select(User).where(User.email == address)).one_or_none()

@@ -12,7 +12,7 @@ database password:
   app checks it (:func:`open_device`; ``device_checks``).
 
 The credential is written to a file only the kiosk's OS account can read (mode 0600 in the
-platform's config folder: ``~/.config/LeanOps/kiosk`` on Linux, ``%APPDATA%\\LeanOps\\kiosk``
+platform's config folder: ``~/.config/LeanOps/kiosk`` on Linux, ``%LOCALAPPDATA%\\LeanOps\\kiosk``
 on Windows, whose profile folder is the user's alone). Revoking (``leanops kiosk revoke``)
 makes the login NOLOGIN, ends its sessions and its operators' sign-ins.
 
@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -47,8 +47,9 @@ from leanops_desktop.core.errors import (
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.validation import check_key
 from leanops_desktop.db.engine import Database, normalize_url, open_database, write_transaction
-from leanops_desktop.db.kiosk_models import KioskDevice, KioskSignIn
+from leanops_desktop.db.kiosk_models import KioskDevice, KioskOfflineToken, KioskSignIn
 from leanops_desktop.db.models import EventLog, Station
+from leanops_desktop.db.seats import KIOSK
 from leanops_desktop.services.accounts.passwords import hash_password, verify_password
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 
@@ -211,6 +212,8 @@ def revoke_kiosks(
     logins = list(session.execute(query).scalars())
     session.rollback()
     if not logins:
+        if login is not None:  # e.g. revoked by another admin meanwhile
+            raise NotFound(f"active kiosk of {station_id}", login)
         raise NotFound("enrolled kiosk of station", station_id)
     for one in logins:
         with write_transaction(session):
@@ -228,6 +231,7 @@ def revoke_kiosks(
                 .where(KioskSignIn.device == one, KioskSignIn.ended_at.is_(None))
                 .values(ended_at=now)
             )
+            session.execute(delete(KioskOfflineToken).where(KioskOfflineToken.device == one))
             _event(
                 session,
                 "kiosk_revoked",
@@ -311,11 +315,20 @@ def load_enrolment(station_id: str, directory: Path | None = None) -> Enrolment:
     return enrolment
 
 
+def offline_cache_path(station_id: str, directory: Path | None = None) -> Path:
+    """The kiosk's offline sign-in cache (``kiosk_offline``), next to its credential."""
+    credential = credential_path(station_id, directory)
+    return credential.with_name(f"{credential.stem}.offline.json")
+
+
 def forget_enrolment(station_id: str, directory: Path | None = None) -> bool:
-    """Remove this PC's credential file for ``station_id``; True when there was one."""
+    """Remove this PC's credential file for ``station_id`` and its offline sign-in cache
+    (whose sealed entries let anyone with the disk guess the cached operators' PINs);
+    True when there was a credential."""
     path = credential_path(station_id, directory)
     existed = path.exists()
     path.unlink(missing_ok=True)
+    offline_cache_path(station_id, directory).unlink(missing_ok=True)
     return existed
 
 
@@ -347,7 +360,9 @@ class DeviceSession:
 def open_device(enrolment: Enrolment, **engine_options: Any) -> DeviceSession:
     """Connect as the enrolled device and check it is still enrolled for its station.
 
-    Raises AuthenticationFailed when it was revoked (or the credential is wrong)."""
+    Raises AuthenticationFailed when it was revoked (or the credential is wrong). The
+    database is opened for a kiosk seat (its connection budget) unless told otherwise."""
+    engine_options.setdefault("seat", KIOSK)
     db = open_database(enrolment.url(), **engine_options)
     try:
         with db.session() as session:

@@ -41,7 +41,7 @@ from typing import Any
 from argon2.low_level import Type, hash_secret_raw
 
 from leanops_desktop.core.enums import Role
-from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, credential_dir
+from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession, offline_cache_path
 from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import (
     OperatorSignIn,
@@ -116,8 +116,7 @@ class OfflineSignInCache:
 
     @classmethod
     def for_station(cls, station_id: str, directory: Path | None = None) -> OfflineSignInCache:
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in station_id)
-        return cls((directory or credential_dir()) / f"{safe}.offline.json")
+        return cls(offline_cache_path(station_id, directory))
 
     # -- the file ---------------------------------------------------------------------------
 
@@ -248,6 +247,48 @@ class OfflineSignInCache:
                 item["ended_at"] = (now or datetime.now(UTC)).isoformat()
         self._save(data)
 
+    def end_online(
+        self, signed_in: OperatorSignIn, method: Method | str, *, now: datetime | None = None
+    ) -> None:
+        """An operator who signed in ONLINE signed out (or was signed out when idle) while
+        the server was away: keep the time, so :meth:`register_pending` ends that sign-in
+        on the server at the real time, not when the connection is back (their sign-in
+        must not seem to cover the outage, when others tapped)."""
+        if signed_in.sign_in_id is None or signed_in.email is None:
+            return
+        at = (now or datetime.now(UTC)).isoformat()
+        data = self._load()
+        data.setdefault("sign_outs", []).append(
+            {
+                "sign_in_id": str(signed_in.sign_in_id),
+                "email": signed_in.email,
+                "method": Method(method).value,
+                "ended_at": at,
+            }
+        )
+        self._save(data)
+
+    def _deliver_sign_outs(self, device: DeviceSession) -> None:
+        """Send the sign-outs kept while offline. The server's offline sign-in call, given
+        the id of a sign-in this device already holds, only ends it (at the time given, never
+        later than its own clock) and asks no proof: the device may end its own sign-ins."""
+        for item in list(self._load().get("sign_outs", [])):
+            ended_at = datetime.fromisoformat(item["ended_at"])
+            register_offline_sign_in(
+                device,
+                uuid.UUID(item["sign_in_id"]),
+                item["email"],
+                item["method"],
+                "",
+                ended_at,
+                ended_at,
+            )
+            data = self._load()
+            data["sign_outs"] = [
+                o for o in data.get("sign_outs", []) if o["sign_in_id"] != item["sign_in_id"]
+            ]
+            self._save(data)
+
     def pending(self) -> list[PendingSignIn]:
         return [
             PendingSignIn(
@@ -264,9 +305,11 @@ class OfflineSignInCache:
     def register_pending(
         self, device: DeviceSession
     ) -> list[tuple[PendingSignIn, SignInStatus, str]]:
-        """Send every pending offline sign-in to the server (before any report of theirs);
-        each answered one leaves the list. Raises on no connection (nothing is lost)."""
+        """Send the sign-outs kept while offline (:meth:`end_online`) and every pending
+        offline sign-in to the server (before any report of theirs); each answered one
+        leaves the list. Raises on no connection (nothing is lost)."""
         answered: list[tuple[PendingSignIn, SignInStatus, str]] = []
+        self._deliver_sign_outs(device)
         for item in self.pending():
             status, message = register_offline_sign_in(
                 device,

@@ -113,5 +113,11 @@ class ReportChannel:
                 with contextlib.suppress(Exception):
                     kept.invalidate()
 
+    def rest(self) -> None:
+        """Nothing more to send for now: a seat whose budget has no connection to spare
+        (a kiosk, ``db/seats.py``) gives the kept one back to its pool to share."""
+        if not self.db.seat.keep_report_connection:
+            self.discard()
+
     def close(self) -> None:
         self.discard()

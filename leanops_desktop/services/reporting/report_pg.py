@@ -61,6 +61,13 @@ class _Prepared:
     def run(self, driver: psycopg.Connection[Any], params: Sequence[bytes]) -> Any:
         """The result (``pq.PGresult``) of one execution; raises psycopg's errors."""
         pgconn = driver.pgconn
+        if driver.prepare_threshold is None:
+            # Through a transaction-mode pooler (db/pooler.py) the next statement may run on
+            # a server connection where another client prepared this name, or none did: one
+            # unnamed statement, parsed and run in the same trip, leaves nothing behind.
+            return self._check(
+                driver, pgconn.exec_params(self.sql, params), pq.ExecStatus.TUPLES_OK
+            )
         if driver not in self._on:
             self._check(driver, pgconn.prepare(self.name, self.sql), pq.ExecStatus.COMMAND_OK)
             self._on.add(driver)

@@ -203,6 +203,10 @@ class ReportSender:
         """Give back the connection kept for reports (the send loop does it when it stops)."""
         self._channel.close()
 
+    def rest(self) -> None:
+        """Between passes: the kept connection goes back to the pool when the seat shares it."""
+        self._channel.rest()
+
     def send_one(self, item: OutboxItem) -> ItemResult:
         """Try one item once and record the outcome in the outbox."""
         if item.kind == ItemKind.CORRECTION and item.corrects_id is not None:
@@ -302,6 +306,7 @@ class ReportSender:
         if self._prepare is not None and self.outbox.take_batch(1)[0]:
             try:
                 self._prepare()
+                self._unlogged_refusals = True  # it may have refused items (offline sign-ins)
             except Exception as error:
                 if classify(error) == ErrorKind.CONNECTION:
                     return PassResult((), online=False, error=connection_message(error))

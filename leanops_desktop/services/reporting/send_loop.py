@@ -110,6 +110,7 @@ class SendLoop:
             except Exception as error:  # the outbox itself failed (disk full, ...)
                 log.exception("the report sender failed")
                 result = PassResult((), online=None, error=f"outbox: {error}")
+            self.sender.rest()
             if self._stop.is_set():
                 break
             if result.error:

@@ -1,0 +1,67 @@
+"""``leanops board`` (the production board for a TV) and ``leanops board enroll``.
+
+* ``leanops board [--line "Line A"] [--windowed] [--demo]``: full screen, read only, live.
+  On PostgreSQL it signs in with this PC's board login.
+* ``leanops board enroll [--admin EMAIL] [--password-stdin]`` runs on the TV's PC under
+  the OS account the board will run as: an admin signs in, the database makes a read-only
+  board login, and its credential is written where only this OS account can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from leanops_desktop.cli.command import Subparsers
+from leanops_desktop.cli.database import checked_url, database_url
+from leanops_desktop.cli.demo_commands import prepare_demo_database
+from leanops_desktop.config import SiteConfig
+
+
+def add_parser(commands: Subparsers) -> None:
+    board = commands.add_parser("board", help="open the full-screen production board (TV)")
+    board.add_argument("--line", help="show this production line only (default: all)")
+    board.add_argument("--windowed", action="store_true", help="not full screen (testing)")
+    board.add_argument("--demo", action="store_true", help="on a fresh demo plant (SQLite)")
+    board.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    board.set_defaults(handler=_run)
+    actions = board.add_subparsers(dest="board_command", metavar="ACTION")
+    enroll = actions.add_parser("enroll", help="make this PC's read-only board login")
+    enroll.add_argument("--admin", metavar="EMAIL", help="the admin who enrols (asked if absent)")
+    enroll.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    enroll.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
+    enroll.set_defaults(handler=_enroll)
+
+
+def _run(args: argparse.Namespace, config: SiteConfig) -> int:
+    if args.demo:
+        url = prepare_demo_database()
+        print(f"demo plant: {url}", flush=True)
+    else:
+        url = checked_url(database_url(args, config))
+    from leanops_desktop.composition.board import run_board
+
+    return run_board(url, config, args.line, windowed=args.windowed)
+
+
+def _enroll(args: argparse.Namespace, config: SiteConfig) -> int:
+    from leanops_desktop.services.accounts import auth
+    from leanops_desktop.services.board import board_login
+
+    url = checked_url(database_url(args, config))
+    email = args.admin or input("Admin email: ").strip()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password of {email}: ")
+    signed = auth.sign_in(url, email, password)
+    try:
+        with signed.db.session() as session:
+            credential = board_login.enroll_board(session, signed.actor)
+    finally:
+        signed.db.dispose()
+    path = board_login.save_board_credential(credential)
+    print(f"enrolled {credential.login} as a read-only production board")
+    print(f"credential: {path} (readable by this OS account only)")
+    return 0
