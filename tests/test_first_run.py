@@ -91,7 +91,7 @@ def test_a_missing_system_library_is_named_and_the_app_exits_2(
     tmp_path: Path, fake_plugin: Path
 ) -> None:
     env = display_env(tmp_path, QT_QPA_PLATFORM_PLUGIN_PATH=str(fake_plugin))
-    for args in (("--demo",), ("--demo", "kiosk", "--station", "ST-01")):
+    for args in (("--demo",), ("--demo", "kiosk", "--station", "ST-01"), ("--demo", "board")):
         result = run_leanops(env, *args)
         assert result.returncode == 2, (args, result.stderr)  # not Qt's abort (134)
         assert "Qt cannot open a window: its xcb platform plugin" in result.stderr
@@ -166,9 +166,18 @@ def test_a_complete_install_is_ok_in_the_self_check_line() -> None:
     assert found == "the xcb plugin finds all its libraries"
 
 
-def test_demo_opens_the_kiosk_on_the_demo_plant(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--demo", "kiosk", "--station", "ST-01", "--windowed"),
+        ("--demo", "board", "--windowed"),
+        ("board", "--demo", "--windowed"),
+    ],
+    ids=["kiosk", "board", "board --demo"],
+)
+def test_demo_opens_every_view_on_the_demo_plant(tmp_path: Path, args: tuple[str, ...]) -> None:
     env = display_env(tmp_path, QT_QPA_PLATFORM="offscreen", LEANOPS_STARTUP_PROBE="1")
-    result = run_leanops(env, "--demo", "kiosk", "--station", "ST-01", "--windowed")
+    result = run_leanops(env, *args)
     assert result.returncode == 0, result.stderr
     demo_file = tmp_path / "data" / "LeanOps" / "leanops-demo.db"
     assert result.stdout.splitlines()[0] == f"demo plant: sqlite:///{demo_file}"
@@ -188,6 +197,8 @@ def test_demo_opens_the_main_window_sign_in_on_the_demo_plant(tmp_path: Path) ->
     [
         (("--demo", "user", "list"), "'leanops user' does not take it"),
         (("--demo", "kiosk", "enroll", "--station", "ST-01"), "'leanops kiosk' does not take"),
+        (("--demo", "board", "enroll"), "'leanops board' does not take"),
+        (("board", "--demo", "--database", "x.db"), "leave out --database"),
         (("--demo", "--database", "x.db"), "leave out --database"),
         (("--demo", "kiosk", "--station", "ST-01", "--database", "x.db"), "leave out --database"),
     ],

@@ -15,7 +15,6 @@ import sys
 
 from leanops_desktop.cli.command import Subparsers
 from leanops_desktop.cli.database import checked_url, database_url
-from leanops_desktop.cli.demo_commands import prepare_demo_database
 from leanops_desktop.config import SiteConfig
 
 
@@ -23,23 +22,30 @@ def add_parser(commands: Subparsers) -> None:
     board = commands.add_parser("board", help="open the full-screen production board (TV)")
     board.add_argument("--line", help="show this production line only (default: all)")
     board.add_argument("--windowed", action="store_true", help="not full screen (testing)")
-    board.add_argument("--demo", action="store_true", help="on a fresh demo plant (SQLite)")
+    # SUPPRESS: the default must not overwrite 'leanops --demo board' (argparse gives a
+    # subcommand's defaults the last word).
+    board.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="on a fresh demo plant (SQLite)",
+    )
     board.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
-    board.set_defaults(handler=_run)
+    board.set_defaults(handler=_run, takes_demo=True)
     actions = board.add_subparsers(dest="board_command", metavar="ACTION")
     enroll = actions.add_parser("enroll", help="make this PC's read-only board login")
     enroll.add_argument("--admin", metavar="EMAIL", help="the admin who enrols (asked if absent)")
     enroll.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     enroll.add_argument("--database", metavar="URL", default=argparse.SUPPRESS)
-    enroll.set_defaults(handler=_enroll)
+    enroll.set_defaults(handler=_enroll, takes_demo=False)
 
 
 def _run(args: argparse.Namespace, config: SiteConfig) -> int:
-    if args.demo:
-        url = prepare_demo_database()
-        print(f"demo plant: {url}", flush=True)
-    else:
-        url = checked_url(database_url(args, config))
+    from leanops_desktop.cli.window_commands import open_view_database
+
+    url = open_view_database(args, config)  # no display, or Qt's X11 libraries missing: 2
+    if isinstance(url, int):
+        return url
     from leanops_desktop.composition.board import run_board
 
     return run_board(url, config, args.line, windowed=args.windowed)
