@@ -103,8 +103,8 @@ def _on_postgresql(session: Session) -> bool:
 
 
 def _database_of(session: Session) -> str:
-    url = session.get_bind().engine.url
-    return url.set(username=None, password=None).render_as_string(hide_password=False)
+    url = session.get_bind().engine.url  # URL.set(password=None) would keep the password
+    return url._replace(username=None, password=None).render_as_string(hide_password=False)
 
 
 def _event(
