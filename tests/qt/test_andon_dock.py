@@ -57,6 +57,7 @@ def test_alerts_appear_once_newest_first_and_acknowledging_is_recorded(
     dock = window.findChild(NotificationsDock)
     assert dock is not None
     qtbot.waitUntil(dock.isVisible)
+    assert not dock.features() & dock.DockWidgetFeature.DockWidgetClosable
     assert dock.alerts() == []  # blocked a moment ago, running a moment ago
 
     clock.now += timedelta(minutes=11)
