@@ -15,11 +15,11 @@ from leanops_desktop.db.engine import Database
 from leanops_desktop.services.accounts import users
 from tests.test_cli import leanops
 
-pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
-
 PASSWORD = "Board-Admin-Pw-71c"
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_an_admin_enrols_a_board_and_the_board_shows_with_that_login_only(
     db: Database, db_url: str, admin: Actor, tmp_path: Path
 ) -> None:
@@ -80,3 +80,12 @@ def test_an_admin_enrols_a_board_and_the_board_shows_with_that_login_only(
         env=home,
     )
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+def test_a_board_of_a_missing_file_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = leanops(
+        "board", "--windowed", "--database", str(missing), env={"QT_QPA_PLATFORM": "offscreen"}
+    )
+    assert result.returncode == 2 and "There is no LeanOps database" in result.stderr
+    assert list(tmp_path.iterdir()) == []
