@@ -146,3 +146,36 @@ def test_operators_cannot_acknowledge(db: Database, operator: Actor) -> None:
     (alert,) = monitor.new_alerts([facts], [], now)
     with db.session() as session, pytest.raises(PermissionDenied):
         andon_store.acknowledge(session, operator, alert)
+
+
+def test_silence_counts_from_when_a_blocked_station_resumed(
+    db: Database, supervisor: Actor, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("moves an event's time, which only the SQLite file lets a test do")
+    from sqlalchemy import insert
+
+    from leanops_desktop.db.models import EventLog
+
+    make_station(db, supervisor, "ST-01")
+    make_job(db, supervisor, "JOB-0001", qty_total=100, due_in_days=30)
+    with db.session() as session:
+        dispatch.assign_job(session, supervisor, "JOB-0001", "ST-01")
+    clock = Clock(datetime.now(UTC))
+    resumed_at = clock.advance(minutes=30)  # blocked for half an hour, then resumed
+    with db.session() as session, session.begin():
+        session.execute(
+            insert(EventLog).values(
+                id=uuid.uuid4(),
+                event_type="station_unblocked",
+                station_id="ST-01",
+                meta={},
+                actor=supervisor.email,
+                timestamp=resumed_at,
+            )
+        )
+    monitor = AndonMonitor(THRESHOLDS)
+    clock.advance(minutes=10)
+    assert check(db, monitor, clock) == []  # 10 minutes since it resumed, not 40
+    clock.advance(minutes=11)
+    assert check(db, monitor, clock) == [(AndonRule.STATION_SILENT, "ST-01")]

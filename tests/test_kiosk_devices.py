@@ -496,3 +496,13 @@ def test_the_offline_cache_wipes_an_entry_after_wrong_pins(tmp_path: Path) -> No
     for _ in range(5):
         assert cache.verify(Method.PIN, "0000", "a@b.test") is None
     assert cache.verify(Method.PIN, "1357", "a@b.test") is None  # wiped: sign in online
+
+
+def test_the_credential_file_holds_no_password_of_whoever_enrolled(kiosk: Kiosk) -> None:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(kiosk.enrolment.database)
+    assert where.password is None and where.username is None
+    signed_in_as = make_url(kiosk.url)
+    if signed_in_as.password:
+        assert signed_in_as.password not in kiosk.enrolment.database

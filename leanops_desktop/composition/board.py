@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from leanops_desktop.composition.main_window import make_live_feed
+from leanops_desktop.composition.main_window import make_live_feed, missing_database_notice
 from leanops_desktop.config import SiteConfig
+from leanops_desktop.core.errors import DatabaseMissing
 from leanops_desktop.db.engine import Database, normalize_url, open_database
 from leanops_desktop.qt.application import create_application
 from leanops_desktop.services.accounts.signed_in import SignedIn
@@ -25,6 +26,9 @@ def open_board_database(url: str) -> Database:
     """SQLite: the file itself (the board only reads). PostgreSQL: this PC's board login,
     enrolled by an admin with ``leanops board enroll`` (ConfigError when it is missing)."""
     if normalize_url(url).get_backend_name() != "postgresql":
+        notice = missing_database_notice(url)
+        if notice:  # opening it would create an empty file, and a board of nothing
+            raise DatabaseMissing(notice)
         return open_database(url)
     return board_login.open_board(board_login.load_board_credential(url))
 

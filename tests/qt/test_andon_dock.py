@@ -57,6 +57,7 @@ def test_alerts_appear_once_newest_first_and_acknowledging_is_recorded(
     dock = window.findChild(NotificationsDock)
     assert dock is not None
     qtbot.waitUntil(dock.isVisible)
+    assert not dock.features() & dock.DockWidgetFeature.DockWidgetClosable
     assert dock.alerts() == []  # blocked a moment ago, running a moment ago
 
     clock.now += timedelta(minutes=11)
@@ -102,3 +103,24 @@ def test_a_window_without_the_right_gets_no_dock(
     assert attach_andon(window, SiteConfig()) is None
     assert window.findChild(NotificationsDock) is None
     window.close()
+
+
+def test_a_burst_of_alerts_is_one_tray_message() -> None:
+    from leanops_desktop.qt.andon.andon_controller import tray_message
+    from leanops_desktop.services.andon.rules import Alert
+
+    now = datetime.now(UTC)
+    alerts = [
+        Alert(AndonRule.STATION_SILENT, f"ST-0{n}", None, "e", now, f"Station {n} quiet")
+        for n in range(1, 6)
+    ]
+    assert tray_message([]) is None
+    assert tray_message(alerts[:1]) == ("No reports", "Station 1 quiet")
+    title, text = tray_message(alerts) or ("", "")
+    assert title == "5 new alerts"
+    assert text.splitlines() == [
+        "Station 1 quiet",
+        "Station 2 quiet",
+        "Station 3 quiet",
+        "… and 2 more",
+    ]

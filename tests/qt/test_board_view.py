@@ -293,3 +293,44 @@ def test_a_blocked_late_station_says_late_since_when_and_why(
         (f"blocked since {since.astimezone(zone):%H:%M}", True),
         ("(maintenance)", True),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_database_that_refuses_the_read_is_named_in_the_banner_not_an_outage(
+    db: Database, db_url: str, qtbot: QtBot
+) -> None:
+    from psycopg import sql
+
+    from tests.pg_server import admin_connect
+
+    login = f"outsider-{uuid.uuid4().hex[:8]}"
+    with admin_connect(db_url) as conn:  # a login of no LeanOps group: every read refused
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'Outsider-pw-1'").format(sql.Identifier(login))
+        )
+    parts = urlsplit(db_url)
+    outsider = open_database(
+        parts._replace(netloc=f"{login}:Outsider-pw-1@{parts.hostname}:{parts.port}").geturl()
+    )
+    view = BoardView(local_zone())
+    qtbot.addWidget(view)
+    runner = DbRunner()
+    controller = BoardController(
+        outsider, view, runner, tz=local_zone(), shift_starts=SHIFTS, cycle_seconds=15
+    )
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: view.banner_text() is not None, timeout=10_000)
+        banner = view.banner_text()
+        assert banner is not None and banner.startswith("The board cannot be read: ")
+        assert not view.offline and "Connection lost" not in banner
+        assert banner.endswith(
+            "this login may not read the floor (enrol the board again: leanops board enroll)"
+        )  # plain words, no driver text
+    finally:
+        controller.stop()
+        runner.close()
+        outsider.dispose()
+        with admin_connect(db_url) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))

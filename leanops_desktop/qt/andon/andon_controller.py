@@ -32,6 +32,17 @@ FLOOR_TABLES = frozenset({"stations", "station_assignments", "performance_logs",
 Facts = tuple[list[StationFacts], list[JobFacts]]
 
 
+def tray_message(alerts: list[Alert]) -> tuple[str, str] | None:
+    """One tray message for the alerts of one check (a burst is one message, not many)."""
+    if not alerts:
+        return None
+    if len(alerts) == 1:
+        return RULE_TITLES[alerts[0].rule], alerts[0].text
+    lines = "\n".join(alert.text for alert in alerts[:3])
+    more = f"\n… and {len(alerts) - 3} more" if len(alerts) > 3 else ""
+    return f"{len(alerts)} new alerts", lines + more
+
+
 class AndonController(QObject):
     """Checks the rules, notifies each alert once, acknowledges on request."""
 
@@ -113,10 +124,12 @@ class AndonController(QObject):
         QTimer.singleShot(CHECK_MS, self.start)
 
     def _checked(self, facts: Facts, now: datetime) -> None:
-        for alert in self.monitor.new_alerts(*facts, now):
+        fresh = self.monitor.new_alerts(*facts, now)
+        for alert in fresh:
             self._dock.add_alert(alert)
-            if self._tray is not None:
-                self._tray.showMessage(RULE_TITLES[alert.rule], alert.text)
+        message = tray_message(fresh)
+        if message is not None and self._tray is not None:
+            self._tray.showMessage(*message)
         self._done()
 
     def _check_failed(self, _error: BaseException) -> None:

@@ -44,6 +44,12 @@ class NotificationsDock(QDockWidget):
     def __init__(self, tz: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__("Notifications", parent)
         self.setObjectName("NotificationsDock")
+        # Not closable: the View menu knows only the floor docks, and a closed dock would
+        # hide every later alert until the next start.
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self._tz = tz
         body = QWidget(self)
         layout = QVBoxLayout(body)

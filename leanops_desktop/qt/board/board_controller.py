@@ -5,12 +5,14 @@ and turns the pages every ``cycle_seconds``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
+from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.qt.board.board_view import BoardView
 from leanops_desktop.qt.db_runner import READS, DbRunner, is_connection_error
 from leanops_desktop.qt.live import LiveFeed
@@ -26,6 +28,23 @@ BOARD_TABLES = frozenset(
 REFRESH_MS = 30_000
 #: While the database is away, how often the board tries to read again.
 RETRY_MS = 5_000
+
+
+log = logging.getLogger(__name__)
+
+#: SQLSTATE -> what the board says (never the driver's own text).
+_PROBLEMS = {
+    "42501": "this login may not read the floor (enrol the board again: leanops board enroll)",
+    "42P01": "no LeanOps tables here (run leanops db upgrade, or check the database URL)",
+}
+
+
+def problem_text(error: BaseException) -> str:
+    """Why a read was refused, in plain words."""
+    if isinstance(error, LeanOpsError):
+        return error.message
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return _PROBLEMS.get(state or "", "the database answered with an error (see the log)")
 
 
 def utc_now() -> datetime:
@@ -102,15 +121,18 @@ class BoardController(QObject):
 
     def _loaded(self, snapshot: BoardSnapshot) -> None:
         self.loads += 1
+        self._view.set_problem(None)
         self._view.set_snapshot(snapshot)
         if self._feed is None or self._feed.online:
             self._view.set_offline(False)
         self._done()
 
     def _failed(self, error: BaseException) -> None:
-        if not is_connection_error(error):
-            self._view.message = "The board could not be read; retrying"
-        self._view.set_offline(True)
+        if is_connection_error(error):
+            self._view.set_offline(True)
+        else:  # refused, or not a LeanOps database: say why, in plain words, and retry
+            log.warning("the board could not be read: %s", error)
+            self._view.set_problem(f"The board cannot be read: {problem_text(error)}")
         self._retry.start()
         self._done()
 

@@ -90,6 +90,8 @@ class BoardView(QWidget):
         #: When offline: the time of the data shown (None while the connection holds).
         self.offline_since: datetime | None = None
         self.offline = False
+        #: Why the database refused the board's read (not an outage), shown in the banner.
+        self.problem: str | None = None
         self.message = "Loading…"
         #: Called once when the board closes (its controller, feed and runner stop).
         self.on_close: list[Callable[[], None]] = []
@@ -104,7 +106,7 @@ class BoardView(QWidget):
 
     @property
     def per_page(self) -> int:
-        banner = BANNER_HEIGHT if self.offline else 0
+        banner = BANNER_HEIGHT if self.banner_text() is not None else 0
         free = self.height() - (HEADER_HEIGHT + banner) * self.scale
         return max(int(free // (ROW_HEIGHT * self.scale)), 1)
 
@@ -125,9 +127,10 @@ class BoardView(QWidget):
         return [item.station.id for item in page.stations] if page else []
 
     def banner_text(self) -> str | None:
-        """``"Connection lost — showing data from 10:42"`` while offline, else None."""
+        """``"Connection lost — showing data from 10:42"`` while offline, the problem when
+        the database refuses the read, else None."""
         if not self.offline:
-            return None
+            return self.problem
         if self._snapshot is None:
             return "Connection lost — no data yet; reconnecting…"
         shown = self._snapshot.read_at.astimezone(self._tz)
@@ -138,6 +141,11 @@ class BoardView(QWidget):
         self._snapshot = snapshot
         self.message = "" if snapshot.stations else "No active stations"
         self._repage(keep_line=line)
+
+    def set_problem(self, problem: str | None) -> None:
+        if problem != self.problem:
+            self.problem = problem
+            self._repage(keep_line=self.current_page.line if self.current_page else None)
 
     def set_offline(self, offline: bool) -> None:
         if offline != self.offline:

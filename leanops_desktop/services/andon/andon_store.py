@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.enums import JobStatus, StationStatus
+from leanops_desktop.core.enums import EventType, JobStatus, StationStatus
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import EventLog, Job, PerformanceLog, StationAssignment
@@ -28,8 +28,9 @@ ACKNOWLEDGED = "andon_acknowledged"
 KEEP_ACKNOWLEDGED = timedelta(days=30)
 
 
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    return max(x for x in (a, b) if x is not None) if a or b else None
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
 
 
 def read_floor_facts(
@@ -50,6 +51,15 @@ def read_floor_facts(
             station: at
             for station, at in session.execute(
                 select(StationAssignment.station_id, StationAssignment.started_at)
+            )
+        }
+        # Resuming after a block is a sign of life too: the silence counts from there.
+        resumed: dict[str | None, datetime] = {
+            station: at
+            for station, at in session.execute(
+                select(EventLog.station_id, func.max(EventLog.timestamp))
+                .where(EventLog.event_type == EventType.STATION_UNBLOCKED.value)
+                .group_by(EventLog.station_id)
             )
         }
         recent: dict[str | None, int] = {
@@ -73,7 +83,9 @@ def read_floor_facts(
             job_id=row.current_job_id,
             blocked_since=row.blocked_since if row.status == StationStatus.BLOCKED else None,
             blocked_reason=row.blocked_reason,
-            last_activity=_later(last_report.get(row.id), started.get(row.id)),
+            last_activity=_latest(
+                last_report.get(row.id), started.get(row.id), resumed.get(row.id)
+            ),
         )
         for row in rows
     ]

@@ -6,8 +6,8 @@
   the end of its due date; one episode per job and due date (a job with no output in that
   hour is left to the next rule; a job already past its due date is late, not at risk);
 * **station silent**: a running station that has reported nothing for ``silent_minutes``
-  (counted from its last report, or from when its job was assigned); one episode per
-  silence (keyed by the last sign of life).
+  (counted from its last report, from when its job was assigned or from when it resumed
+  after a block); one episode per silence (keyed by the last sign of life).
 
 Each alert has a key (rule, station or job, episode): the monitor notifies a key once, and
 an acknowledged key (kept in the events) is never notified again, even after a restart.
@@ -47,7 +47,8 @@ class StationFacts:
     job_id: str | None = None
     blocked_since: datetime | None = None
     blocked_reason: str | None = None
-    #: The newest report at this station, or when its job was assigned (whichever is later).
+    #: The newest report at this station, when its job was assigned or when it resumed after
+    #: a block, whichever is latest.
     last_activity: datetime | None = None
 
 

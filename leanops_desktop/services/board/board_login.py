@@ -46,8 +46,9 @@ class BoardCredential:
 
 
 def _plain_database(url: str | URL) -> str:
+    """``url`` without user and password (``URL.set`` would keep them: None means "keep")."""
     target = normalize_url(url) if isinstance(url, str) else url
-    return target.set(username=None, password=None).render_as_string(hide_password=False)
+    return target._replace(username=None, password=None).render_as_string(hide_password=False)
 
 
 def enroll_board(session: Session, actor: Actor) -> BoardCredential:
