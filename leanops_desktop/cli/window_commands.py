@@ -4,13 +4,13 @@ offscreen screenshot of either."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from leanops_desktop.cli.command import Subparsers
 from leanops_desktop.cli.database import checked_url, database_url
 from leanops_desktop.cli.demo_commands import prepare_demo_database
 from leanops_desktop.config import SiteConfig, resolve_database_url
-from leanops_desktop.core.errors import ConfigError
 
 
 def add_kiosk_parser(commands: Subparsers) -> argparse.ArgumentParser:
@@ -65,10 +65,32 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
-    station = args.station or config.kiosk_station
-    if not station:
-        raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
-    url = checked_url(database_url(args, config))
-    from leanops_desktop.app import run_kiosk
+    """The kiosk of the station this PC is enrolled for (``--station`` or ``[kiosk] station``
+    picks one when it is enrolled for several); the demo plant enrols itself."""
+    from leanops_desktop.services.kiosk.kiosk_start import start_kiosk
 
-    return run_kiosk(url, config, station, windowed=args.windowed)
+    station = args.station or config.kiosk_station
+    directory = None
+    if args.demo:
+        directory = _enrol_demo_kiosk(station or "ST-01")
+    start = start_kiosk(station, directory)
+    if not start.online:
+        print(f"leanops: starting offline ({start.message})", file=sys.stderr, flush=True)
+    from leanops_desktop.app import run_enrolled_kiosk
+
+    return run_enrolled_kiosk(start, config, windowed=args.windowed)
+
+
+def _enrol_demo_kiosk(station: str) -> Path:
+    """A fresh demo plant with ``station``'s kiosk enrolled in the demo's own folder."""
+    import shutil
+
+    from leanops_desktop.config import user_data_dir
+    from leanops_desktop.services.kiosk.demo_kiosk import enrol_demo_kiosk
+
+    url = prepare_demo_database()
+    print(f"demo plant: {url}", flush=True)
+    directory = user_data_dir() / "demo-kiosk"
+    shutil.rmtree(directory, ignore_errors=True)  # the last demo's device and cache
+    enrol_demo_kiosk(url, station, directory)
+    return directory

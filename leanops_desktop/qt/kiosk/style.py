@@ -150,6 +150,7 @@ def _status_rules(f: Callable[[float], int]) -> str:
 #Kiosk QFrame#UndoBanner QLabel {{ font-size: {f(26)}px; font-weight: 800; }}
 #Kiosk QLabel#Connection[online="false"] {{ color: #ff8a80; font-weight: 800; }}
 #Kiosk QLabel#Connection[online="true"] {{ color: {GREEN_BORDER}; font-weight: 700; }}
+#Kiosk QFrame#IdleWarning {{ background: #1c1400; border: 4px solid {AMBER_BORDER}; }}
 """
 
 

@@ -1,0 +1,162 @@
+"""An enrolled kiosk's device side: operators sign in by badge or PIN, reports go out with
+the device's own login, and offline the cache signs in operators who signed in here before.
+
+Every database call (and the Argon2 work of the offline cache) runs on the ``kiosk`` lane
+of the controller's runner; the GUI only gets the answer, in plain words
+(:func:`sign_in_message`). The report sender runs with the device's login from the start,
+whoever is signed in: reports made offline go out as soon as the server answers, each
+naming its operator and tap time, after the offline sign-ins they were made under.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import LeanOpsError, PermissionDenied
+from leanops_desktop.qt.db_runner import HOUSEKEEPING, KIOSK
+from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
+from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.kiosk import operator_sign_in
+from leanops_desktop.services.kiosk.kiosk_offline import OfflineSignInCache
+from leanops_desktop.services.kiosk.kiosk_start import KioskStart
+from leanops_desktop.services.kiosk.operator_credentials import Method
+from leanops_desktop.services.kiosk.operator_sign_in import OperatorSignIn, SignInStatus
+from leanops_desktop.services.reporting.report_channel import ErrorKind, classify
+
+if TYPE_CHECKING:
+    from leanops_desktop.qt.kiosk.kiosk_controller import KioskController
+
+log = logging.getLogger(__name__)
+
+NOT_KNOWN = "Badge or PIN not known. Try again, or ask your supervisor."
+LOCKED = "Too many wrong PINs: this account is locked. Ask an admin for a new PIN."
+RATE_LIMITED = "Too many tries at this kiosk. Wait a minute, then try again."
+NOT_CACHED = (
+    "No connection to the database, and this badge or PIN cannot be checked here offline "
+    "(only operators who signed in at this kiosk before can). Ask your supervisor."
+)
+REVOKED = "This kiosk is no longer enrolled, so nobody can sign in here. Ask IT."
+
+
+def sign_in_message(status: SignInStatus) -> str:
+    """What the operator reads after a refused sign-in (never which part was wrong)."""
+    if status == SignInStatus.LOCKED:
+        return LOCKED
+    if status == SignInStatus.RATE_LIMITED:
+        return RATE_LIMITED
+    return NOT_KNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The outcome of one badge or PIN: an operator signed in, or why not."""
+
+    signed: OperatorSignIn | None
+    message: str = ""
+
+
+def check_secret(start: KioskStart, method: Method, secret: str, email: str | None) -> Attempt:
+    """On the runner: ask the server; when it is away, the offline cache."""
+    try:
+        signed = operator_sign_in.sign_in(start.device, method, secret, email)
+    except PermissionDenied:
+        return Attempt(None, REVOKED)
+    except Exception as error:
+        if classify(error) != ErrorKind.CONNECTION:
+            raise
+        offline = start.cache.verify(method, secret, email)
+        if offline is None:
+            return Attempt(None, NOT_CACHED)
+        return Attempt(offline.as_sign_in())
+    if not signed.ok:
+        return Attempt(None, sign_in_message(signed.status))
+    start.cache.remember(signed, method, secret)
+    return Attempt(signed)
+
+
+class DeviceLink(QObject):
+    """Signs operators in and out at an enrolled kiosk and keeps its reports going out."""
+
+    operator_failed = Signal(str)  # a plain sentence for the sign-in page
+
+    def __init__(self, controller: KioskController, start: KioskStart) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.start = start
+        self.signed: OperatorSignIn | None = None
+        cache: OfflineSignInCache = start.cache
+        device = start.device
+        self.bridge = SenderBridge(
+            controller.outbox,
+            SignedIn(device.db, device.actor),
+            controller.runner,
+            self,
+            prepare=lambda: cache.register_pending(device),
+        )
+        self._busy = False
+
+    @property
+    def db_signed_in(self) -> SignedIn:
+        return SignedIn(self.start.device.db, self.start.device.actor)
+
+    def begin(self) -> None:
+        """Start sending (called once the controller is wired)."""
+        self.bridge.start()
+        self.bridge.wake()
+
+    def sign_in(self, method: Method | str, secret: str, email: str | None = None) -> None:
+        """Check a badge scan or a PIN in the background; then the session starts or the
+        page shows why not."""
+        if self._busy:
+            return
+        self._busy = True
+        start, method = self.start, Method(method)
+
+        def done(attempt: Attempt) -> None:
+            self._busy = False
+            if attempt.signed is None:
+                self.operator_failed.emit(attempt.message)
+                return
+            self.signed = attempt.signed
+            if attempt.signed.offline:
+                self.controller.set_online(False, "no connection to the database")
+            actor = Actor(email=attempt.signed.email or "", role=attempt.signed.actor.role)
+            self.controller.start_session(SignedIn(start.device.db, actor))
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            if isinstance(error, LeanOpsError):
+                self.operator_failed.emit(f"Sign-in failed: {error.message}")
+            else:
+                log.error("kiosk sign-in failed", exc_info=error)
+                self.operator_failed.emit("Sign-in failed. Try again, or ask your supervisor.")
+
+        self.controller.runner.submit(
+            lambda: check_secret(start, method, secret, email), done, failed, lane=KIOSK
+        )
+
+    def end(self) -> None:
+        """The operator signs out: the server (or, offline, the cache) ends the sign-in."""
+        signed, self.signed = self.signed, None
+        if signed is None or signed.sign_in_id is None:
+            return
+        start, sign_in_id = self.start, signed.sign_in_id
+
+        def finish() -> None:
+            if signed.offline:
+                start.cache.end(sign_in_id)
+                return
+            try:
+                operator_sign_in.sign_out(start.device, sign_in_id)
+            except Exception as error:  # the server ends it after SIGN_IN_HOURS
+                log.info("sign-out not recorded: %s", type(error).__name__)
+
+        self.controller.runner.submit(finish, lane=HOUSEKEEPING)
+
+    def close(self) -> None:
+        self.bridge.stop(dispose=False)
