@@ -135,7 +135,9 @@ class KioskController(QObject):
             self.start_session(signed_in)
 
         def failed(error: BaseException) -> None:
-            if isinstance(error, LeanOpsError):
+            if classify(error) == ErrorKind.CONNECTION:  # never the driver's own words
+                self.sign_in_failed.emit("no connection to the database: try again later")
+            elif isinstance(error, LeanOpsError):
                 self.sign_in_failed.emit(error.message)
             else:
                 log.exception("sign-in failed", exc_info=error)
@@ -167,6 +169,8 @@ class KioskController(QObject):
             )
         self._timer.start()
         self.signed_in_changed.emit(signed_in.actor)
+        if self.snapshot is not None:
+            self.snapshot_changed.emit(self.snapshot)
         self.counts_changed.emit(self.counts())
         self.refresh()
 
@@ -186,8 +190,9 @@ class KioskController(QObject):
             self._bridge.stop(dispose=True)
         self._bridge = None
         self.signed_in = None
-        self.snapshot = None
-        self.online = None
+        if self.link is None:  # an enrolled kiosk keeps its station's last read (offline)
+            self.snapshot = None
+            self.online = None
         self.snapshot_changed.emit(None)
         self.signed_in_changed.emit(None)
         self.counts_changed.emit(self.counts())
