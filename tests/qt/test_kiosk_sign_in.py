@@ -225,3 +225,30 @@ def test_idle_warning_counts_down_then_signs_out(
     qtbot.waitUntil(lambda: kiosk.controller.signed_in is None, timeout=5_000)
     assert kiosk.stack.currentWidget() is kiosk.operator_page
     assert warning.isHidden()
+
+
+def test_block_then_a_count_asks_and_resumes_for_the_operator(
+    qtbot: QtBot, kiosk: DeviceKioskWindow, floor: Floor
+) -> None:
+    type_keys(qtbot, kiosk, BADGE)
+    wait_signed_in(qtbot, kiosk)
+    qtbot.mouseClick(kiosk.block_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.choice_page.buttons["material"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(kiosk.resume_button.isVisible, timeout=15_000)
+    qtbot.mouseClick(kiosk.quick.buttons[1], Qt.MouseButton.LeftButton)
+    assert kiosk.choice_page.title.text() == "ST-07 is blocked (material). Count 1 anyway?"
+    qtbot.mouseClick(kiosk.choice_page.buttons["resume"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(kiosk.block_button.isVisible, timeout=15_000)
+    with floor.db.session() as session:
+        rows = session.execute(
+            text(
+                "SELECT event_type, actor FROM events_log WHERE event_type IN"
+                " ('station_blocked', 'station_unblocked', 'qty_reported')"
+            )
+        ).all()
+    assert {event_type for event_type, _ in rows} == {
+        "station_blocked",
+        "station_unblocked",
+        "qty_reported",
+    }
+    assert {actor for _, actor in rows} == {floor.operator}

@@ -298,8 +298,8 @@ class KioskController(QObject):
         after = self.job_done() + qty
         if after > assignment.qty_total:
             return (
-                f"{assignment.job_id} needs {assignment.qty_total} units and has "
-                f"{self.job_done()}. Count {qty} more anyway ({after} in all)?"
+                f"{assignment.job_id} needs {assignment.qty_total:,} units and has "
+                f"{self.job_done():,}. Count {qty:,} more anyway ({after:,} in all)?"
             )
         return None
 
