@@ -38,7 +38,7 @@ DEFAULT_SHIFT_STARTS = (time(6), time(14), time(22))
 #: Every section of ``leanops.toml`` and its keys (docs/config.md).
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url",),
-    "kiosk": ("station", "idle_sign_out_minutes", "block_reasons"),
+    "kiosk": ("station", "idle_sign_out_minutes", "block_reasons", "start_next_job"),
     "ui": ("theme",),
     "shifts": ("starts",),
 }
@@ -54,6 +54,8 @@ class SiteConfig:
     theme: str = "light"
     shift_starts: tuple[time, ...] = DEFAULT_SHIFT_STARTS
     block_reasons: tuple[str, ...] = DEFAULT_BLOCK_REASONS
+    #: ``[kiosk] start_next_job``: operators may start the next job of the queue at a kiosk.
+    kiosk_start_next_job: bool = False
     source: Path | None = field(default=None, compare=False)
     #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
     #: version), each with the closest known name; they are ignored.
@@ -201,6 +203,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         or not all(isinstance(reason, str) and reason.strip() for reason in reasons)
     ):
         raise ConfigError(f"{where}: [kiosk] block_reasons must be a list of texts")
+    start_next = kiosk.get("start_next_job", False)
+    if not isinstance(start_next, bool):
+        raise ConfigError(f"{where}: [kiosk] start_next_job must be true or false")
     theme = ui.get("theme", "light")
     if theme not in ("light", "dark", "high-contrast"):
         raise ConfigError(f"{where}: [ui] theme must be light, dark or high-contrast")
@@ -212,6 +217,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         theme=theme,
         shift_starts=_shift_starts(starts, where),
         block_reasons=tuple(reason.strip() for reason in reasons),
+        kiosk_start_next_job=start_next,
         source=source,
         unknown=unknown_names(data),
     )

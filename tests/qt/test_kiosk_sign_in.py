@@ -252,3 +252,33 @@ def test_block_then_a_count_asks_and_resumes_for_the_operator(
         "qty_reported",
     }
     assert {actor for _, actor in rows} == {floor.operator}
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_operators_start_the_next_job_only_where_the_site_allows(
+    qtbot: QtBot, floor: Floor, admin: Actor, tmp_path: Path, backend: str, allowed: bool
+) -> None:
+    with floor.db.session() as session:  # ST-07 is free; J-08 waits
+        dispatch.complete_job(session, admin, "J-07")
+    config = SiteConfig(kiosk_start_next_job=allowed)
+    kiosk = open_device_kiosk(qtbot, start_kiosk("ST-07", floor.folder), tmp_path, config=config)
+    type_keys(qtbot, kiosk, BADGE)
+    wait_signed_in(qtbot, kiosk)
+    assert kiosk.start_button.isVisible() is allowed
+    if not allowed:
+        return
+    qtbot.mouseClick(kiosk.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.choice_page.buttons["J-08"], Qt.MouseButton.LeftButton)
+    if backend == "postgresql":  # a device login may not start jobs there: said plainly
+        qtbot.waitUntil(
+            lambda: "does not let kiosks start jobs" in kiosk.notice.text(), timeout=15_000
+        )
+        return
+    qtbot.waitUntil(lambda: kiosk.job_panel.job_label.text() == "J-08", timeout=15_000)
+    with floor.db.session() as session:
+        actor = session.execute(
+            text(
+                "SELECT actor FROM events_log WHERE event_type = 'job_assigned' AND job_id = 'J-08'"
+            )
+        ).scalar_one()
+    assert actor == floor.operator

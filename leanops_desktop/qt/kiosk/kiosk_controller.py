@@ -127,6 +127,11 @@ class KioskController(QObject):
         actor = self.actor
         return actor is not None and allowed(actor.role, action)
 
+    def may_start_next(self) -> bool:
+        """Supervisors start jobs here; operators too where ``[kiosk] start_next_job``."""
+        started_by_operators = self.config.kiosk_start_next_job and self.actor is not None
+        return self.may(Action.START_NEXT_JOB) or started_by_operators
+
     def begin_sign_in(self, email: str, password: str) -> None:
         """Check the credentials in the background; then the session starts or fails."""
         url = self.url
@@ -376,9 +381,7 @@ class KioskController(QObject):
     def verdict(self, job: JobRow) -> ScanVerdict:
         """Why a scanned job can or cannot be worked here."""
         current = self.snapshot.job_id if self.snapshot else None
-        return scan_verdict(
-            job, self.station_id, current, may_start=self.may(Action.START_NEXT_JOB)
-        )
+        return scan_verdict(job, self.station_id, current, may_start=self.may_start_next())
 
     def close(self) -> None:
         """Stop everything (the window is closing)."""

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLay
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
-from leanops_desktop.core.permissions import Action
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.gc_pauses import freeze_long_lived
 from leanops_desktop.qt.kiosk import blocked_count
@@ -166,7 +165,7 @@ class KioskWindow(QWidget):
             return
         self.sign_in_page.remember(actor.email)
         self.sign_in_page.reset()
-        may_start = self.controller.may(Action.START_NEXT_JOB)
+        may_start = self.controller.may_start_next()
         self.start_button.setVisible(may_start)
         self.stack.setCurrentWidget(self.work_page)
         self.idle.start()

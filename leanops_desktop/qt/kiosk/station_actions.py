@@ -148,6 +148,9 @@ class StationActions:
         station = self.controller.station_id
 
         def task(s: SignedIn) -> object:
+            device = self._device(s)
+            if device is not None:
+                return kiosk_floor.start_job(device, s.actor.email, job_id)
             with s.db.session() as session:
                 return dispatch.assign_job(session, s.actor, job_id, station)
 
