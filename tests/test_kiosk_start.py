@@ -75,3 +75,19 @@ def test_the_demo_kiosk_enrols_itself_with_pins_and_badges(tmp_path: Path) -> No
             assert by_pin.email == by_badge.email == email
     finally:
         started.device.close()
+
+
+def test_the_kiosk_pages_render_for_screenshots(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "confirm.png"
+    result = leanops(
+        "screenshot", str(out), "--view", "kiosk", "--station", "ST-02",
+        "--size", "1024x768", "--page", "confirm-count",
+        env={"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1024, 768)
+    wrong = leanops("screenshot", str(out), "--view", "main", "--page", "pin")
+    assert wrong.returncode == 2 and "--page is for --view kiosk" in wrong.stderr

@@ -11,6 +11,7 @@ from leanops_desktop.cli.command import Subparsers
 from leanops_desktop.cli.database import checked_url, database_url
 from leanops_desktop.cli.demo_commands import prepare_demo_database
 from leanops_desktop.config import SiteConfig, resolve_database_url
+from leanops_desktop.core.errors import ConfigError
 
 
 def add_kiosk_parser(commands: Subparsers) -> argparse.ArgumentParser:
@@ -30,6 +31,11 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     shot.add_argument("--view", choices=["main", "login", "kiosk"], default="main")
     shot.add_argument("--station", help="kiosk station (default: the first active one)")
     shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
+    shot.add_argument(
+        "--page",
+        choices=["sign-in", "pin", "offline", "blocked", "confirm-count", "complete"],
+        help="a page of the enrolled kiosk (--view kiosk, on the demo plant)",
+    )
     shot.add_argument(
         "--database", metavar="URL", default=argparse.SUPPRESS, help="default: a fresh demo plant"
     )
@@ -59,7 +65,9 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
         url = checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
-    take_screenshot(args.out, args.view, url, config, args.station, size)
+    if args.page is not None and args.view != "kiosk":
+        raise ConfigError("--page is for --view kiosk")
+    take_screenshot(args.out, args.view, url, config, args.station, size, args.page)
     print(args.out)
     return 0
 

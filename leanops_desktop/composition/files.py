@@ -73,8 +73,10 @@ def take_screenshot(
     config: SiteConfig,
     station: str | None,
     size: tuple[int, int],
+    page: str | None = None,
 ) -> None:
-    """``leanops screenshot``: render ``view`` at ``size`` pixels into the PNG file ``out``."""
+    """``leanops screenshot``: render ``view`` at ``size`` pixels into the PNG file ``out``
+    (a kiosk ``page`` of the demo plant's enrolled kiosk: ``kiosk_screens``)."""
     from leanops_desktop.qt import screenshot
 
     screenshot.check_view(view)
@@ -85,6 +87,11 @@ def take_screenshot(
         return
     if view == "kiosk":
         station = station or config.kiosk_station or _first_active_station(url)
+        if page is not None:
+            from leanops_desktop.composition.kiosk_screens import build_kiosk_page
+
+            screenshot.save(app, build_kiosk_page(app, url, config, station, page, size), out)
+            return
         screenshot.save(app, build_kiosk_for_screenshot(url, config, station, size), out)
         return
     signed_in = _sign_in_for_screenshot(url)

@@ -45,6 +45,7 @@ class DeviceKioskWindow(KioskWindow):
         self.idle_warning = IdleWarning(self.idle, self)
         controller.connection_changed.connect(lambda *_: self.header.connection_label.show())
         self._show_actor(controller.actor)
+        self.header.set_connection(controller.online, "")
         self.header.connection_label.show()  # the device sends whoever is signed in
 
     def _show_operator_page(self) -> None:

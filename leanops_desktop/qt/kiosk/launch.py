@@ -83,8 +83,7 @@ def create_device_kiosk(
         make_feed=make_feed,
     )
     controller.attach_device(start)
-    if not start.online:
-        controller.set_online(False, start.message)
+    controller.set_online(start.online, start.message)
     window = DeviceKioskWindow(controller, idle_ms=idle_ms, undo_ms=undo_ms)
     controller.setParent(window)
     return window

@@ -84,6 +84,7 @@ class OperatorSignInPage(QFrame):
         grid.setSpacing(12)
         for index in range(NAME_COUNT):
             button = big_button("", "row", page)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, b=button: self.pick(str(b.property("email"))))
             grid.addWidget(button, index // 2, index % 2)
             self.name_buttons.append(button)
@@ -95,7 +96,8 @@ class OperatorSignInPage(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
         layout.addWidget(self.filter_label)
-        layout.addLayout(grid, 1)
+        layout.addLayout(grid)
+        layout.addStretch(1)
         layout.addWidget(self.password_button)
         return page
 
