@@ -141,3 +141,14 @@ def test_big_numbers_have_thousands_separators(qtbot: QtBot, plant: Plant, tmp_p
     kiosk.keypad.submit()
     qtbot.waitUntil(lambda: kiosk.job_panel.progress.text() == "10,000 / 12,000", timeout=10_000)
     assert "+10,000 counted" in kiosk.banner.label.text()
+
+
+def test_the_site_theme_applies_to_the_kiosk(qtbot: QtBot, plant: Plant, tmp_path: Path) -> None:
+    from leanops_desktop.config import SiteConfig
+    from leanops_desktop.qt.kiosk.style import BACKGROUND
+
+    backgrounds = {}
+    for theme in ("dark", "light", "high-contrast"):
+        kiosk = open_kiosk(qtbot, plant, tmp_path / theme, config=SiteConfig(theme=theme))
+        backgrounds[theme] = kiosk.palette().color(kiosk.backgroundRole()).name()
+    assert backgrounds == {"dark": BACKGROUND, "light": "#e9edf2", "high-contrast": "#000000"}

@@ -383,7 +383,7 @@ class KioskWindow(QWidget):
         sizing = sizing_for(self.logicalDpiY(), self.width(), self.height())
         if sizing != self._sizing:
             self._sizing = sizing
-            self.setStyleSheet(stylesheet(sizing))
+            self.setStyleSheet(stylesheet(sizing, self.controller.config.theme))
 
     def _place_notice(self) -> None:
         place_notice(self)
