@@ -141,3 +141,19 @@ def test_an_operator_never_seen_here_is_told_plainly_offline(
     qtbot.waitUntil(lambda: page.error.text() != "", timeout=20_000)
     for text in screen_texts(kiosk):
         assert not any(word in text for word in RAW_DRIVER_WORDS), text
+
+
+def test_a_kiosk_started_offline_opens_and_connects_when_it_can(
+    qtbot: QtBot, floor: Floor, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    proxy.set_down(True)
+    start = start_kiosk("ST-07", floor.folder)
+    assert not start.online
+    kiosk = open_device_kiosk(qtbot, start, tmp_path)
+    assert kiosk.stack.currentWidget() is kiosk.operator_page
+    assert kiosk.header.connection_label.text() == "● OFFLINE · 0 waiting"
+    proxy.set_down(False)
+    qtbot.waitUntil(lambda: kiosk.controller.online is True, timeout=15_000)
+    assert kiosk.header.connection_label.text() == "● Online · all sent"
+    type_keys(qtbot, kiosk, "Badge-00AF17")  # and the server signs operators in again
+    wait_signed_in(qtbot, kiosk)

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError, PermissionDenied
@@ -23,7 +23,7 @@ from leanops_desktop.qt.kiosk.sender_bridge import SenderBridge
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.kiosk import operator_sign_in
 from leanops_desktop.services.kiosk.kiosk_offline import OfflineSignInCache
-from leanops_desktop.services.kiosk.kiosk_start import KioskStart
+from leanops_desktop.services.kiosk.kiosk_start import KioskStart, reach_server
 from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import OperatorSignIn, SignInStatus
 from leanops_desktop.services.reporting.report_channel import ErrorKind, classify
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PROBE_MS = 5000
 NOT_KNOWN = "Badge or PIN not known. Try again, or ask your supervisor."
 LOCKED = "Too many wrong PINs: this account is locked. Ask an admin for a new PIN."
 RATE_LIMITED = "Too many tries at this kiosk. Wait a minute, then try again."
@@ -99,6 +100,33 @@ class DeviceLink(QObject):
             prepare=lambda: cache.register_pending(device),
         )
         self._busy = False
+        #: While the server is away and nobody is signed in (no reads run), try it now and
+        #: then, so the header and the sender know as soon as it is back.
+        self._probe = QTimer(self)
+        self._probe.setInterval(PROBE_MS)
+        self._probe.timeout.connect(self.probe)
+        self._probing = False
+
+    def probe(self) -> None:
+        controller = self.controller
+        if controller.online or controller.signed_in is not None or self._probing:
+            return
+        self._probing = True
+        device = self.start.device
+
+        def back(_result: object) -> None:
+            self._probing = False
+            controller.set_online(True, "")
+            self.bridge.wake()
+
+        def away(error: BaseException) -> None:
+            self._probing = False
+            if classify(error) == ErrorKind.CONNECTION:
+                controller.set_online(False, "no connection to the database")
+            else:
+                log.warning("kiosk probe failed: %s", type(error).__name__)
+
+        controller.runner.submit(lambda: reach_server(device), back, away, lane=KIOSK)
 
     @property
     def db_signed_in(self) -> SignedIn:
@@ -108,6 +136,7 @@ class DeviceLink(QObject):
         """Start sending (called once the controller is wired)."""
         self.bridge.start()
         self.bridge.wake()
+        self._probe.start()
 
     def sign_in(self, method: Method | str, secret: str, email: str | None = None) -> None:
         """Check a badge scan or a PIN in the background; then the session starts or the
@@ -159,4 +188,5 @@ class DeviceLink(QObject):
         self.controller.runner.submit(finish, lane=HOUSEKEEPING)
 
     def close(self) -> None:
+        self._probe.stop()
         self.bridge.stop(dispose=False)

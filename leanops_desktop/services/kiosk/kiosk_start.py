@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from leanops_desktop.core.errors import (
@@ -31,7 +32,14 @@ from leanops_desktop.services.kiosk.kiosk_devices import (
 )
 from leanops_desktop.services.kiosk.kiosk_offline import OfflineSignInCache
 
-__all__ = ["KioskStart", "check_device", "enrolled_stations", "pick_station", "start_kiosk"]
+__all__ = [
+    "KioskStart",
+    "check_device",
+    "enrolled_stations",
+    "pick_station",
+    "reach_server",
+    "start_kiosk",
+]
 
 #: What "the server cannot be reached" raises (as the report sender's ``classify``).
 NO_CONNECTION = (
@@ -128,3 +136,11 @@ def start_kiosk(station: str | None, directory: Path | None = None) -> KioskStar
         offline = DeviceSession(db, enrolment.login, station_id)
         return KioskStart(enrolment, offline, cache, False, "no connection to the database")
     return KioskStart(enrolment, device, cache, True)
+
+
+def reach_server(device: DeviceSession) -> None:
+    """One short round trip as the device (raises when the server is still away): how a
+    kiosk that started offline, with nobody signed in, learns that it is back."""
+    with device.db.session() as session:
+        session.execute(text("SELECT 1"))
+        session.rollback()
