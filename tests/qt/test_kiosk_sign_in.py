@@ -24,6 +24,7 @@ from leanops_desktop.db.outbox import Outbox
 from leanops_desktop.qt.kiosk.device_link import LOCKED, NOT_KNOWN
 from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
 from leanops_desktop.qt.kiosk.launch import create_device_kiosk
+from leanops_desktop.qt.kiosk.operator_page import display_name
 from leanops_desktop.qt.kiosk.sign_in_page import RECENT_KEY
 from leanops_desktop.services.accounts import users
 from leanops_desktop.services.floor import dispatch
@@ -282,3 +283,33 @@ def test_operators_start_the_next_job_only_where_the_site_allows(
             )
         ).scalar_one()
     assert actor == floor.operator
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_the_sign_in_pages_fit_with_gloves_sized_targets(
+    qtbot: QtBot, floor: Floor, tmp_path: Path, size: tuple[int, int], backend: str
+) -> None:
+    from tests.qt.test_kiosk_layout import MIN_TARGET_MM, smallest_button_mm
+
+    if backend == "postgresql":
+        pytest.skip("layout only: SQLite is enough")
+    QSettings().setValue(RECENT_KEY, [floor.operator, "sam.supervisor@plant.test"])
+    kiosk = open_device_kiosk(qtbot, start_kiosk("ST-07", floor.folder), tmp_path)
+    kiosk.resize(*size)
+    page = kiosk.operator_page
+    shows = {
+        "names": page.reset,
+        "pin": lambda: page.pick(floor.operator),
+        "password": lambda: qtbot.mouseClick(page.password_button, Qt.MouseButton.LeftButton),
+    }
+    for name, show in shows.items():
+        if name == "password":
+            page.reset()
+        show()
+        qtbot.wait(50)
+        assert kiosk.size().toTuple() == size, name
+        millimetres, text = smallest_button_mm(kiosk)
+        assert millimetres >= MIN_TARGET_MM, f"{name}: {text!r} is {millimetres:.1f} mm"
+    qtbot.mouseClick(kiosk.badge_button, Qt.MouseButton.LeftButton)
+    shown = [b.text() for b in page.name_buttons if b.isVisible()]
+    assert shown == [display_name(floor.operator), "Sam Supervisor"]
