@@ -157,3 +157,24 @@ def test_a_kiosk_started_offline_opens_and_connects_when_it_can(
     assert kiosk.header.connection_label.text() == "● Online · all sent"
     type_keys(qtbot, kiosk, "Badge-00AF17")  # and the server signs operators in again
     wait_signed_in(qtbot, kiosk)
+
+
+def test_idle_sign_out_warns_and_ends_an_offline_sign_in(
+    qtbot: QtBot, floor: Floor, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    start = start_kiosk("ST-07", floor.folder)
+    kiosk = open_device_kiosk(qtbot, start, tmp_path, idle_ms=3000)
+    enter_pin(qtbot, kiosk, floor.operator, PIN)
+    wait_signed_in(qtbot, kiosk)
+    qtbot.mouseClick(kiosk.header.sign_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not kiosk.controller.runner.is_busy(), timeout=15_000)
+    proxy.set_down(True)
+    enter_pin(qtbot, kiosk, floor.operator, PIN)
+    qtbot.waitUntil(lambda: kiosk.controller.signed_in is not None, timeout=20_000)
+    qtbot.waitUntil(kiosk.idle_warning.isVisible, timeout=10_000)
+    assert kiosk.idle_warning.title.text() == "Still there? Tap anywhere"
+    qtbot.waitUntil(lambda: kiosk.controller.signed_in is None, timeout=10_000)
+    assert kiosk.stack.currentWidget() is kiosk.operator_page
+    qtbot.waitUntil(lambda: not kiosk.controller.runner.is_busy(), timeout=15_000)
+    (pending,) = start.cache.pending()
+    assert pending.email == floor.operator and pending.ended_at is not None
