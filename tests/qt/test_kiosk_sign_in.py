@@ -110,7 +110,11 @@ def enter_pin(qtbot: QtBot, kiosk: DeviceKioskWindow, email: str, pin: str) -> N
 
 
 def wait_signed_in(qtbot: QtBot, kiosk: DeviceKioskWindow) -> None:
-    qtbot.waitUntil(lambda: kiosk.controller.snapshot is not None, timeout=15_000)
+    controller = kiosk.controller
+    qtbot.waitUntil(
+        lambda: controller.signed_in is not None and controller.snapshot is not None,
+        timeout=15_000,
+    )
     assert kiosk.stack.currentWidget() is kiosk.work_page
 
 
@@ -313,3 +317,31 @@ def test_the_sign_in_pages_fit_with_gloves_sized_targets(
     qtbot.mouseClick(kiosk.badge_button, Qt.MouseButton.LeftButton)
     shown = [b.text() for b in page.name_buttons if b.isVisible()]
     assert shown == [display_name(floor.operator), "Sam Supervisor"]
+
+
+def test_a_supervisor_by_password_then_an_operator_by_badge_both_count(
+    qtbot: QtBot, kiosk: DeviceKioskWindow, floor: Floor, admin: Actor
+) -> None:
+    boss = f"sam.{uuid.uuid4().hex[:6]}@plant.test"
+    with floor.db.session() as session:
+        users.add_user(session, admin, email=boss, role="supervisor", password="Sup-pw-1234")
+    qtbot.mouseClick(kiosk.operator_page.password_button, Qt.MouseButton.LeftButton)
+    kiosk.sign_in_page.email.setText(boss)
+    kiosk.sign_in_page.password.setText("Sup-pw-1234")
+    qtbot.mouseClick(kiosk.sign_in_page.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_signed_in(qtbot, kiosk)
+    qtbot.mouseClick(kiosk.quick.buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.controller.outbox.counts().pending == 0, timeout=15_000)
+    qtbot.mouseClick(kiosk.header.sign_out_button, Qt.MouseButton.LeftButton)
+    type_keys(qtbot, kiosk, BADGE)  # the device's sender takes over again
+    wait_signed_in(qtbot, kiosk)
+    qtbot.mouseClick(kiosk.quick.buttons[5], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.controller.outbox.counts().pending == 0, timeout=15_000)
+    assert kiosk.controller.outbox.refused() == []
+    with floor.db.session() as session:
+        actors = session.execute(
+            text(
+                "SELECT actor FROM events_log WHERE event_type = 'qty_reported' ORDER BY timestamp"
+            )
+        ).scalars()
+        assert list(actors) == [boss, floor.operator]

@@ -11,6 +11,7 @@ naming its operator and tap time, after the offline sign-ins they were made unde
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from leanops_desktop.services.kiosk.kiosk_start import KioskStart, reach_server
 from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import OperatorSignIn, SignInStatus
 from leanops_desktop.services.reporting.report_channel import ErrorKind, classify
+from leanops_desktop.services.reporting.send_loop import SenderStatus
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.kiosk.kiosk_controller import KioskController
@@ -85,20 +87,19 @@ class DeviceLink(QObject):
 
     operator_failed = Signal(str)  # a plain sentence for the sign-in page
 
-    def __init__(self, controller: KioskController, start: KioskStart) -> None:
+    def __init__(
+        self,
+        controller: KioskController,
+        start: KioskStart,
+        *,
+        on_status: Callable[[SenderStatus], None],
+    ) -> None:
         super().__init__(controller)
         self.controller = controller
         self.start = start
         self.signed: OperatorSignIn | None = None
-        cache: OfflineSignInCache = start.cache
-        device = start.device
-        self.bridge = SenderBridge(
-            controller.outbox,
-            SignedIn(device.db, device.actor),
-            controller.runner,
-            self,
-            prepare=lambda: cache.register_pending(device),
-        )
+        self._on_status = on_status
+        self.bridge = self._new_bridge()
         self._busy = False
         #: While the server is away and nobody is signed in (no reads run), try it now and
         #: then, so the header and the sender know as soon as it is back.
@@ -128,9 +129,28 @@ class DeviceLink(QObject):
 
         controller.runner.submit(lambda: reach_server(device), back, away, lane=KIOSK)
 
-    @property
-    def db_signed_in(self) -> SignedIn:
-        return SignedIn(self.start.device.db, self.start.device.actor)
+    def _new_bridge(self) -> SenderBridge:
+        cache: OfflineSignInCache = self.start.cache
+        device = self.start.device
+        bridge = SenderBridge(
+            self.controller.outbox,
+            SignedIn(device.db, device.actor),
+            self.controller.runner,
+            self,
+            prepare=lambda: cache.register_pending(device),
+        )
+        bridge.status_changed.connect(self._on_status)
+        return bridge
+
+    def pause(self) -> None:
+        """Stop sending with the device's login (a supervisor's own connection sends)."""
+        self.bridge.stop(dispose=False)
+
+    def resume(self) -> None:
+        """Send with the device's login again."""
+        self.bridge = self._new_bridge()
+        self.bridge.start()
+        self.bridge.wake()
 
     def begin(self) -> None:
         """Start sending (called once the controller is wired)."""

@@ -113,8 +113,7 @@ class KioskController(QObject):
         """Work as the enrolled device of ``start``: its login sends the reports."""
         from leanops_desktop.qt.kiosk.device_link import DeviceLink
 
-        self.link = DeviceLink(self, start)
-        self.link.bridge.status_changed.connect(self._on_sender_status)
+        self.link = DeviceLink(self, start, on_status=self._on_sender_status)
         self.link.begin()
 
     # -- who is signed in -------------------------------------------------------------------
@@ -155,12 +154,7 @@ class KioskController(QObject):
         if self.signed_in is not None:
             self.sign_out()
         self.signed_in = signed_in
-        if self.link is not None and signed_in.db is self.link.start.device.db:
-            self._bridge = self.link.bridge  # an operator at the device: its sender
-        else:
-            self._bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
-            self._bridge.status_changed.connect(self._on_sender_status)
-            self._bridge.start()
+        self._bridge = self._sender_for(signed_in)
         self._bridge.wake()
         if self._live_enabled:
             self._live = LiveRefresh(
@@ -179,6 +173,18 @@ class KioskController(QObject):
         self.counts_changed.emit(self.counts())
         self.refresh()
 
+    def _sender_for(self, signed_in: SignedIn) -> SenderBridge:
+        """The device's sender for an operator at an enrolled kiosk; else one with the user's
+        own connection (the device's pauses meanwhile: one sender at a time)."""
+        if self.link is not None and signed_in.db is self.link.start.device.db:
+            return self.link.bridge
+        if self.link is not None:
+            self.link.pause()
+        bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
+        bridge.status_changed.connect(self._on_sender_status)
+        bridge.start()
+        return bridge
+
     def sign_out(self, reason: str = "") -> None:
         """End the session; the station stays bound and unsent reports stay in the outbox."""
         if self.signed_in is None:
@@ -193,6 +199,8 @@ class KioskController(QObject):
         elif self._bridge is not None:
             self._bridge.status_changed.disconnect(self._on_sender_status)
             self._bridge.stop(dispose=True)
+            if self.link is not None:  # the device sends again
+                self.link.resume()
         self._bridge = None
         self.signed_in = None
         if self.link is None:  # an enrolled kiosk keeps its station's last read (offline)
@@ -369,8 +377,6 @@ class KioskController(QObject):
         if last is not None and last.outcome in (Outcome.SENT, Outcome.REFUSED):
             self._after_send.start()
         self.counts_changed.emit(self.counts())
-
-    # -- barcode ---------------------------------------------------------------------------------
 
     def scan(self, code: str) -> None:
         """Look up a scanned job id; the verdict arrives as ``scan_resolved``."""
