@@ -12,6 +12,8 @@ operator signs in by badge, and the page is set up the way the floor sees it:
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -63,15 +65,22 @@ def build_kiosk_page(
         ) from error
     start = start_kiosk(station, folder)
     QSettings().setValue("kiosk/recent_emails", [email for email, _, _ in DEMO_CREDENTIALS])
+    outbox = Outbox(folder / "outbox.sqlite3")
     window = create_device_kiosk(
         start,
         config,
-        outbox=Outbox(folder / "outbox.sqlite3"),
+        outbox=outbox,
         runner=DbRunner(),
         refresh_ms=600_000,
         live=False,
     )
-    window.destroyed.connect(start.device.close)
+
+    def forget() -> None:  # the throwaway enrolment, cache and outbox, when the shot is done
+        outbox.close()
+        start.device.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(forget)
     window.resize(*size)
     window.show()
     _SETUPS[page](app, window)
