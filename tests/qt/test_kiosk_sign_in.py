@@ -21,7 +21,7 @@ from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.outbox import Outbox
-from leanops_desktop.qt.kiosk.device_link import LOCKED, NOT_KNOWN
+from leanops_desktop.qt.kiosk.device_link import LOCKED, NOT_KNOWN, RATE_LIMITED
 from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
 from leanops_desktop.qt.kiosk.launch import create_device_kiosk
 from leanops_desktop.qt.kiosk.operator_page import display_name
@@ -345,3 +345,15 @@ def test_a_supervisor_by_password_then_an_operator_by_badge_both_count(
             )
         ).scalars()
         assert list(actors) == [boss, floor.operator]
+
+
+def test_too_many_tries_at_this_kiosk_say_wait_a_minute(
+    qtbot: QtBot, kiosk: DeviceKioskWindow
+) -> None:
+    for attempt in range(5):
+        type_keys(qtbot, kiosk, f"NOBODY-{attempt}")
+        assert wait_message(qtbot, kiosk) == NOT_KNOWN
+        kiosk.operator_page.message.setText("")
+    type_keys(qtbot, kiosk, BADGE)  # even the right badge waits now
+    assert wait_message(qtbot, kiosk) == RATE_LIMITED
+    assert kiosk.controller.signed_in is None
