@@ -15,7 +15,7 @@ it is handed them.
 from __future__ import annotations
 
 from leanops_desktop.composition.files import EXPORT_TABLES, export_table, take_screenshot
-from leanops_desktop.composition.kiosk import build_kiosk, run_kiosk
+from leanops_desktop.composition.kiosk import build_kiosk, run_enrolled_kiosk, run_kiosk
 from leanops_desktop.composition.main_window import (
     DesktopSession,
     is_demo_database,
@@ -33,6 +33,7 @@ __all__ = [
     "export_table",
     "is_demo_database",
     "make_live_feed",
+    "run_enrolled_kiosk",
     "run_kiosk",
     "run_main_window",
     "take_screenshot",

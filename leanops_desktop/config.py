@@ -39,7 +39,7 @@ DEFAULT_BACKUP_KEEP = 14
 #: Every section of ``leanops.toml`` and its keys (docs/config.md).
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url", "supabase_project"),
-    "kiosk": ("station", "idle_sign_out_minutes", "block_reasons"),
+    "kiosk": ("station", "idle_sign_out_minutes", "block_reasons", "start_next_job"),
     "ui": ("theme",),
     "shifts": ("starts",),
     "backup": ("folder", "keep"),
@@ -69,6 +69,8 @@ class SiteConfig:
     #: reports nothing, becomes an alert.
     andon_blocked_minutes: int = 10
     andon_silent_minutes: int = 20
+    #: ``[kiosk] start_next_job``: operators may start the next job of the queue at a kiosk.
+    kiosk_start_next_job: bool = False
     source: Path | None = field(default=None, compare=False)
     #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
     #: version), each with the closest known name; they are ignored.
@@ -217,6 +219,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         or not all(isinstance(reason, str) and reason.strip() for reason in reasons)
     ):
         raise ConfigError(f"{where}: [kiosk] block_reasons must be a list of texts")
+    start_next = kiosk.get("start_next_job", False)
+    if not isinstance(start_next, bool):
+        raise ConfigError(f"{where}: [kiosk] start_next_job must be true or false")
     theme = ui.get("theme", "light")
     if theme not in ("light", "dark", "high-contrast"):
         raise ConfigError(f"{where}: [ui] theme must be light, dark or high-contrast")
@@ -235,6 +240,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         board_cycle_seconds=_minutes(data, "board", "cycle_seconds", 15, where, 3600),
         andon_blocked_minutes=_minutes(data, "andon", "blocked_minutes", 10, where, 24 * 60),
         andon_silent_minutes=_minutes(data, "andon", "silent_minutes", 20, where, 24 * 60),
+        kiosk_start_next_job=start_next,
         source=source,
         unknown=unknown_names(data),
     )

@@ -112,3 +112,15 @@ def test_board_and_andon_settings_are_read_and_checked(tmp_path: Path) -> None:
         path.write_text(bad)
         with pytest.raises(ConfigError, match="must be a whole number from 1 to"):
             load_config(path)
+
+
+def test_kiosk_start_next_job_is_off_unless_set_true(tmp_path: Path) -> None:
+    path = tmp_path / "leanops.toml"
+    path.write_text("[kiosk]\nstation = 'ST-01'\n", encoding="utf-8")
+    assert load_config(path).kiosk_start_next_job is False
+    path.write_text("[kiosk]\nstart_next_job = true\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.kiosk_start_next_job is True and config.unknown == ()
+    path.write_text("[kiosk]\nstart_next_job = 'yes'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[kiosk\] start_next_job must be true or false"):
+        load_config(path)

@@ -40,6 +40,11 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     shot.add_argument("--station", help="kiosk station (default: the first active one)")
     shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
     shot.add_argument(
+        "--page",
+        choices=["sign-in", "pin", "offline", "blocked", "confirm-count", "complete"],
+        help="a page of the enrolled kiosk (--view kiosk, on the demo plant)",
+    )
+    shot.add_argument(
         "--database", metavar="URL", default=argparse.SUPPRESS, help="default: a fresh demo plant"
     )
     shot.set_defaults(handler=screenshot, takes_demo=True)
@@ -96,18 +101,45 @@ def screenshot(args: argparse.Namespace, config: SiteConfig) -> int:
         url = checked_url(resolve_database_url(url, config))  # refuses --database ''
     else:
         url = prepare_demo_database(Path(tempfile.mkdtemp(prefix="leanops-shot-")) / "demo.db")
-    take_screenshot(args.out, args.view, url, config, args.station, size, line=args.line)
+    if args.page is not None and args.view != "kiosk":
+        raise ConfigError("--page is for --view kiosk")
+    take_screenshot(
+        args.out, args.view, url, config, args.station, size, line=args.line, page=args.page
+    )
     print(args.out)
     return 0
 
 
 def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
-    station = args.station or config.kiosk_station
-    if not station:
-        raise ConfigError("which station? pass --station ST-01 or set [kiosk] station")
-    url = open_view_database(args, config)
-    if isinstance(url, int):
-        return url
-    from leanops_desktop.app import run_kiosk
+    """The kiosk of the station this PC is enrolled for (``--station`` or ``[kiosk] station``
+    picks one when it is enrolled for several); the demo plant enrols itself."""
+    refused = display_refusal()
+    if refused is not None:
+        return refused
+    from leanops_desktop.services.kiosk.kiosk_start import start_kiosk
 
-    return run_kiosk(url, config, station, windowed=args.windowed)
+    station = args.station or config.kiosk_station
+    directory = None
+    if args.demo:
+        directory = _enrol_demo_kiosk(station or "ST-01")
+    start = start_kiosk(station, directory)
+    if not start.online:
+        print(f"leanops: starting offline ({start.message})", file=sys.stderr, flush=True)
+    from leanops_desktop.app import run_enrolled_kiosk
+
+    return run_enrolled_kiosk(start, config, windowed=args.windowed)
+
+
+def _enrol_demo_kiosk(station: str) -> Path:
+    """A fresh demo plant with ``station``'s kiosk enrolled in the demo's own folder."""
+    import shutil
+
+    from leanops_desktop.config import user_data_dir
+    from leanops_desktop.services.kiosk.demo_kiosk import enrol_demo_kiosk
+
+    url = prepare_demo_database()
+    print(f"demo plant: {url}", flush=True)
+    directory = user_data_dir() / "demo-kiosk"
+    shutil.rmtree(directory, ignore_errors=True)  # the last demo's device and cache
+    enrol_demo_kiosk(url, station, directory)
+    return directory

@@ -75,8 +75,10 @@ def take_screenshot(
     size: tuple[int, int],
     *,
     line: str | None = None,
+    page: str | None = None,
 ) -> None:
-    """``leanops screenshot``: render ``view`` at ``size`` pixels into the PNG file ``out``."""
+    """``leanops screenshot``: render ``view`` at ``size`` pixels into the PNG file ``out``
+    (a kiosk ``page`` of the demo plant's enrolled kiosk: ``kiosk_screens``)."""
     from leanops_desktop.qt import screenshot
 
     screenshot.check_view(view)
@@ -87,6 +89,11 @@ def take_screenshot(
         return
     if view == "kiosk":
         station = station or config.kiosk_station or _first_active_station(url)
+        if page is not None:
+            from leanops_desktop.composition.kiosk_screens import build_kiosk_page
+
+            screenshot.save(app, build_kiosk_page(app, url, config, station, page, size), out)
+            return
         screenshot.save(app, build_kiosk_for_screenshot(url, config, station, size), out)
         return
     if view == "board":

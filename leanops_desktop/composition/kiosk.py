@@ -24,6 +24,7 @@ from leanops_desktop.services.demo_plant import DEMO_USERS
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.kiosk.kiosk_window import KioskWindow
+    from leanops_desktop.services.kiosk.kiosk_start import KioskStart
 
 #: Sent reports are kept this long in the outbox file (the server has them), then pruned.
 KEEP_SENT = timedelta(days=30)
@@ -89,6 +90,37 @@ def run_kiosk(
         window.showFullScreen()
     code = app.exec()
     outbox.close()
+    return int(code)
+
+
+def run_enrolled_kiosk(
+    start: KioskStart,
+    config: SiteConfig,
+    *,
+    windowed: bool = False,
+    outbox_folder: Path | None = None,
+) -> int:
+    """Run the kiosk of an enrolled station (``kiosk_start.start_kiosk``) until it is
+    closed; the exit code. Operators sign in by badge or PIN; offline when the server is
+    away, it connects when it can."""
+    from leanops_desktop.qt.db_runner import DbRunner
+    from leanops_desktop.qt.kiosk.launch import create_device_kiosk
+
+    app = create_application(config.theme)
+    outbox = open_outbox(start.enrolment.database, start.station_id, outbox_folder)
+    runner = DbRunner()
+    window = create_device_kiosk(
+        start, config, outbox=outbox, runner=runner, make_feed=make_live_feed
+    )
+    runner.setParent(window.controller)
+    if windowed:
+        window.resize(*WINDOWED_SIZE)
+        window.show()
+    else:
+        window.showFullScreen()
+    code = app.exec()
+    outbox.close()
+    start.device.close()
     return int(code)
 
 

@@ -84,7 +84,7 @@ def test_offline_reports_wait_and_go_out_once_when_back(
     assert "+5 counted on JOB-1001 (sending…)" in kiosk.banner.label.text()
     tap(qtbot, kiosk.quick.buttons[10])
     qtbot.waitUntil(lambda: controller.online is False, timeout=15_000)
-    assert kiosk.header.connection_label.text() == "● OFFLINE · 2 waiting, kept on this kiosk"
+    assert kiosk.header.connection_label.text() == "● OFFLINE · 2 waiting"
     assert kiosk.job_panel.progress.text() == "16 / 20"
     assert "+15 not sent yet" in kiosk.job_panel.here_label.text()
     tap(qtbot, kiosk.complete_button)

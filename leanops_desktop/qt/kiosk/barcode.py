@@ -34,5 +34,9 @@ class BarcodeBuffer:
         self._chars.clear()
         return code
 
+    def peek(self) -> str:
+        """What was typed since the last Enter, without taking it."""
+        return "" if self._clock() - self._last > STALE_AFTER_S else "".join(self._chars)
+
     def clear(self) -> None:
         self._chars.clear()

@@ -43,6 +43,9 @@ class KioskHeader(QFrame):
         self.sign_out_button = big_button("Sign out", "", self)
         self.sign_out_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.sign_out_button.clicked.connect(self.sign_out_clicked)
+        keep = self.sign_out_button.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # the bar keeps its layout with nobody signed in
+        self.sign_out_button.setSizePolicy(keep)
         self.sign_out_button.hide()
         layout = QGridLayout(self)
         layout.setContentsMargins(16, 6, 10, 6)
@@ -99,12 +102,23 @@ class KioskHeader(QFrame):
     def _show_sending(self) -> None:
         pending = self._counts.pending
         if self._online is False:
-            text = f"● OFFLINE · {pending} waiting, kept on this kiosk"
+            text = f"● OFFLINE · {pending:,} waiting"
         elif self._online:
-            text = f"● Online · {pending} sending" if pending else "● Online · all sent"
+            text = f"● Online · {pending:,} sending" if pending else "● Online · all sent"
         else:
-            text = f"● Connecting… · {pending} waiting" if pending else "● Connecting…"
+            text = f"● Connecting… · {pending:,} waiting" if pending else "● Connecting…"
         self.connection_label.setText(text)
-        self.connection_label.setToolTip(self._message)
-        self.connection_label.setProperty("online", "false" if self._online is False else "true")
+        offline = self._online is False
+        tip = "Reports wait on this kiosk until the server answers." if offline else ""
+        self.connection_label.setToolTip(" ".join(filter(None, (tip, self._message))))
+        self.connection_label.setProperty("online", "false" if offline else "true")
         restyle(self.connection_label)
+        self._fit(self.connection_label)
+
+    @staticmethod
+    def _fit(label: QLabel) -> None:
+        """Never cut the sending state: its column grows to the widest text seen (and
+        never shrinks, so nothing beside it moves back and forth)."""
+        needed = label.fontMetrics().horizontalAdvance(label.text()) + 8
+        if needed > label.minimumWidth():
+            label.setMinimumWidth(needed)

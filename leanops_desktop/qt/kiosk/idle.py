@@ -33,6 +33,11 @@ class IdleWatcher(QObject):
         return self._timer.interval()
 
     @property
+    def remaining_ms(self) -> int:
+        """Milliseconds until the sign-out (-1 when not watching)."""
+        return self._timer.remainingTime() if self._timer.isActive() else -1
+
+    @property
     def active(self) -> bool:
         return self._timer.isActive()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -59,9 +60,12 @@ class JobPanel(QFrame):
         self.progress.setTextVisible(True)
         self.here_label = styled_label("", "muted", self)
         self.rate_label = styled_label("", "", self)
+        self.rate_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.finish_label = styled_label("", "", self)
         self.part_label.setWordWrap(True)
-        for label in (self.part_label, self.finish_label):
+        # Texts that change with every count never ask for width: the keypad beside the
+        # panel keeps its place when "+22 not sent yet" appears.
+        for label in (self.part_label, self.finish_label, self.here_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # The part has a line of its own: beside the id, the HIGH chip and the due date it
         # had no room at 1024x768 ("Control cabinet door" was cut to "Co").
@@ -72,8 +76,7 @@ class JobPanel(QFrame):
         top.addStretch(1)
         top.addWidget(self.due_label)
         figures = QHBoxLayout()
-        figures.addWidget(self.here_label)
-        figures.addStretch(1)
+        figures.addWidget(self.here_label, 1)
         figures.addWidget(self.rate_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 10)
@@ -112,16 +115,16 @@ class JobPanel(QFrame):
         self.progress.show()
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(max(job_done, 0), total))
-        self.progress.setFormat(f"{job_done} / {total}")
+        self.progress.setFormat(f"{job_done:,} / {total:,}")
         self.progress.setProperty("over", "true" if job_done > total else "false")
         restyle(self.progress)
         since_read = job_done - assignment.job_qty_done  # sent or waiting since the last read
-        here = f"this station: {assignment.qty_done + since_read}"
+        here = f"here: {assignment.qty_done + since_read:,}"
         if waiting:
-            here += f"  ·  {waiting:+d} not sent yet"
+            here += f"  ·  {waiting:+,d} not sent yet"
         self.here_label.setText(here)
         rate = snapshot.rate
-        self.rate_label.setText(f"{rate:.0f} per hour now" if rate is not None else "rate: —")
+        self.rate_label.setText(f"{rate:,.0f} per hour" if rate is not None else "rate: —")
         self.rate_label.setProperty("role", "")
         self._show_finish(now, total - job_done, rate, due_deadline(assignment.due_date))
 

@@ -23,7 +23,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError, RuleViolation
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import JobRow
-from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity
+from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.db_runner import KIOSK, DbRunner
 from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, LiveRefresh, default_feed
@@ -33,7 +33,6 @@ from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot, load_snapshot
 from leanops_desktop.qt.kiosk.station_actions import StationActions
 from leanops_desktop.services.accounts.auth import kiosk_sign_in
 from leanops_desktop.services.accounts.signed_in import SignedIn
-from leanops_desktop.services.reads import queries
 from leanops_desktop.services.reporting.report_sender import (
     ErrorKind,
     Outcome,
@@ -44,6 +43,8 @@ from leanops_desktop.services.reporting.send_loop import SenderStatus
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox
+    from leanops_desktop.qt.kiosk.device_link import DeviceLink
+    from leanops_desktop.services.kiosk.kiosk_start import KioskStart
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,15 @@ class KioskController(QObject):
         self._after_send.setInterval(AFTER_SEND_REFRESH_MS)
         self._after_send.timeout.connect(self.refresh)
         self.actions = StationActions(self)
+        #: An enrolled kiosk's device side (badge and PIN sign-in), set by ``attach_device``.
+        self.link: DeviceLink | None = None
+
+    def attach_device(self, start: KioskStart) -> None:
+        """Work as the enrolled device of ``start``: its login sends the reports."""
+        from leanops_desktop.qt.kiosk.device_link import DeviceLink
+
+        self.link = DeviceLink(self, start, on_status=self._on_sender_status)
+        self.link.begin()
 
     # -- who is signed in -------------------------------------------------------------------
 
@@ -116,6 +126,11 @@ class KioskController(QObject):
         actor = self.actor
         return actor is not None and allowed(actor.role, action)
 
+    def may_start_next(self) -> bool:
+        """Supervisors start jobs here; operators too where ``[kiosk] start_next_job``."""
+        started_by_operators = self.config.kiosk_start_next_job and self.actor is not None
+        return self.may(Action.START_NEXT_JOB) or started_by_operators
+
     def begin_sign_in(self, email: str, password: str) -> None:
         """Check the credentials in the background; then the session starts or fails."""
         url = self.url
@@ -124,7 +139,9 @@ class KioskController(QObject):
             self.start_session(signed_in)
 
         def failed(error: BaseException) -> None:
-            if isinstance(error, LeanOpsError):
+            if classify(error) == ErrorKind.CONNECTION:  # never the driver's own words
+                self.sign_in_failed.emit("no connection to the database: try again later")
+            elif isinstance(error, LeanOpsError):
                 self.sign_in_failed.emit(error.message)
             else:
                 log.exception("sign-in failed", exc_info=error)
@@ -137,9 +154,7 @@ class KioskController(QObject):
         if self.signed_in is not None:
             self.sign_out()
         self.signed_in = signed_in
-        self._bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
-        self._bridge.status_changed.connect(self._on_sender_status)
-        self._bridge.start()
+        self._bridge = self._sender_for(signed_in)
         self._bridge.wake()
         if self._live_enabled:
             self._live = LiveRefresh(
@@ -153,8 +168,22 @@ class KioskController(QObject):
             )
         self._timer.start()
         self.signed_in_changed.emit(signed_in.actor)
+        if self.snapshot is not None:
+            self.snapshot_changed.emit(self.snapshot)
         self.counts_changed.emit(self.counts())
         self.refresh()
+
+    def _sender_for(self, signed_in: SignedIn) -> SenderBridge:
+        """The device's sender for an operator at an enrolled kiosk; else one with the user's
+        own connection (the device's pauses meanwhile: one sender at a time)."""
+        if self.link is not None and signed_in.db is self.link.start.device.db:
+            return self.link.bridge
+        if self.link is not None:
+            self.link.pause()
+        bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
+        bridge.status_changed.connect(self._on_sender_status)
+        bridge.start()
+        return bridge
 
     def sign_out(self, reason: str = "") -> None:
         """End the session; the station stays bound and unsent reports stay in the outbox."""
@@ -165,13 +194,18 @@ class KioskController(QObject):
             self._live.stop()
             self._live.deleteLater()
             self._live = None
-        if self._bridge is not None:
+        if self.link is not None and self._bridge is self.link.bridge:
+            self.link.end()
+        elif self._bridge is not None:
             self._bridge.status_changed.disconnect(self._on_sender_status)
             self._bridge.stop(dispose=True)
-            self._bridge = None
+            if self.link is not None:  # the device sends again
+                self.link.resume()
+        self._bridge = None
         self.signed_in = None
-        self.snapshot = None
-        self.online = None
+        if self.link is None:  # an enrolled kiosk keeps its station's last read (offline)
+            self.snapshot = None
+            self.online = None
         self.snapshot_changed.emit(None)
         self.signed_in_changed.emit(None)
         self.counts_changed.emit(self.counts())
@@ -277,8 +311,8 @@ class KioskController(QObject):
         after = self.job_done() + qty
         if after > assignment.qty_total:
             return (
-                f"{assignment.job_id} needs {assignment.qty_total} units and has "
-                f"{self.job_done()}. Count {qty} more anyway ({after} in all)?"
+                f"{assignment.job_id} needs {assignment.qty_total:,} units and has "
+                f"{self.job_done():,}. Count {qty:,} more anyway ({after:,} in all)?"
             )
         return None
 
@@ -344,46 +378,21 @@ class KioskController(QObject):
             self._after_send.start()
         self.counts_changed.emit(self.counts())
 
-    # -- barcode ---------------------------------------------------------------------------------
-
     def scan(self, code: str) -> None:
         """Look up a scanned job id; the verdict arrives as ``scan_resolved``."""
-        try:
-            job_id = check_id("job id", code)
-        except LeanOpsError:
-            self.scan_resolved.emit(
-                ScanVerdict(code, "refused", f"{code[:40]!r} is not a job id. Scan the job label.")
-            )
-            return
-        signed_in = self.signed_in
-        if signed_in is None:
-            self.scan_resolved.emit(ScanVerdict(job_id, "refused", "Sign in first, then scan."))
-            return
+        from leanops_desktop.qt.kiosk.scan_lookup import look_up
 
-        def task() -> JobRow:
-            with signed_in.db.session() as session:
-                return queries.get_job(session, job_id)
-
-        def failed(error: BaseException) -> None:
-            if classify(error) == ErrorKind.CONNECTION:
-                text = f"No connection to the database: cannot look up {job_id} now."
-            else:
-                text = f"{job_id} is not a job in LeanOps. Check the label."
-            self.scan_resolved.emit(ScanVerdict(job_id, "refused", text))
-
-        self.runner.submit(
-            task, lambda job: self.scan_resolved.emit(self.verdict(job)), failed, lane=KIOSK
-        )
+        look_up(self, code)
 
     def verdict(self, job: JobRow) -> ScanVerdict:
         """Why a scanned job can or cannot be worked here."""
         current = self.snapshot.job_id if self.snapshot else None
-        return scan_verdict(
-            job, self.station_id, current, may_start=self.may(Action.START_NEXT_JOB)
-        )
+        return scan_verdict(job, self.station_id, current, may_start=self.may_start_next())
 
     def close(self) -> None:
         """Stop everything (the window is closing)."""
         self.sign_out()
+        if self.link is not None:
+            self.link.close()
         self._after_send.stop()
         self.runner.close()

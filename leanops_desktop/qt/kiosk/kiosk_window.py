@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
-from leanops_desktop.core.permissions import Action
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
 from leanops_desktop.qt.gc_pauses import freeze_long_lived
+from leanops_desktop.qt.kiosk import blocked_count
 from leanops_desktop.qt.kiosk.barcode import BarcodeBuffer
 from leanops_desktop.qt.kiosk.choice_page import CANCEL, Choice, ChoicePage
 from leanops_desktop.qt.kiosk.header import KioskHeader
 from leanops_desktop.qt.kiosk.idle import IdleWatcher
 from leanops_desktop.qt.kiosk.job_panel import JobPanel
 from leanops_desktop.qt.kiosk.kiosk_controller import KioskController
+from leanops_desktop.qt.kiosk.notice_place import place_notice
 from leanops_desktop.qt.kiosk.queue_panel import QueuePanel
 from leanops_desktop.qt.kiosk.refused_page import RefusedPage
 from leanops_desktop.qt.kiosk.report_pad import Keypad, QuickCountRow
@@ -164,7 +165,7 @@ class KioskWindow(QWidget):
             return
         self.sign_in_page.remember(actor.email)
         self.sign_in_page.reset()
-        may_start = self.controller.may(Action.START_NEXT_JOB)
+        may_start = self.controller.may_start_next()
         self.start_button.setVisible(may_start)
         self.stack.setCurrentWidget(self.work_page)
         self.idle.start()
@@ -187,6 +188,7 @@ class KioskWindow(QWidget):
         has_job = snapshot.assignment is not None
         self.complete_button.setEnabled(has_job)
         self.quick.setEnabled(has_job)
+        self.keypad.setEnabled(has_job)
         self.start_button.setEnabled(not has_job and bool(snapshot.queue))
 
     def _show_job(self) -> None:
@@ -214,14 +216,19 @@ class KioskWindow(QWidget):
         """An amount from +N or the keypad: report it, asking first when over the total."""
         try:
             question = self.controller.check_report(qty)
-            if question is None:
+            blocked = blocked_count.blocked_reason(self)
+            if question is None and blocked is None:
                 self.controller.report(qty)
                 return
         except LeanOpsError as error:
             self.show_notice("error", sentence(error.message))
             return
         self._pending_qty = qty
-        self._ask(
+        if blocked is not None:
+            blocked_count.ask_blocked_count(self, qty, blocked, question)
+            return
+        assert question is not None
+        self.ask_question(
             "over",
             "More than the job needs",
             question,
@@ -240,7 +247,7 @@ class KioskWindow(QWidget):
 
     # -- questions -------------------------------------------------------------------------
 
-    def _ask(
+    def ask_question(
         self,
         question_id: str,
         title: str,
@@ -258,7 +265,9 @@ class KioskWindow(QWidget):
             Choice(reason, reason.capitalize(), "warn")
             for reason in self.controller.config.block_reasons
         ]
-        self._ask("block", f"Why is {self.controller.station_id} stopped?", "", reasons, columns=3)
+        self.ask_question(
+            "block", f"Why is {self.controller.station_id} stopped?", "", reasons, columns=3
+        )
 
     def ask_complete(self) -> None:
         try:
@@ -269,13 +278,13 @@ class KioskWindow(QWidget):
         warning = ""
         if completion.short_by:
             warning = (
-                f"Only {completion.done} of {completion.total} units are counted: "
-                f"{completion.short_by} short."
+                f"Only {completion.done:,} of {completion.total:,} units are counted: "
+                f"{completion.short_by:,} short."
             )
-        self._ask(
+        self.ask_question(
             "complete",
             f"Complete {completion.job_id}?",
-            f"{completion.done} of {completion.total} units counted. The job ends on every "
+            f"{completion.done:,} of {completion.total:,} units counted. The job ends on every "
             "station it runs on.",
             [Choice(completion.job_id, "Complete job", "go")],
             warning=warning,
@@ -288,7 +297,7 @@ class KioskWindow(QWidget):
             self.show_notice("warning", "No job is waiting.")
             return
         choices = [Choice(job.id, f"{job.id} · {job.part_name}", "go") for job in snapshot.queue]
-        self._ask("start", "Start which job here?", "", choices[:START_CHOICES], columns=1)
+        self.ask_question("start", "Start which job here?", "", choices[:START_CHOICES], columns=1)
 
     def _answered(self, question_id: str, key: str) -> None:
         self.stack.setCurrentWidget(self.work_page)
@@ -300,6 +309,8 @@ class KioskWindow(QWidget):
                 self.controller.report(self._pending_qty, confirm_over=True)
             except LeanOpsError as error:
                 self.show_notice("error", sentence(error.message))
+        elif question_id == blocked_count.QUESTION:
+            blocked_count.answer_blocked_count(self, self._pending_qty, key)
         elif question_id == "block":
             self.controller.actions.block(key)
         elif question_id == "complete":
@@ -356,7 +367,7 @@ class KioskWindow(QWidget):
             self.show_notice("info", verdict.text)
             self.controller.refresh()
         elif verdict.kind == "start":
-            self._ask(
+            self.ask_question(
                 "start", verdict.text, "", [Choice(verdict.code, f"Start {verdict.code}", "go")]
             )
         else:
@@ -372,22 +383,10 @@ class KioskWindow(QWidget):
         sizing = sizing_for(self.logicalDpiY(), self.width(), self.height())
         if sizing != self._sizing:
             self._sizing = sizing
-            self.setStyleSheet(stylesheet(sizing))
+            self.setStyleSheet(stylesheet(sizing, self.controller.config.theme))
 
     def _place_notice(self) -> None:
-        """Over the queue on the work page (the buttons stay free), else at the bottom."""
-        if self.notice.isHidden():
-            return
-        margin = 12
-        if self.stack.currentWidget() is self.work_page:
-            area = self.queue.geometry()
-            area.moveTopLeft(self.queue.mapTo(self, QPoint(0, 0)))
-            height = max(self.notice.heightForWidth(area.width()), area.height())
-            self.notice.setGeometry(area.left(), area.bottom() - height + 1, area.width(), height)
-            return
-        width = self.width() - 2 * margin
-        height = max(self.notice.heightForWidth(width), self.notice.sizeHint().height())
-        self.notice.setGeometry(margin, self.height() - height - margin, width, height)
+        place_notice(self)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -20,6 +20,8 @@ from leanops_desktop.services.accounts.auth import kiosk_sign_in
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox
     from leanops_desktop.qt.db_runner import DbRunner
+    from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
+    from leanops_desktop.services.kiosk.kiosk_start import KioskStart
 
 
 def create_kiosk(
@@ -50,5 +52,38 @@ def create_kiosk(
         make_feed=make_feed,
     )
     window = KioskWindow(controller, idle_ms=idle_ms, undo_ms=undo_ms)
+    controller.setParent(window)
+    return window
+
+
+def create_device_kiosk(
+    start: KioskStart,
+    config: SiteConfig,
+    *,
+    outbox: Outbox,
+    idle_ms: int | None = None,
+    undo_ms: int = UNDO_MS,
+    refresh_ms: int = REFRESH_MS,
+    live: bool = True,
+    runner: DbRunner | None = None,
+    make_feed: FeedFactory = default_feed,
+) -> DeviceKioskWindow:
+    """The kiosk of an enrolled station (not shown yet): badge and PIN sign-in, reports
+    sent with the device's login from the start."""
+    from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
+
+    controller = KioskController(
+        start.enrolment.database,
+        config,
+        start.station_id,
+        outbox,
+        refresh_ms=refresh_ms,
+        live=live,
+        runner=runner,
+        make_feed=make_feed,
+    )
+    controller.attach_device(start)
+    controller.set_online(start.online, start.message)
+    window = DeviceKioskWindow(controller, idle_ms=idle_ms, undo_ms=undo_ms)
     controller.setParent(window)
     return window

@@ -29,7 +29,7 @@ def queue_text(job: JobRow, today: date) -> str:
     flag = "HIGH · " if job.priority == Priority.HIGH else ""
     late = is_past_due(job.due_date, today)
     due = ("late, due " if late else "due ") + job.due_date.strftime("%d %b")
-    return f"{flag}{job.id} · {due} · {job.qty_total} × {job.part_name}"
+    return f"{flag}{job.id} · {due} · {job.qty_total:,} × {job.part_name}"
 
 
 class QueuePanel(QFrame):

@@ -23,7 +23,7 @@ ROWS = 3
 
 def refused_text(item: OutboxItem) -> str:
     when = item.created_at.astimezone().strftime("%H:%M")
-    return f"{item.signed_qty:+d} on {item.job_id} at {when}: {item.last_error or 'refused'}"
+    return f"{item.signed_qty:+,d} on {item.job_id} at {when}: {item.last_error or 'refused'}"
 
 
 class RefusedPage(QFrame):

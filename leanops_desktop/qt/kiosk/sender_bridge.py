@@ -8,6 +8,7 @@ the item in flight, then closes the user's connection) runs on the runner's ``ho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -35,12 +36,14 @@ class SenderBridge(QObject):
         *,
         first_delay: float = 0.5,
         max_delay: float = 8.0,
+        prepare: Callable[[], object] | None = None,
     ) -> None:
+        """``prepare`` runs before every pass (a kiosk registers its offline sign-ins)."""
         super().__init__(parent)
         self._signed_in = signed_in
         self._runner = runner
         self._loop = SendLoop(
-            ReportSender(outbox, signed_in.db, signed_in.actor),
+            ReportSender(outbox, signed_in.db, signed_in.actor, prepare=prepare),
             self._post,
             first_delay=first_delay,
             max_delay=max_delay,

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from leanops_desktop.core.errors import LeanOpsError, RuleViolation
+from leanops_desktop.core.errors import LeanOpsError, PermissionDenied, RuleViolation
 from leanops_desktop.qt.db_runner import KIOSK
 from leanops_desktop.qt.kiosk.scan import sentence
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.floor import dispatch, stations
+from leanops_desktop.services.kiosk import kiosk_floor
+from leanops_desktop.services.kiosk.kiosk_devices import DeviceSession
 from leanops_desktop.services.reporting.report_sender import (
     ErrorKind,
     classify,
@@ -68,6 +70,12 @@ class StationActions:
                     f"No connection to the database: {what} was NOT recorded. "
                     "Try again when the connection is back, or tell your supervisor.",
                 )
+            elif isinstance(error, PermissionDenied) and self.controller.link is not None:
+                self.controller.notice.emit(
+                    "error",
+                    f"{what.capitalize()} was not recorded: your sign-in here is over. "
+                    "Sign in again.",
+                )
             elif isinstance(error, LeanOpsError):
                 self.controller.notice.emit("error", sentence(error.message))
                 self.controller.refresh()
@@ -77,10 +85,19 @@ class StationActions:
 
         self.controller.runner.submit(lambda: task(signed_in), done, failed, lane=KIOSK)
 
+    def _device(self, signed_in: SignedIn) -> DeviceSession | None:
+        """The enrolled device, when an operator works at it (its checks apply)."""
+        link = self.controller.link
+        device = link.start.device if link is not None else None
+        return device if device is not None and signed_in.db is device.db else None
+
     def block(self, reason: str) -> None:
         station = self.controller.station_id
 
         def task(s: SignedIn) -> object:
+            device = self._device(s)
+            if device is not None:
+                return kiosk_floor.block_station(device, s.actor.email, reason)
             with s.db.session() as session:
                 return stations.block_station(session, s.actor, station, reason)
 
@@ -90,6 +107,9 @@ class StationActions:
         station = self.controller.station_id
 
         def task(s: SignedIn) -> object:
+            device = self._device(s)
+            if device is not None:
+                return kiosk_floor.unblock_station(device, s.actor.email)
             with s.db.session() as session:
                 return stations.unblock_station(session, s.actor, station)
 
@@ -116,6 +136,9 @@ class StationActions:
         station = self.controller.station_id
 
         def task(s: SignedIn) -> object:
+            device = self._device(s)
+            if device is not None:
+                return kiosk_floor.complete_job(device, s.actor.email, job_id)
             with s.db.session() as session:
                 return dispatch.complete_job(session, s.actor, job_id, station_id=station)
 
@@ -125,6 +148,9 @@ class StationActions:
         station = self.controller.station_id
 
         def task(s: SignedIn) -> object:
+            device = self._device(s)
+            if device is not None:
+                return kiosk_floor.start_job(device, s.actor.email, job_id)
             with s.db.session() as session:
                 return dispatch.assign_job(session, s.actor, job_id, station)
 

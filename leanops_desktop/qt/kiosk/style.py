@@ -57,12 +57,61 @@ def sizing_for(dpi: float, width: int, height: int) -> Sizing:
     return Sizing(target=max(target_mm, round(target_mm * scale)), scale=scale)
 
 
-def stylesheet(size: Sizing) -> str:
-    """The kiosk's stylesheet (set on the kiosk widget, so it rules its whole subtree)."""
+def stylesheet(size: Sizing, theme: str = "dark") -> str:
+    """The kiosk's stylesheet (set on the kiosk widget, so it rules its whole subtree), in
+    the site's ``[ui] theme`` (the colours are the dark ones, swapped by ``THEMES``)."""
     t = size.target - 2 * BORDER_PX  # min-height counts the contents and padding only
     b = size.target - 2 * BORDER_PX - 2 * BUTTON_PADDING_PX
     f = size.font
-    return "\n" + _text_rules(f, t) + _button_rules(f, b) + _input_rules(f, t) + _status_rules(f)
+    sheet = _text_rules(f, t) + _button_rules(f, b) + _input_rules(f, t) + _status_rules(f)
+    for dark, themed in THEMES.get(theme, {}).items():
+        sheet = sheet.replace(dark, themed)
+    if theme in THEMES:  # coloured buttons keep white text on any background
+        sheet += _ON_COLOUR
+    return "\n" + sheet
+
+
+#: Per theme, each dark colour and the one that replaces it ("dark" keeps them all).
+THEMES: dict[str, dict[str, str]] = {
+    "light": {
+        BACKGROUND: "#e9edf2",
+        PANEL: "#ffffff",
+        PANEL_BORDER: "#8d99a6",
+        TEXT: "#0d1117",
+        MUTED: "#3a4552",
+        BUTTON: "#d9e0e8",
+        BUTTON_BORDER: "#4f5d6d",
+        "#05080c": "#ffffff",  # the keypad display, fields, progress bar
+        "#40505f": "#b8c3cf",  # a pressed button
+        "#1a2129": "#eef1f4",  # a disabled button
+        "#7c8896": "#8a96a3",
+        "#ff9e80": "#b3261e",  # "late"
+        "#0e2a4d": "#d6e6ff",  # notices
+        "#4a3000": "#ffe6bf",
+        "#4d0f0f": "#ffd9d6",
+        "#0f3d1d": "#d3f3dc",  # the undo banner
+        "#1c1400": "#fff3d1",  # the idle warning
+        GREEN_BORDER: "#14692c",
+        RED_BORDER: "#b3261e",
+    },
+    "high-contrast": {
+        BACKGROUND: "#000000",
+        PANEL: "#000000",
+        PANEL_BORDER: "#ffffff",
+        MUTED: "#ffffff",
+        BUTTON: "#000000",
+        BUTTON_BORDER: "#ffff00",
+        "#0e2a4d": "#000000",
+        "#4a3000": "#000000",
+        "#4d0f0f": "#000000",
+        "#0f3d1d": "#000000",
+    },
+}
+_ON_COLOUR = """#Kiosk QPushButton[tone="plus"], #Kiosk QPushButton[tone="go"],
+#Kiosk QPushButton[tone="warn"], #Kiosk QPushButton[tone="stop"],
+#Kiosk QLabel#StatusChip, #Kiosk QLabel#Priority { color: #ffffff; }
+#Kiosk QPushButton[tone="undo"] { color: #111111; }
+"""
 
 
 def _text_rules(f: Callable[[float], int], t: int) -> str:
@@ -150,6 +199,7 @@ def _status_rules(f: Callable[[float], int]) -> str:
 #Kiosk QFrame#UndoBanner QLabel {{ font-size: {f(26)}px; font-weight: 800; }}
 #Kiosk QLabel#Connection[online="false"] {{ color: #ff8a80; font-weight: 800; }}
 #Kiosk QLabel#Connection[online="true"] {{ color: {GREEN_BORDER}; font-weight: 700; }}
+#Kiosk QFrame#IdleWarning {{ background: #1c1400; border: 4px solid {AMBER_BORDER}; }}
 """
 
 

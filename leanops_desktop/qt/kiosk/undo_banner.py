@@ -56,10 +56,10 @@ class UndoBanner(QFrame):
             return
         state = "sent" if sent else "sending…"
         if item.kind == ItemKind.CORRECTION:
-            self.label.setText(f"✓ Taken back: {item.signed_qty:+d} on {item.job_id} ({state})")
+            self.label.setText(f"✓ Taken back: {item.signed_qty:+,d} on {item.job_id} ({state})")
             self.undo_button.hide()
             return
-        self.label.setText(f"✓ {item.qty:+d} counted on {item.job_id} ({state})")
+        self.label.setText(f"✓ {item.qty:+,d} counted on {item.job_id} ({state})")
         self._item = item
         self._left_ms = self.undo_ms
         self.undo_button.show()

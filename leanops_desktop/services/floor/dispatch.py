@@ -71,6 +71,13 @@ def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> 
     if planning_pg.on_postgresql(session):  # the database checks the rules and writes
         new_id = planning_pg.assign_job(session, actor, job_id, station_id)
         return queries.assignments_by_keys(session, [new_id])[0]
+    return start_here(session, actor, job_id, station_id)
+
+
+def start_here(session: Session, actor: Actor, job_id: str, station_id: str) -> AssignmentRow:
+    """SQLite: start ``job_id`` on ``station_id`` as ``actor``, whose right to was checked
+    by the caller (``assign_job``; an operator at an enrolled kiosk where the site lets
+    operators start jobs: ``kiosk_floor.start_job``)."""
     with write_transaction(session):
         job = lock_job(session, job_id)
         station = lock_station(session, station_id)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from leanops_desktop.core.errors import ValidationError
-from leanops_desktop.core.rows import JobRow, StationRow
+from leanops_desktop.core.errors import RuleViolation, ValidationError
+from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
 from leanops_desktop.core.validation import MAX_REASON_LENGTH, check_key, check_text
 from leanops_desktop.services.floor import dispatch, stations
 from leanops_desktop.services.floor.pg_call import run_statement
@@ -71,3 +71,23 @@ def complete_job(device: DeviceSession, operator: str, job_id: str) -> JobRow:
         )
         session.rollback()
         return dispatch.complete_job(session, actor, job_id, station_id=device.station_id)
+
+
+def start_job(device: DeviceSession, operator: str, job_id: str) -> AssignmentRow:
+    """Start ``job_id`` on the kiosk's station for ``operator`` (signed in at this kiosk),
+    where the site lets operators start jobs (``[kiosk] start_next_job``: the kiosk offers
+    it only then). The job must be waiting and the station free, as for a supervisor.
+
+    SQLite only: on PostgreSQL a device login has no right to start jobs (a supervisor
+    starts them), so the database refuses and this says so plainly."""
+    job_id = check_key("job id", job_id)
+    if device.backend == "postgresql":
+        raise RuleViolation(
+            "this database does not let kiosks start jobs: a supervisor starts the next job"
+        )
+    with device.db.session() as session:
+        actor, _meta = device_actor(
+            session, device.actor, device.station_id, _operator(operator), datetime.now(UTC)
+        )
+        session.rollback()
+        return dispatch.start_here(session, actor, job_id, device.station_id)
