@@ -91,3 +91,22 @@ def test_the_kiosk_pages_render_for_screenshots(tmp_path: Path) -> None:
     assert (image.width(), image.height()) == (1024, 768)
     wrong = leanops("screenshot", str(out), "--view", "main", "--page", "pin")
     assert wrong.returncode == 2 and "--page is for --view kiosk" in wrong.stderr
+
+
+def test_a_database_other_than_the_enrolments_is_refused(
+    db: Database, db_url: str, admin: Actor, tmp_path: Path, backend: str
+) -> None:
+    if backend == "postgresql":
+        pytest.skip("the CLI check is the same for both: SQLite is enough")
+    make_station(db, admin, "ST-01")
+    config = tmp_path / "config"
+    with db.session() as session:
+        enrolment = kiosk_devices.enrol_kiosk(session, admin, "ST-01")
+    kiosk_devices.save_enrolment(enrolment, config / "LeanOps" / "kiosk")
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    result = leanops(
+        "kiosk", "--station", "ST-01", "--database", other,
+        env={"XDG_CONFIG_HOME": str(config), "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "this PC is the kiosk of ST-01 on" in result.stderr and "not on" in result.stderr

@@ -119,15 +119,35 @@ def run_kiosk(args: argparse.Namespace, config: SiteConfig) -> int:
     from leanops_desktop.services.kiosk.kiosk_start import start_kiosk
 
     station = args.station or config.kiosk_station
+    explicit = getattr(args, "database", None)
+    if explicit is not None:  # the enrolment names the database; a wrong one is refused
+        explicit = checked_url(resolve_database_url(explicit, config))
     directory = None
     if args.demo:
         directory = _enrol_demo_kiosk(station or "ST-01")
     start = start_kiosk(station, directory)
+    if explicit is not None and not same_database(explicit, start.enrolment.database):
+        start.device.close()
+        raise ConfigError(
+            f"this PC is the kiosk of {start.station_id} on {start.enrolment.database}, not on"
+            " the --database given: enrol it for that database, or leave --database out"
+        )
     if not start.online:
         print(f"leanops: starting offline ({start.message})", file=sys.stderr, flush=True)
     from leanops_desktop.app import run_enrolled_kiosk
 
     return run_enrolled_kiosk(start, config, windowed=args.windowed)
+
+
+def same_database(first: str, second: str) -> bool:
+    """Whether two URLs name the same database (whoever signs in)."""
+    from leanops_desktop.db.engine import normalize_url
+
+    a, b = normalize_url(first), normalize_url(second)
+    where = ("host", "port", "database")
+    return a.get_backend_name() == b.get_backend_name() and all(
+        getattr(a, part) == getattr(b, part) for part in where
+    )
 
 
 def _enrol_demo_kiosk(station: str) -> Path:
