@@ -157,7 +157,7 @@ def assert_self_check_passes(executable: Path, env: dict[str, str]) -> str:
     result = run(executable, "--self-check", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    names = ("config", "storage", "database", "schema", "display", "qt")
+    names = ("config", "storage", "database", "schema", "connections", "display", "qt")
     names += ("resources", "plots", "export")
     for name in names:
         assert any(line.startswith(f"ok   {name}: ") for line in lines), result.stdout
