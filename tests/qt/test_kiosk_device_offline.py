@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.db.kiosk_models import KioskSignIn
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.qt.kiosk.device_link import NOT_CACHED
 from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
@@ -178,3 +180,32 @@ def test_idle_sign_out_warns_and_ends_an_offline_sign_in(
     qtbot.waitUntil(lambda: not kiosk.controller.runner.is_busy(), timeout=15_000)
     (pending,) = start.cache.pending()
     assert pending.email == floor.operator and pending.ended_at is not None
+
+
+def test_an_idle_sign_out_during_the_outage_ends_the_sign_in_at_its_real_time(
+    qtbot: QtBot, floor: Floor, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """Signed in online, signed out by idle time while the server is away: when it is back,
+    the server ends that sign-in at the sign-out's time, not at the reconnection (so it does
+    not seem to cover the outage, when someone else may tap here)."""
+    start = start_kiosk("ST-07", floor.folder)
+    kiosk = open_device_kiosk(qtbot, start, tmp_path, idle_ms=3000)
+    enter_pin(qtbot, kiosk, floor.operator, PIN)
+    wait_signed_in(qtbot, kiosk)
+    proxy.set_down(True)
+    qtbot.waitUntil(lambda: kiosk.controller.signed_in is None, timeout=15_000)
+    qtbot.waitUntil(lambda: not kiosk.controller.runner.is_busy(), timeout=30_000)
+    signed_out_by = datetime.now(UTC)
+    qtbot.wait(2500)  # the outage goes on after the sign-out
+    proxy.set_down(False)
+    kiosk.controller.link.bridge.wake()  # type: ignore[union-attr]
+
+    def ended_at() -> datetime | None:
+        with floor.db.session() as session:
+            return session.scalar(
+                select(KioskSignIn.ended_at).where(KioskSignIn.email == floor.operator)
+            )
+
+    qtbot.waitUntil(lambda: ended_at() is not None, timeout=30_000)
+    ended = ended_at()
+    assert ended is not None and ended <= signed_out_by

@@ -25,6 +25,7 @@ from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.kiosk import operator_sign_in
 from leanops_desktop.services.kiosk.kiosk_offline import OfflineSignInCache
 from leanops_desktop.services.kiosk.kiosk_start import KioskStart, reach_server
+from leanops_desktop.services.kiosk.offline_reports import settle_offline_sign_ins
 from leanops_desktop.services.kiosk.operator_credentials import Method
 from leanops_desktop.services.kiosk.operator_sign_in import OperatorSignIn, SignInStatus
 from leanops_desktop.services.reporting.report_channel import ErrorKind, classify
@@ -98,6 +99,7 @@ class DeviceLink(QObject):
         self.controller = controller
         self.start = start
         self.signed: OperatorSignIn | None = None
+        self.signed_method: Method = Method.PIN
         self._on_status = on_status
         self.bridge = self._new_bridge()
         self._busy = False
@@ -119,6 +121,7 @@ class DeviceLink(QObject):
             self._probing = False
             controller.set_online(True, "")
             self.bridge.wake()
+            self._settle()  # sign-ins and sign-outs made offline, also when nothing waits
 
         def away(error: BaseException) -> None:
             self._probing = False
@@ -129,15 +132,34 @@ class DeviceLink(QObject):
 
         controller.runner.submit(lambda: reach_server(device), back, away, lane=KIOSK)
 
+    def _settle(self) -> None:
+        """Tell the server of the offline sign-ins and of the sign-outs it missed, now,
+        not only before the next report is sent."""
+        start, outbox = self.start, self.controller.outbox
+
+        def failed(error: BaseException) -> None:  # the sender's next pass tries again
+            log.info("offline sign-ins not settled yet: %s", type(error).__name__)
+
+        self.controller.runner.submit(
+            lambda: settle_offline_sign_ins(start.cache, start.device, outbox),
+            lambda _answers: None,
+            failed,
+            lane=KIOSK,
+        )
+
     def _new_bridge(self) -> SenderBridge:
         cache: OfflineSignInCache = self.start.cache
         device = self.start.device
+        outbox = self.controller.outbox
         bridge = SenderBridge(
             self.controller.outbox,
             SignedIn(device.db, device.actor),
             self.controller.runner,
             self,
-            prepare=lambda: cache.register_pending(device),
+            # The server checks the offline sign-ins (and learns the sign-outs made while it
+            # was away) before the reports made under them; a refused one's reports are
+            # refused in the outbox with the server's reason.
+            prepare=lambda: settle_offline_sign_ins(cache, device, outbox),
         )
         bridge.status_changed.connect(self._on_status)
         return bridge
@@ -171,7 +193,7 @@ class DeviceLink(QObject):
             if attempt.signed is None:
                 self.operator_failed.emit(attempt.message)
                 return
-            self.signed = attempt.signed
+            self.signed, self.signed_method = attempt.signed, method
             if attempt.signed.offline:
                 self.controller.set_online(False, "no connection to the database")
             actor = Actor(email=attempt.signed.email or "", role=attempt.signed.actor.role)
@@ -194,18 +216,29 @@ class DeviceLink(QObject):
         signed, self.signed = self.signed, None
         if signed is None or signed.sign_in_id is None:
             return
-        start, sign_in_id = self.start, signed.sign_in_id
+        start, sign_in_id, method = self.start, signed.sign_in_id, self.signed_method
 
-        def finish() -> None:
+        def finish() -> bool:
+            """True when the server could not be reached (the sign-out waits in the cache)."""
             if signed.offline:
                 start.cache.end(sign_in_id)
-                return
+                return False
             try:
                 operator_sign_in.sign_out(start.device, sign_in_id)
-            except Exception as error:  # the server ends it after SIGN_IN_HOURS
+            except Exception as error:
+                if classify(error) == ErrorKind.CONNECTION:
+                    # Kept with its time: sent before the next reports, so this sign-in
+                    # does not seem to cover the outage, when others tap here.
+                    start.cache.end_online(signed, method)
+                    return True
                 log.info("sign-out not recorded: %s", type(error).__name__)
+            return False
 
-        self.controller.runner.submit(finish, lane=HOUSEKEEPING)
+        def done(server_away: bool) -> None:
+            if server_away:  # the probe then tells the server as soon as it is back
+                self.controller.set_online(False, "no connection to the database")
+
+        self.controller.runner.submit(finish, done, lane=HOUSEKEEPING)
 
     def close(self) -> None:
         self._probe.stop()
