@@ -59,6 +59,15 @@ class EventType(StrEnum):
     USER_DISABLED = "user_disabled"
     USER_ENABLED = "user_enabled"
     USER_PASSWORD_RESET = "user_password_reset"
+    KIOSK_ENROLLED = "kiosk_enrolled"
+    KIOSK_REVOKED = "kiosk_revoked"
+    OPERATOR_PIN_SET = "operator_pin_set"
+    OPERATOR_PIN_CLEARED = "operator_pin_cleared"
+    OPERATOR_BADGE_SET = "operator_badge_set"
+    OPERATOR_BADGE_CLEARED = "operator_badge_cleared"
+    OPERATOR_LOCKED = "operator_locked"
+    BOARD_ENROLLED = "board_enrolled"
+    ANDON_ACKNOWLEDGED = "andon_acknowledged"
 
 
 class ChangeOp(StrEnum):

@@ -152,6 +152,46 @@ CASES: list[tuple[EventRow, str]] = [
         event(EventType.USER_PASSWORD_RESET, {"new": {"email": "olga@plant.test"}}),
         "Password of olga@plant.test reset",
     ),
+    (
+        event(EventType.KIOSK_ENROLLED, {"new": {"device": "kiosk-st07-1a2b@plant",
+              "station": "ST-07"}}, "ST-07"),
+        "Kiosk of station ST-07 enrolled (login kiosk-st07-1a2b@plant)",
+    ),
+    (
+        event(EventType.KIOSK_REVOKED, {"old": {"device": "kiosk-st07-1a2b@plant",
+              "station": "ST-07"}}, "ST-07"),
+        "Kiosk of station ST-07 revoked (login kiosk-st07-1a2b@plant)",
+    ),
+    (
+        event(EventType.OPERATOR_PIN_SET, {"new": {"email": "olga@plant.test"}}),
+        "Kiosk PIN of olga@plant.test set",
+    ),
+    (
+        event(EventType.OPERATOR_PIN_CLEARED, {"new": {"email": "olga@plant.test"}}),
+        "Kiosk PIN of olga@plant.test cleared",
+    ),
+    (
+        event(EventType.OPERATOR_BADGE_SET, {"new": {"email": "olga@plant.test"}}),
+        "Badge of olga@plant.test set",
+    ),
+    (
+        event(EventType.OPERATOR_BADGE_CLEARED, {"new": {"email": "olga@plant.test"}}),
+        "Badge of olga@plant.test cleared",
+    ),
+    (
+        event(EventType.OPERATOR_LOCKED, {"email": "olga@plant.test", "failed_attempts": 10},
+              "ST-07"),
+        "Kiosk sign-in of olga@plant.test locked after 10 wrong PINs at station ST-07",
+    ),
+    (
+        event(EventType.BOARD_ENROLLED, {"new": {"board": "board-9f3c@plant"}}),
+        "Production board enrolled (login board-9f3c@plant)",
+    ),
+    (
+        event(EventType.ANDON_ACKNOWLEDGED, {"key": "blocked:ST-07:1", "rule": "blocked",
+              "alert": "ST-07 blocked for 12 min (material)"}, "ST-07"),
+        "Alert acknowledged: ST-07 blocked for 12 min (material)",
+    ),
 ]  # fmt: skip
 
 

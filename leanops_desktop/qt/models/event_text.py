@@ -204,6 +204,29 @@ def _user_role_changed(row: EventRow, meta: Meta) -> str:
     return f"User {_who(meta)}: role changed from {old} to {new}"
 
 
+def _kiosk(row: EventRow, meta: Meta, done: str) -> str:
+    device = _dict(meta, "new").get("device") or _dict(meta, "old").get("device")
+    text = f"Kiosk of station {row.station_id or '?'} {done}"
+    return text + (f" (login {device})" if device else "")
+
+
+def _operator_locked(row: EventRow, meta: Meta) -> str:
+    attempts = meta.get("failed_attempts")
+    after = f" after {_number(attempts)} wrong PINs" if attempts else ""
+    where = f" at station {row.station_id}" if row.station_id else ""
+    return f"Kiosk sign-in of {meta.get('email') or 'a user'} locked{after}{where}"
+
+
+def _andon_acknowledged(row: EventRow, meta: Meta) -> str:
+    alert = meta.get("alert") or meta.get("rule") or "an alert"
+    return f"Alert acknowledged: {alert}"
+
+
+def _board_enrolled(_row: EventRow, meta: Meta) -> str:
+    board = _dict(meta, "new").get("board")
+    return "Production board enrolled" + (f" (login {board})" if board else "")
+
+
 SENTENCES: dict[str, Callable[[EventRow, Meta], str]] = {
     EventType.STATION_CREATED.value: _station_created,
     EventType.STATION_UPDATED.value: _station_updated,
@@ -227,6 +250,15 @@ SENTENCES: dict[str, Callable[[EventRow, Meta], str]] = {
     EventType.USER_DISABLED.value: lambda _row, meta: f"User {_who(meta)} disabled",
     EventType.USER_ENABLED.value: lambda _row, meta: f"User {_who(meta)} enabled",
     EventType.USER_PASSWORD_RESET.value: lambda _row, meta: f"Password of {_who(meta)} reset",
+    EventType.KIOSK_ENROLLED.value: lambda row, meta: _kiosk(row, meta, "enrolled"),
+    EventType.KIOSK_REVOKED.value: lambda row, meta: _kiosk(row, meta, "revoked"),
+    EventType.OPERATOR_PIN_SET.value: lambda _row, meta: f"Kiosk PIN of {_who(meta)} set",
+    EventType.OPERATOR_PIN_CLEARED.value: lambda _row, meta: f"Kiosk PIN of {_who(meta)} cleared",
+    EventType.OPERATOR_BADGE_SET.value: lambda _row, meta: f"Badge of {_who(meta)} set",
+    EventType.OPERATOR_BADGE_CLEARED.value: lambda _row, meta: f"Badge of {_who(meta)} cleared",
+    EventType.OPERATOR_LOCKED.value: _operator_locked,
+    EventType.BOARD_ENROLLED.value: _board_enrolled,
+    EventType.ANDON_ACKNOWLEDGED.value: _andon_acknowledged,
 }
 
 
