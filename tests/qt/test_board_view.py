@@ -334,3 +334,10 @@ def test_a_database_that_refuses_the_read_is_named_in_the_banner_not_an_outage(
         outsider.dispose()
         with admin_connect(db_url) as conn:
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+
+
+def test_board_figures_have_thousands_separators() -> None:
+    from leanops_desktop.qt.board.board_painting import figure_text
+
+    assert figure_text(12_345, 20_000) == "12,345 / 20,000"
+    assert figure_text(1_500, None) == "1,500"

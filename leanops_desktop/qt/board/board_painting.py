@@ -48,8 +48,16 @@ def _text(
     bold: bool = False,
     color: QColor | None = None,
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+    shrink: bool = False,
 ) -> None:
+    """``text`` in ``rect``: cut with "…" when too wide, or with ``shrink`` (figures, which
+    a cut would falsify) set in a smaller type, down to 60 %, until it fits."""
     painter.setFont(font(pixels, bold=bold))
+    if shrink:
+        smallest = pixels * 0.6
+        while pixels > smallest and painter.fontMetrics().horizontalAdvance(text) > rect.width():
+            pixels -= 2
+            painter.setFont(font(pixels, bold=bold))
     if color is not None:
         painter.setPen(color)
     flags = align | Qt.AlignmentFlag.AlignVCenter
@@ -60,7 +68,7 @@ def _text(
 
 def figure_text(done: int, target: int | None) -> str:
     """``"42 / 50"``, or just ``"42"`` without a target."""
-    return f"{done} / {target}" if target is not None else f"{done}"
+    return f"{done:,} / {target:,}" if target is not None else f"{done:,}"
 
 
 def paint_station(
@@ -144,6 +152,7 @@ def _paint_figure(
         figure_text(done, target),
         56 * scale,
         bold=True,
+        shrink=True,
         color=palette.color(QPalette.ColorRole.WindowText),
     )
 
@@ -158,13 +167,14 @@ def _paint_progress(
     painter.fillRect(bar, palette.color(QPalette.ColorRole.Mid))
     filled = QRectF(bar.x(), bar.y(), bar.width() * min(item.progress, 1.0), bar.height())
     painter.fillRect(filled, QColor(RUNNING_HEX))
-    text = f"{row.job_qty_done}/{row.job_qty_total} · {item.progress:.0%}"
+    text = f"{row.job_qty_done:,} / {row.job_qty_total:,} · {item.progress:.0%}"
     _text(
         painter,
         QRectF(box.x(), bar.bottom() + 6 * scale, box.width(), 50 * scale),
         text,
         34 * scale,
         bold=True,
+        shrink=True,
         color=palette.color(QPalette.ColorRole.WindowText),
     )
 
