@@ -16,6 +16,7 @@ from leanops_desktop.cli import (
     demo_commands,
     export_commands,
     jobs_commands,
+    report_commands,
     user_commands,
     window_commands,
 )
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_commands.add_export_parser(commands)
     jobs_commands.add_parser(commands)
     user_commands.add_parser(commands, kiosk)
+    report_commands.add_parser(commands)
     return parser
 
 
