@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +23,8 @@ from leanops_desktop.core.errors import (
     ValidationError,
 )
 from leanops_desktop.core.quality import ReasonCategory
-from leanops_desktop.db.engine import Database
+from leanops_desktop.db import migrate
+from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog, Job, StationAssignment, ThroughputRollup
 from leanops_desktop.db.oee_models import ScrapLog
 from leanops_desktop.services.floor import dispatch, jobs
@@ -189,3 +191,32 @@ def test_ideal_cycle_set_by_supervisors_and_defaulted_from_the_part(
         assert job_c.ideal_cycle_s is None
     [event] = [e for e in _events(db, "job_updated") if "ideal_cycle_s" in e.meta.get("new", {})]
     assert event.meta["new"]["ideal_cycle_s"] == 12.5 and event.job_id == "JOB-A"
+
+
+def test_the_upgrade_seeds_reasons_and_shifts_from_the_site_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, supervisor: Actor
+) -> None:
+    site = tmp_path / "leanops.toml"
+    site.write_text(
+        '[kiosk]\nblock_reasons = ["Robot fault", "changeover", "No work"]\n'
+        '[shifts]\nstarts = ["19:00", "07:00"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LEANOPS_CONFIG", str(site))
+    db = open_database(str(tmp_path / "seeded.db"))
+    try:
+        migrate.upgrade(db)
+        with db.session() as session:
+            tree = {row.id: row for row in reasons.list_reasons(session)}
+            shifts, _off = calendar.read_calendar(session)
+    finally:
+        db.dispose()
+    assert tree["Robot fault"].category is ReasonCategory.UNPLANNED_STOP
+    assert tree["No work"].category is ReasonCategory.NO_WORK
+    assert tree["changeover"].category is ReasonCategory.CHANGEOVER  # the seed's, once
+    assert "quality/surface" in tree and "planned stop/meeting" in tree
+    assert [(s.start, s.end, s.days) for s in shifts] == [
+        (time(7), time(19), "12345"),
+        (time(19), time(7), "12345"),
+    ]
+    assert all(s.breaks == (calendar.BreakSpec(240, 30),) for s in shifts)

@@ -8,16 +8,17 @@ Both backends get (``db/oee_models.py``):
 
 * ``downtime_reasons``: two levels, each reason with a category (planned_stop,
   unplanned_stop, changeover, quality, no_work). Seeded with the default kiosk block reasons
-  (``[kiosk] block_reasons``) as top-level reasons, a "Planned stop" group and quality
-  leaves for scrap; a site's own list is added by ``services.quality.reasons.seed_reasons``.
+  (``[kiosk] block_reasons`` of the site config where the upgrade runs, else the defaults)
+  as top-level reasons, a "planned stop" group and quality leaves for scrap.
 * ``scrap_logs``: scrap reports (deltas, like ``performance_logs``) with a quality leaf.
   An AFTER INSERT trigger adds each to ``station_assignments.qty_scrap``,
   ``jobs.qty_scrapped`` and the slot's ``throughput_rollup.scrap_units``, as
   ``leanops_log_written`` (0007) does for good units: good + scrap = total per assignment,
   job, station and 15-minute slot. ``qty_done``, ``qty_reported`` and ``qty_completed``
   keep meaning good units.
-* ``shifts``, ``shift_breaks``, ``non_working_days``: the calendar, seeded with the default
-  ``[shifts] starts`` (06:00, 14:00, 22:00, Monday to Friday, a 30-minute break each).
+* ``shifts``, ``shift_breaks``, ``non_working_days``: the calendar, seeded from the site's
+  ``[shifts] starts`` (default 06:00, 14:00, 22:00): each shift to the next start, Monday to
+  Friday, a 30-minute break four hours in.
 * ``jobs.ideal_cycle_s``: ideal seconds per unit. A job created without one takes the one
   of the newest job of the same part that has one (a trigger on both backends).
 
@@ -36,6 +37,9 @@ Each writes exactly one ``events_log`` row.
 """
 
 from __future__ import annotations
+
+import uuid
+from datetime import time
 
 import sqlalchemy as sa
 from alembic import op
@@ -180,7 +184,54 @@ def _tables() -> None:
                                                  server_default=zero, nullable=False))
 
 
+#: Categories of usual block reasons when a site's list seeds the tree (else unplanned).
+_SEED_CATEGORY = {"changeover": "changeover", "material": "no_work", "no operator": "no_work",
+                  "no work": "no_work", "quality": "quality", "planned stop": "planned_stop"}
+
+
+def _site_config() -> tuple[tuple[str, ...], tuple[time, ...]]:
+    """The site's ``[kiosk] block_reasons`` and ``[shifts] starts`` where the upgrade runs,
+    else the defaults (a broken site file is the app's to report, not the upgrade's)."""
+    from leanops_desktop.config import DEFAULT_BLOCK_REASONS, DEFAULT_SHIFT_STARTS, load_config
+
+    try:
+        config = load_config()
+    except Exception:
+        return DEFAULT_BLOCK_REASONS, DEFAULT_SHIFT_STARTS
+    return config.block_reasons, config.shift_starts
+
+
+def seed_reason_rows(block_reasons: tuple[str, ...]) -> list[dict[str, str | None]]:
+    """The seed tree, plus a top-level reason for each site block reason not in it."""
+    rows: list[dict[str, str | None]] = [
+        {"id": i, "parent_id": p, "name": n, "category": c} for i, p, n, c in SEED_REASONS
+    ]
+    known = {row["id"] for row in rows}
+    for reason in block_reasons:
+        if reason not in known and len(reason) <= 200:
+            known.add(reason)
+            category = _SEED_CATEGORY.get(reason.lower(), "unplanned_stop")
+            rows.append({"id": reason, "parent_id": None, "name": reason, "category": category})
+    return rows
+
+
+def seed_shift_rows(starts: tuple[time, ...]) -> list[tuple[str, str, int, int, str, int, int]]:
+    """One shift from each start to the next (the last to the first), Monday to Friday,
+    with a 30-minute break four hours in when the shift is at least six hours long."""
+    minutes = sorted({t.hour * 60 + t.minute for t in starts})
+    if minutes == [360, 840, 1320]:
+        return list(SEED_SHIFTS)
+    shifts = []
+    for index, start in enumerate(minutes):
+        end = minutes[(index + 1) % len(minutes)]
+        length = (end - start) % 1440 or 1440
+        pause = (240, 30) if length >= 360 else (0, 0)
+        shifts.append((str(index + 1), f"shift {index + 1}", start, end, "12345", *pause))
+    return shifts
+
+
 def _seed() -> None:
+    block_reasons, shift_starts = _site_config()
     reasons = sa.table(
         "downtime_reasons",
         sa.column("id", sa.Text()),
@@ -188,10 +239,7 @@ def _seed() -> None:
         sa.column("name", sa.Text()),
         sa.column("category", sa.Text()),
     )
-    op.bulk_insert(
-        reasons,
-        [{"id": i, "parent_id": p, "name": n, "category": c} for i, p, n, c in SEED_REASONS],
-    )
+    op.bulk_insert(reasons, seed_reason_rows(block_reasons))
     shifts = sa.table(
         "shifts",
         sa.column("id", sa.Text()),
@@ -208,13 +256,12 @@ def _seed() -> None:
         sa.column("offset_minutes", sa.Integer()),
         sa.column("duration_minutes", sa.Integer()),
     )
-    import uuid
-
+    seeded = seed_shift_rows(shift_starts)
     op.bulk_insert(
         shifts,
         [
             {"id": i, "name": n, "start_minute": s, "end_minute": e, "days": d}
-            for i, n, s, e, d, _, _ in SEED_SHIFTS
+            for i, n, s, e, d, _, _ in seeded
         ],
     )
     op.bulk_insert(
@@ -222,7 +269,8 @@ def _seed() -> None:
         [
             {"id": uuid.uuid4(), "shift_id": i, "name": "break", "offset_minutes": o,
              "duration_minutes": m}
-            for i, _, _, _, _, o, m in SEED_SHIFTS
+            for i, _, _, _, _, o, m in seeded
+            if m > 0
         ],
     )
 
