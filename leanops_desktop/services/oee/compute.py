@@ -12,9 +12,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
@@ -22,7 +22,8 @@ from leanops_desktop.core.errors import ValidationError
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.db.engine import read_transaction
-from leanops_desktop.db.models import Job, ThroughputRollup
+from leanops_desktop.db.models import Job
+from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_scope import ALL, Scope
 from leanops_desktop.services.analytics_status import status_timeline
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
@@ -34,7 +35,6 @@ from leanops_desktop.services.quality import calendar, reasons
 UNEXPLAINED = "unexplained"
 IDLE = "idle"
 MAX_DAYS = 400
-_LONGEST_SHIFT_S = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +70,12 @@ def oee_rows(
     timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
     until = timeline.until.timestamp()
     bands: dict[str, list[StatusBand]] = defaultdict(list)
-    for band in timeline.bands:
+    for band in sorted(timeline.bands, key=lambda b: b.start):
         bands[band.station_id].append(band)
+    band_ends = {station_id: [b.end for b in rows] for station_id, rows in bands.items()}
     with read_transaction(session):
         station_ids = [station.id for station in timeline.stations]
-        units = _units(session, station_ids, start, min(end, timeline.until), runs)
+        units = _units(session, station_ids, unit_windows(runs, until))
         ideals = _ideals(session, {job for jobs in units.values() for job in jobs})
     rows = []
     for index, occurrence in enumerate(runs):
@@ -82,12 +83,26 @@ def oee_rows(
             continue
         windows = occurrence.productive(until)
         for station in timeline.stations:
-            figures = _time_figures(bands[station.id], windows, categories)
+            during = _bands_during(bands[station.id], band_ends.get(station.id, []), occurrence)
+            figures = _time_figures(during, windows, categories)
             figures = _with_units(figures, units.get((index, station.id), {}), ideals)
             rows.append(
                 OeeRow(occurrence.day, occurrence.shift_id, station.line, station.id, figures)
             )
     return rows
+
+
+def _bands_during(
+    bands: list[StatusBand], ends: list[float], occurrence: ShiftOccurrence
+) -> list[StatusBand]:
+    """The bands (sorted by start, not overlapping) that overlap the occurrence."""
+    first = bisect_right(ends, occurrence.start)
+    during = []
+    for band in bands[first:]:
+        if band.start >= occurrence.end:
+            break
+        during.append(band)
+    return during
 
 
 def _reason_categories(session: Session) -> dict[str, str]:
@@ -130,44 +145,55 @@ def _time_figures(
     return OeeFigures(planned_s=run + sum(stops.values()), run_s=run, stops_s=stops)
 
 
-def _units(
-    session: Session,
-    station_ids: list[str],
-    start: datetime,
-    end: datetime,
-    runs: list[ShiftOccurrence],
-) -> dict[tuple[int, str], dict[str, _Units]]:
-    """(occurrence index, station) -> job -> good and scrap units of the slots in it.
+def unit_windows(runs: list[ShiftOccurrence], until: float) -> list[tuple[int, float, float]]:
+    """(occurrence index, start, end) whose slots count for it: each occurrence up to the
+    next one's start (units count for the occurrence that started last), never past now."""
+    windows = []
+    for index, occurrence in enumerate(runs):
+        end = min(occurrence.end, until)
+        if index + 1 < len(runs):
+            end = min(end, runs[index + 1].start)
+        if end > occurrence.start:
+            windows.append((index, occurrence.start, end))
+    return windows
 
-    A slot counts for the latest-starting occurrence that contains its start."""
-    if not station_ids:
+
+def _units(
+    session: Session, station_ids: list[str], windows: list[tuple[int, float, float]]
+) -> dict[tuple[int, str], dict[str, _Units]]:
+    """(occurrence index, station) -> job -> good and scrap units of the slots in it,
+    summed in the database (one row per occurrence, station and job)."""
+    if not station_ids or not windows:
         return {}
-    query = select(
-        ThroughputRollup.slot_start,
-        ThroughputRollup.station_id,
-        ThroughputRollup.job_id,
-        ThroughputRollup.units,
-        ThroughputRollup.scrap_units,
-    ).where(
-        ThroughputRollup.slot_start >= start - timedelta(minutes=15),
-        ThroughputRollup.slot_start < end,
-        ThroughputRollup.station_id.in_(station_ids),
+    rows = ", ".join(f"(:i{n}, :s{n}, :e{n})" for n in range(len(windows)))
+    stations = ", ".join(f":st{n}" for n in range(len(station_ids)))
+    prefix = "public." if session.get_bind().dialect.name == "postgresql" else ""
+    # Only fixed names and numbered parameters are put into the text.
+    query = text(
+        f"WITH windows (idx, w_start, w_end) AS (VALUES {rows})"
+        " SELECT w.idx, r.station_id, r.job_id, sum(r.units), sum(r.scrap_units)"
+        f" FROM {prefix}throughput_rollup r JOIN windows w"
+        " ON r.slot_start >= w.w_start AND r.slot_start < w.w_end"
+        f" WHERE r.slot_start >= :first AND r.slot_start < :last AND r.station_id IN ({stations})"
+        " GROUP BY w.idx, r.station_id, r.job_id"
     )
-    starts = [occurrence.start for occurrence in runs]
+    params: dict[str, object] = {}
+    binds = [bindparam("first", type_=UTCDateTime()), bindparam("last", type_=UTCDateTime())]
+    for n, (index, w_start, w_end) in enumerate(windows):
+        params.update({f"i{n}": index, f"s{n}": _instant(w_start), f"e{n}": _instant(w_end)})
+        binds += [bindparam(f"s{n}", type_=UTCDateTime()), bindparam(f"e{n}", type_=UTCDateTime())]
+    params.update({f"st{n}": station_id for n, station_id in enumerate(station_ids)})
+    params["first"] = _instant(windows[0][1])
+    params["last"] = _instant(max(e for _, _, e in windows))
+    query = query.bindparams(*binds)
     result: dict[tuple[int, str], dict[str, _Units]] = {}
-    for slot, station_id, job_id, good, scrap in session.execute(query):
-        at = slot.timestamp()
-        index = bisect_right(starts, at) - 1
-        while index >= 0 and not runs[index].start <= at < runs[index].end:
-            index -= 1
-            if index >= 0 and at - runs[index].start > _LONGEST_SHIFT_S:
-                index = -1
-        if index < 0:
-            continue
-        jobs = result.setdefault((index, station_id), {})
-        old = jobs.get(job_id, _Units())
-        jobs[job_id] = _Units(old.good + good, old.scrap + scrap)
+    for index, station_id, job_id, good, scrap in session.execute(query, params):
+        result.setdefault((index, station_id), {})[job_id] = _Units(int(good), int(scrap))
     return result
+
+
+def _instant(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def _ideals(session: Session, job_ids: set[str]) -> dict[str, float]:
