@@ -97,9 +97,9 @@ def _tables() -> None:
         sa.Column("category", sa.Text(), nullable=False),
         sa.Column("is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column("created_at", UTCDateTime(), server_default=now, nullable=False),
-        sa.CheckConstraint(f"category IN {_CATEGORIES}", name="ck_downtime_reasons_category"),
+        sa.CheckConstraint(f"category IN {_CATEGORIES}", name=op.f("ck_downtime_reasons_category")),
         sa.CheckConstraint(
-            "parent_id IS NULL OR parent_id <> id", name="ck_downtime_reasons_not_own_parent"
+            "parent_id IS NULL OR parent_id <> id", name=op.f("ck_downtime_reasons_not_own_parent")
         ),
         sa.ForeignKeyConstraint(
             ["parent_id"], ["downtime_reasons.id"],
@@ -122,7 +122,7 @@ def _tables() -> None:
         sa.CheckConstraint(
             "(corrects_id IS NULL AND qty_scrapped > 0)"
             " OR (corrects_id IS NOT NULL AND qty_scrapped < 0)",
-            name="ck_scrap_logs_qty_sign",
+            name=op.f("ck_scrap_logs_qty_sign"),
         ),
         sa.ForeignKeyConstraint(
             ["station_id"], ["stations.id"], name="fk_scrap_logs_station_id_stations"
@@ -147,9 +147,9 @@ def _tables() -> None:
         sa.Column("start_minute", sa.Integer(), nullable=False),
         sa.Column("end_minute", sa.Integer(), nullable=False),
         sa.Column("days", sa.Text(), server_default=sa.text("'12345'"), nullable=False),
-        sa.CheckConstraint("start_minute BETWEEN 0 AND 1439", name="ck_shifts_start_minute"),
-        sa.CheckConstraint("end_minute BETWEEN 0 AND 1439", name="ck_shifts_end_minute"),
-        sa.CheckConstraint("length(days) BETWEEN 1 AND 7", name="ck_shifts_days"),
+        sa.CheckConstraint("start_minute BETWEEN 0 AND 1439", name=op.f("ck_shifts_start_minute")),
+        sa.CheckConstraint("end_minute BETWEEN 0 AND 1439", name=op.f("ck_shifts_end_minute")),
+        sa.CheckConstraint("length(days) BETWEEN 1 AND 7", name=op.f("ck_shifts_days")),
         sa.PrimaryKeyConstraint("id", name="pk_shifts"),
     )
     op.create_table(
@@ -159,8 +159,8 @@ def _tables() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("offset_minutes", sa.Integer(), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
-        sa.CheckConstraint("offset_minutes >= 0", name="ck_shift_breaks_offset_minutes"),
-        sa.CheckConstraint("duration_minutes > 0", name="ck_shift_breaks_duration_minutes"),
+        sa.CheckConstraint("offset_minutes >= 0", name=op.f("ck_shift_breaks_offset_minutes")),
+        sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_shift_breaks_duration_minutes")),
         sa.ForeignKeyConstraint(
             ["shift_id"], ["shifts.id"], name="fk_shift_breaks_shift_id_shifts",
             ondelete="CASCADE",
