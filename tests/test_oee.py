@@ -72,6 +72,12 @@ def test_known_answers_per_station_and_line(plant: Database, supervisor: Actor) 
         (line.oee, 0.796150),
     ):
         assert _close(actual, expected), (actual, expected)
+    # The day and the shift are the same sums (Line B plans nothing).
+    for level in (f.group(rows, f.by_day)[DAY], f.group(rows, f.by_shift)[(DAY, "S")]):
+        assert (level.planned_s, level.run_s, level.good, level.scrap) == (
+            line.planned_s, line.run_s, line.good, line.scrap
+        )
+        assert _close(level.oee, 0.796150)
     availability_loss, _performance_loss, quality_loss = a1.losses_s()
     assert availability_loss == 60 * 60  # the unplanned hour
     assert _close(quality_loss, 30 * (18600 / 520))  # scrap at the mean ideal cycle
