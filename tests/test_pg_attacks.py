@@ -56,6 +56,9 @@ READERS: dict[str, frozenset[str]] = {
 READERS["throughput_rollup"] = frozenset({"supervisor", "admin"})
 READERS["kiosk_devices"] = frozenset({"admin"})
 READERS["kiosk_sign_ins"] = frozenset({"supervisor", "admin"})
+# Reasons, calendar and scrap (migration 0014): every group and the kiosks read them.
+for _shared in ("downtime_reasons", "scrap_logs", "shifts", "shift_breaks", "non_working_days"):
+    READERS[_shared] = frozenset(GROUPS) | {"device"}
 for _secret in (
     "operator_credentials",
     "kiosk_sign_in_failures",
@@ -267,6 +270,13 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_init_admin": frozenset(),
     "leanops_plant_role": frozenset(),
     "leanops_wake": frozenset(),
+    # Quality, downtime and the calendar (migration 0014)
+    "leanops_report_scrap": FLOOR,
+    "leanops_save_reason": frozenset({"admin"}),
+    "leanops_save_shift": frozenset({"admin"}),
+    "leanops_set_non_working_day": frozenset({"admin"}),
+    "leanops_set_ideal_cycle": frozenset({"supervisor", "admin"}),
+    "leanops_calendar_admin": frozenset(),
     **{
         name: frozenset({"supervisor", "admin"})
         for name in (
@@ -784,3 +794,75 @@ def test_andon_acknowledgements_only_by_supervisors_and_well_formed(floor: Floor
             "SELECT actor, meta ->> 'key' FROM events_log WHERE event_type = 'andon_acknowledged'"
         ).fetchall()
     assert row == [(floor.seats["supervisor"].email, good[0])]
+def test_operators_cannot_edit_reasons_calendars_or_ideal_rates(floor: Floor) -> None:
+    """Raw calls of the 0014 functions with an operator's (and a kiosk's) own login."""
+    calls = (
+        "SELECT leanops_save_reason('x', NULL, 'x', 'quality', true, NULL, 'admin')",
+        "SELECT leanops_save_shift('9', 'n', 0, 60, '1', '[]'::jsonb, NULL, 'admin')",
+        "SELECT leanops_set_non_working_day(DATE '2026-12-25', '', true, NULL, 'admin')",
+        "SELECT leanops_set_ideal_cycle('J-07', 1.0, NULL, 'supervisor')",
+    )
+    for kind in ("operator", "device", "supervisor"):
+        with floor.seats[kind].connect() as conn:
+            for statement in calls:
+                if kind == "supervisor" and "ideal_cycle" in statement:
+                    continue  # supervisors set ideal rates
+
+                def run(statement: str = statement) -> None:
+                    with conn.transaction():
+                        conn.execute(statement)
+
+                assert sqlstate_of(run) == DENIED, (kind, statement)
+    with floor.superuser() as conn:
+        reason = conn.execute("SELECT count(*) FROM downtime_reasons WHERE id = 'x'").fetchone()
+        assert reason == (0,)
+        assert conn.execute("SELECT count(*) FROM shifts WHERE id = '9'").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM non_working_days").fetchone() == (0,)
+        job = conn.execute("SELECT ideal_cycle_s FROM jobs WHERE id = 'J-07'").fetchone()
+        assert job == (None,)
+
+
+def test_scrap_through_the_function_only_on_a_kiosks_own_station(floor: Floor) -> None:
+    """A device's scrap for another station is refused; an operator's counts once; the
+    counters follow the scrap logs."""
+    with floor.seats["device"].connect() as conn:
+        other = (
+            "SELECT leanops_report_scrap(gen_random_uuid(), 'ST-08', 'J-07', 1,"
+            " 'quality/surface', NULL, NULL, 'nobody', now())"
+        )
+
+        def off_station() -> None:
+            with conn.transaction():
+                conn.execute(other)
+
+        assert sqlstate_of(off_station) == "LR005"
+    report_id = uuid.uuid4()
+    with floor.seats["operator"].connect() as conn:
+        for _ in range(2):
+            with conn.transaction():
+                conn.execute(
+                    "SELECT leanops_report_scrap(%s, 'ST-07', 'J-07', 2, 'quality/surface',"
+                    " 'someone-else@plant.test', 'admin')",
+                    (report_id,),
+                )
+
+        def with_a_wrong_reason() -> None:
+            with conn.transaction():
+                conn.execute(
+                    "SELECT leanops_report_scrap(gen_random_uuid(), 'ST-07', 'J-07', 2,"
+                    " 'maintenance', NULL, 'operator')"
+                )
+
+        assert sqlstate_of(with_a_wrong_reason) == "LP001"
+    with floor.superuser() as conn:
+        row = conn.execute(
+            "SELECT a.qty_scrap, j.qty_scrapped, (SELECT sum(scrap_units) FROM throughput_rollup),"
+            " (SELECT actor FROM scrap_logs) FROM station_assignments a JOIN jobs j"
+            " ON j.id = a.job_id WHERE a.station_id = 'ST-07'"
+        ).fetchone()
+        event = conn.execute(
+            "SELECT actor, meta ->> 'role' FROM events_log WHERE event_type = 'scrap_reported'"
+        ).fetchall()
+    assert row == (2, 2, 2, floor.seats["operator"].email)
+    assert event == [(floor.seats["operator"].email, "operator")]  # not who it claimed
+    assert_counts_match_logs(floor)

@@ -27,7 +27,8 @@ CONTRACT = {
 #: Additions, each recorded in docs/schema.md.
 ADDED = {
     "stations": ["blocked_reason"],
-    "jobs": ["qty_reported"],
+    "jobs": ["qty_reported", "qty_scrapped", "ideal_cycle_s"],
+    "station_assignments": ["qty_scrap"],
     "performance_logs": ["assignment_id", "corrects_id"],
     "events_log": ["actor"],
     "users": ["password_hash", "is_active"],

@@ -17,6 +17,7 @@ from leanops_desktop.cli import (
     demo_commands,
     export_commands,
     jobs_commands,
+    report_commands,
     user_commands,
     window_commands,
 )
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_commands.add_parser(commands)
     user_commands.add_parser(commands, kiosk)
     board_commands.add_parser(commands)
+    report_commands.add_parser(commands)
     return parser
 
 

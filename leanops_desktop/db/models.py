@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -83,6 +84,10 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=NOW)
     #: Sum of the job's performance logs, kept by the count trigger (never set by clients).
     qty_reported: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    #: Sum of the job's scrap logs, kept by the scrap trigger (migration 0014).
+    qty_scrapped: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    #: Ideal seconds per unit (OEE performance); NULL: not known (migration 0014).
+    ideal_cycle_s: Mapped[float | None] = mapped_column(Float)
 
 
 class StationAssignment(Base):
@@ -100,6 +105,8 @@ class StationAssignment(Base):
     )
     job_id: Mapped[str] = mapped_column(Text, ForeignKey("jobs.id"), nullable=False)
     qty_done: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    #: Units scrapped in this assignment, kept by the scrap trigger (migration 0014).
+    qty_scrap: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=NOW)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=NOW)
 
@@ -204,6 +211,8 @@ class ThroughputRollup(Base):
     station_id: Mapped[str] = mapped_column(Text, primary_key=True)
     job_id: Mapped[str] = mapped_column(Text, primary_key=True)
     units: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Scrapped units in the slot (migration 0014); ``units`` stays the good units.
+    scrap_units: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
 
 
 #: Tables whose changes appear in the change feed, with the column that is their key.
@@ -219,3 +228,4 @@ FEED_TABLES: dict[str, str] = {
 
 # The kiosk tables (migration 0011) live in their own module on the same metadata.
 from leanops_desktop.db import kiosk_models as _kiosk_models  # noqa: E402,F401
+from leanops_desktop.db import oee_models as _oee_models  # noqa: E402,F401

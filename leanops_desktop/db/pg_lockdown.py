@@ -45,6 +45,12 @@ TABLES = (
     "kiosk_sign_in_failures",
     "kiosk_offline_tokens",
     "kiosk_secrets",
+    # Quality, downtime and the shift calendar (migration 0014)
+    "downtime_reasons",
+    "scrap_logs",
+    "shifts",
+    "shift_breaks",
+    "non_working_days",
 )
 
 OWNER_OID_SQL = (

@@ -31,6 +31,8 @@ _STATIONS: tuple[tuple[str, str, str, int], ...] = (
     ("ST-10", "Pack-out (spare)", "Line C", 50),
 )
 _INACTIVE = "ST-10"
+#: Units per hour of each station when running (the demo's ideal cycle times follow them).
+STATION_RATES = {station_id: rate for station_id, _name, _line, rate in _STATIONS}
 _PARTS = (
     "Mounting bracket",
     "Hinge plate",

@@ -35,6 +35,7 @@ from leanops_desktop.db.models import (
 from leanops_desktop.services.accounts.passwords import hash_password
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 from leanops_desktop.services.demo_history import Plan, add_event, simulate
+from leanops_desktop.services.demo_quality import apply_ideals, plan_quality, write_quality
 
 #: The demo accounts (documented in the README and shown on the demo sign-in dialog). These
 #: published passwords are used only in an embedded SQLite demo (one PC, the file is the
@@ -92,6 +93,8 @@ def create_demo_plant(
     require(actor, Action.MANAGE_USERS)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     plan = simulate(moment, days, random.Random(seed))
+    quality = plan_quality(plan)
+    apply_ideals(plan, quality)
     with write_transaction(session):
         for model in (Station, Job, User, EventLog):
             if session.scalar(select(func.count()).select_from(model)):
@@ -116,8 +119,10 @@ def create_demo_plant(
         users = _create_demo_users(
             session, actor, moment - timedelta(days=days + 1), plan, accounts
         )
-        for chunk in range(0, len(plan.events), 5000):
-            session.execute(insert(EventLog), plan.events[chunk : chunk + 5000])
+        write_quality(session, quality)
+        events = plan.events + quality.events
+        for chunk in range(0, len(events), 5000):
+            session.execute(insert(EventLog), events[chunk : chunk + 5000])
     return DemoSummary(
         stations=len(plan.stations),
         jobs=len(plan.jobs),

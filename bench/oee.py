@@ -1,0 +1,155 @@
+"""Bench: OEE for every station over 30 days on a large PostgreSQL database.
+
+Builds a database like ``bench/analytics.py`` (``--rows`` logs for ``--stations`` stations
+over ``--days`` days, three blocks a station-day with reasons; its own database name), adds
+scrap beside one report in ten and an ideal cycle time per job, then times
+``services.oee.compute.oee_rows`` for the last 30 days of all stations, split into its
+parts (the status timeline, the rollup's units), against the same units summed from the raw
+logs and scrap logs per shift (the way without the rollup). It prints median and p95 in ms
+beside the target (300 ms to a painted view; this is the computation alone, off the GUI
+thread).
+
+    python bench/oee.py --rows 2000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg
+from sqlalchemy import text
+
+import bench.analytics as analytics
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.enums import Role
+from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.services.analytics_status import status_timeline
+from leanops_desktop.services.oee.compute import oee_rows
+from leanops_desktop.services.oee.figures import group
+from tests.pg_server import ThrowawayCluster
+
+DB_NAME = "leanops_bench_oee"
+TZ = ZoneInfo("Europe/Berlin")
+SUPERVISOR = Actor(email="bench@leanops.test", role=Role.SUPERVISOR)
+TARGET_MS = 300.0
+
+
+def add_quality(url: str) -> None:
+    """Scrap beside one report in ten (a tenth of its units), and ideal cycle times."""
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        # Ideal: about 60 % of the seconds each unit took over the scheduled week.
+        c.execute(
+            "UPDATE jobs SET ideal_cycle_s = 0.6 * (SELECT (extract(epoch FROM max(timestamp)"
+            " - min(timestamp)) * 5 / 7 * count(DISTINCT station_id)) / sum(qty_completed)"
+            " FROM performance_logs)"
+        )
+        c.execute(
+            "INSERT INTO scrap_logs (id, station_id, job_id, qty_scrapped, reason_id, timestamp)"
+            " SELECT gen_random_uuid(), station_id, job_id, 1, 'quality/surface', timestamp"
+            " FROM performance_logs TABLESAMPLE BERNOULLI (10)"
+        )
+        c.execute("VACUUM ANALYZE scrap_logs")
+        c.execute("VACUUM ANALYZE throughput_rollup")
+
+
+def timed(action: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def raw_units(db: Database, start: datetime, end: datetime) -> None:
+    """The way without the rollup: good and scrap summed from the logs per station and hour."""
+    with db.engine.connect() as conn:
+        for table, column in (("performance_logs", "qty_completed"),
+                              ("scrap_logs", "qty_scrapped")):
+            conn.execute(
+                text(
+                    f"SELECT station_id, job_id, date_trunc('hour', timestamp), sum({column})"
+                    f" FROM {table} WHERE timestamp >= :s AND timestamp < :e GROUP BY 1, 2, 3"
+                ),
+                {"s": start, "e": end},
+            ).all()
+
+
+def line(name: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"{name:<44} median {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--stations", type=int, default=50)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
+    cluster = None
+    if not server:
+        analytics.log("starting a throwaway PostgreSQL cluster")
+        cluster = ThrowawayCluster().start()
+        server = cluster.url
+    try:
+        analytics.DB_NAME = DB_NAME  # a database of its own
+        analytics.log(f"generating {args.rows:,} logs, {args.stations} stations, {args.days} days")
+        url = analytics.build(server, args.rows, args.stations, args.days)
+        add_quality(url)
+        db = open_database(url)
+        try:
+            today = datetime.now(TZ).date()
+            first = today - timedelta(days=29)
+            now = datetime.now(UTC)
+            start = datetime.combine(first, datetime.min.time(), TZ).astimezone(UTC)
+
+            def compute() -> None:
+                with db.session() as session:
+                    rows = oee_rows(session, SUPERVISOR, first, today, TZ, now=now)
+                group(rows, lambda row: (row.day, row.line))
+
+            def timeline() -> None:
+                with db.session() as session:
+                    status_timeline(session, SUPERVISOR, start, now, now=now)
+
+            compute()  # warm the caches once
+            results = {
+                "OEE, 30 days x all stations (oee_rows)": timed(compute, args.repeat),
+                "  of which the status timeline": timed(timeline, args.repeat),
+                "units from the raw logs (no rollup)": timed(
+                    lambda: raw_units(db, start, now), args.repeat
+                ),
+            }
+            with db.session() as session:
+                rows = oee_rows(session, SUPERVISOR, first, today, TZ, now=now)
+        finally:
+            db.dispose()
+    finally:
+        if cluster is not None:
+            cluster.cleanup()
+    plant = group(rows, lambda row: "plant")["plant"]
+    print(f"\n{args.rows:,} logs, {args.stations} stations, {len(rows):,} station-shift rows;"
+          f" plant OEE {plant.oee or 0:.3f} (A {plant.availability or 0:.3f},"
+          f" P {plant.performance or 0:.3f}, Q {plant.quality or 0:.3f})")
+    for name, samples in results.items():
+        print(line(name, samples))
+    print(f"target: {TARGET_MS:.0f} ms to a painted view (the computation above runs off the GUI"
+          " thread)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""A kiosk's scrap reports survive in its outbox file and count once, on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from leanops_desktop.core.actor import Actor
+from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.db.models import Job
+from leanops_desktop.db.oee_models import ScrapLog
+from leanops_desktop.db.outbox import Outbox
+from leanops_desktop.db.scrap_outbox import ScrapOutbox
+from leanops_desktop.services.floor import dispatch
+from leanops_desktop.services.quality.scrap import ScrapReport, report_scrap
+from leanops_desktop.services.quality.scrap_sender import send_pending_scrap
+from tests.factories import make_job, make_station
+
+
+def _scrapped(db: Database) -> tuple[int, int]:
+    with db.session() as session:
+        logs = session.scalar(select(func.coalesce(func.sum(ScrapLog.qty_scrapped), 0)))
+        job = session.get(Job, "JOB-1")
+        assert job is not None
+        return int(logs or 0), job.qty_scrapped
+
+
+def test_queued_scrap_survives_a_restart_and_counts_once(
+    db: Database, admin: Actor, operator: Actor, tmp_path: Path
+) -> None:
+    make_station(db, admin, "ST-01")
+    make_station(db, admin, "ST-02")
+    make_job(db, admin, "JOB-1")
+    with db.session() as session:
+        dispatch.assign_job(session, admin, "JOB-1", "ST-01")
+    path = tmp_path / "outbox.sqlite"
+    with Outbox(path) as outbox:
+        queue = ScrapOutbox(outbox)
+        first = queue.add(station_id="ST-01", job_id="JOB-1", qty=2,
+                          reason_id="quality/surface", operator=operator.email)
+        wrong = queue.add(station_id="ST-02", job_id="JOB-1", qty=5,
+                          reason_id="quality/surface", operator=operator.email)
+        last = queue.add(station_id="ST-01", job_id="JOB-1", qty=3,
+                         reason_id="quality/dimension", operator=operator.email)
+    with Outbox(path) as outbox:  # a restart: the queue is still there, in order
+        queue = ScrapOutbox(outbox)
+        assert [item.id for item in queue.pending()] == [first, wrong, last]
+        # The first reached the server but its reply was lost: it is sent again.
+        with db.session() as session:
+            report_scrap(session, operator, ScrapReport("ST-01", "JOB-1", 2, "quality/surface",
+                                                        first, operator.email))
+            result = send_pending_scrap(session, operator, queue)
+        assert (result.sent, result.refused, result.offline) == (2, 1, False)
+        assert queue.pending() == []
+        [refused] = queue.refused()
+        assert refused.id == wrong and "ST-02 is not working on job JOB-1" in (
+            refused.last_error or ""
+        )
+    assert _scrapped(db) == (5, 5)  # 2 + 3, the first once
+
+
+def test_scrap_waits_while_the_database_is_unreachable(
+    db: Database, admin: Actor, operator: Actor, tmp_path: Path
+) -> None:
+    make_station(db, admin, "ST-01")
+    make_job(db, admin, "JOB-1")
+    with db.session() as session:
+        dispatch.assign_job(session, admin, "JOB-1", "ST-01")
+    unreachable = open_database("postgresql://nobody@127.0.0.1:9/nowhere")
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        queue = ScrapOutbox(outbox)
+        item = queue.add(station_id="ST-01", job_id="JOB-1", qty=4,
+                         reason_id="quality/surface", operator=operator.email)
+        try:
+            with unreachable.session() as session:
+                offline = send_pending_scrap(session, operator, queue)
+        finally:
+            unreachable.dispose()
+        assert offline.offline and offline.sent == 0
+        waiting = queue.get(item)
+        assert waiting.state == "pending" and waiting.attempts == 1
+        assert "no connection to the database" in (waiting.last_error or "")
+        with db.session() as session:
+            back = send_pending_scrap(session, operator, queue)
+        assert back.sent == 1 and queue.get(item).state == "sent"
+    assert _scrapped(db) == (4, 4)
+    with db.session() as session:  # the server's scrap log has the kiosk's id
+        assert session.get(ScrapLog, item) is not None
