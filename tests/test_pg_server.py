@@ -16,14 +16,13 @@ import psycopg
 import pytest
 
 from tests.pg_server import (
-    StreamingReplica,
     ThrowawayCluster,
     admin_connect,
     create_database,
-    current_wal_lsn,
     drop_database,
     find_pg_bindir,
 )
+from tests.pg_standby import StreamingReplica, current_wal_lsn
 
 pytestmark = pytest.mark.postgres
 

@@ -21,12 +21,11 @@ from leanops_desktop.qt.self_check import run_self_check
 from leanops_desktop.services.accounts.auth import window_sign_in
 from tests.pg_server import (
     ClusterStartError,
-    StreamingReplica,
     ThrowawayCluster,
     create_database,
-    current_wal_lsn,
     find_pg_bindir,
 )
+from tests.pg_standby import StreamingReplica, current_wal_lsn
 from tests.qt.test_kiosk import SUPERVISOR, Plant, build_plant, open_kiosk, sign_in, tap
 
 pytestmark = pytest.mark.postgres

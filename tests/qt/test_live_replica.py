@@ -16,7 +16,7 @@ from leanops_desktop.db.engine import open_database
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
 from tests.pg_server import ClusterStartError, ThrowawayCluster, create_database, find_pg_bindir
-from tests.pg_standby import ThrowawayStandby
+from tests.pg_standby import StreamingReplica
 from tests.qt.test_live_delivery import NOTIFIED, POLLED, open_live_window
 from tests.qt.test_live_feed import assigned_plant
 from tests.qt.test_live_reconnect import report, shows
@@ -27,14 +27,14 @@ PLANT = "replica_plant"
 
 
 @pytest.fixture(scope="module")
-def primary_and_standby() -> Iterator[tuple[ThrowawayCluster, ThrowawayStandby]]:
+def primary_and_standby() -> Iterator[tuple[ThrowawayCluster, StreamingReplica]]:
     if find_pg_bindir() is None:
         pytest.skip("no PostgreSQL server binaries")
     primary = ThrowawayCluster()
-    standby: ThrowawayStandby | None = None
+    standby: StreamingReplica | None = None
     try:
         primary.start()
-        standby = ThrowawayStandby(primary)
+        standby = StreamingReplica(primary)
         standby.start()
     except ClusterStartError as exc:
         pytest.fail(f"the primary and its standby did not start: {exc}", pytrace=False)
@@ -46,7 +46,7 @@ def primary_and_standby() -> Iterator[tuple[ThrowawayCluster, ThrowawayStandby]]
 
 
 def test_a_standby_refusing_listen_reads_on_the_timer_until_promoted(
-    primary_and_standby: tuple[ThrowawayCluster, ThrowawayStandby],
+    primary_and_standby: tuple[ThrowawayCluster, StreamingReplica],
     supervisor: Actor,
     operator: Actor,
     qtbot: QtBot,
