@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.rows import JobRow, StationRow
-from leanops_desktop.db.engine import Database
+from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.floor import jobs, stations
+from leanops_desktop.services.reporting import production
 
 
 def make_station(
@@ -37,3 +39,22 @@ def make_job(
             due_date=date.today() + timedelta(days=due_in_days),
             priority=priority,
         )
+
+
+def report_from_another_seat(
+    url: str, operator: Actor, qty: int, *, station_id: str = "ST-01", job_id: str = "JOB-0001"
+) -> None:
+    """A quantity report committed by another seat (its own engine and connection)."""
+    other = open_database(url)
+    try:
+        with other.session() as session:
+            production.report_quantity(
+                session,
+                operator,
+                station_id=station_id,
+                job_id=job_id,
+                qty=qty,
+                report_id=uuid.uuid4(),
+            )
+    finally:
+        other.dispose()

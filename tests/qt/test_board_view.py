@@ -22,29 +22,11 @@ from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.services.analytics_time import local_zone
 from leanops_desktop.services.board import board_login
 from leanops_desktop.services.floor import dispatch
-from leanops_desktop.services.reporting import production
-from tests.factories import make_station
+from tests.factories import make_station, report_from_another_seat
 from tests.fault_proxy import FaultProxy
 from tests.qt.test_live_feed import assigned_plant
 
 SHIFTS = (time(6), time(14), time(22))
-
-
-def report(url: str, operator: Actor, qty: int) -> None:
-    """A report committed by another seat (its own engine)."""
-    other = open_database(url)
-    try:
-        with other.session() as session:
-            production.report_quantity(
-                session,
-                operator,
-                station_id="ST-01",
-                job_id="JOB-0001",
-                qty=qty,
-                report_id=uuid.uuid4(),
-            )
-    finally:
-        other.dispose()
 
 
 class Board:
@@ -113,7 +95,7 @@ def test_a_report_from_another_seat_moves_the_board(
     assert board.station("ST-01").station.job_qty_done == 0
     qtbot.waitUntil(lambda: board.feed is not None and board.feed.online, timeout=10_000)
 
-    report(db_url, operator, 12)
+    report_from_another_seat(db_url, operator, 12)
 
     qtbot.waitUntil(lambda: board.station("ST-01").hour_done == 12, timeout=10_000)
     item = board.station("ST-01")
@@ -149,7 +131,7 @@ def test_an_outage_shows_the_banner_and_the_board_recovers_by_itself(
             f"Connection lost — showing data from {shown_at.astimezone(local_zone()):%H:%M}"
         )
         assert board.station("ST-01").station.id == "ST-01"  # the last data stays on screen
-        report(db_url, operator, 5)  # meanwhile, straight to the server
+        report_from_another_seat(db_url, operator, 5)  # meanwhile, straight to the server
 
         proxy.set_down(False)
         qtbot.waitUntil(lambda: board.view.banner_text() is None, timeout=30_000)
@@ -240,7 +222,7 @@ def test_the_board_runs_live_on_its_own_read_only_login(
         boards.append(board)
         assert board.view.shown_station_ids() == ["ST-01"]
         qtbot.waitUntil(lambda: board.feed is not None and board.feed.online, timeout=10_000)
-        report(db_url, operator, 4)
+        report_from_another_seat(db_url, operator, 4)
         qtbot.waitUntil(lambda: board.station("ST-01").hour_done == 4, timeout=10_000)
     finally:
         for board in boards:

@@ -4,7 +4,6 @@ connections and a kiosk at most 2, counted in ``pg_stat_activity`` by the seat's
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -14,13 +13,12 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.composition.main_window import DesktopSession
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.db.engine import Database
 from leanops_desktop.db.seats import KIOSK, WINDOW
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.services.accounts.auth import window_sign_in
 from leanops_desktop.services.floor import stations
-from leanops_desktop.services.reporting import production
-from tests.factories import make_station
+from tests.factories import make_station, report_from_another_seat
 from tests.qt.test_kiosk import (
     ADMIN,
     SUPERVISOR,
@@ -47,23 +45,6 @@ def held(url: str, application_name: str) -> int:
     return int(row[0])
 
 
-def report_elsewhere(url: str, operator: Actor, qty: int) -> None:
-    """A report on ST-01 committed by another seat (its own engine)."""
-    other = open_database(url)
-    try:
-        with other.session() as session:
-            production.report_quantity(
-                session,
-                operator,
-                station_id="ST-01",
-                job_id="JOB-1001",
-                qty=qty,
-                report_id=uuid.uuid4(),
-            )
-    finally:
-        other.dispose()
-
-
 @pytest.fixture
 def pg_plant(db: Database, db_url: str) -> Plant:
     plant = build_plant(db_url, db)
@@ -87,7 +68,7 @@ def test_a_window_holds_at_most_three_connections_after_real_use(
         # and the performance view's reads, some of them at once.
         assert window.commands.drop_job("JOB-1002", "ST-03")
         for qty in (1, 2, 3):
-            report_elsewhere(db_url, operator, qty)
+            report_from_another_seat(db_url, operator, qty, job_id="JOB-1001")
         window.reload()
         if window.performance is not None:
             window.central_tabs.setCurrentWidget(window.performance)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -18,28 +17,11 @@ from leanops_desktop.db import migrate
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.qt.models import FloorModels
-from leanops_desktop.services.reporting import production
+from tests.factories import report_from_another_seat
 from tests.pg_server import ClusterStartError, ThrowawayCluster, create_database, find_pg_bindir
 from tests.qt.test_live_feed import Recorder, assigned_plant, follow
 
 pytestmark = pytest.mark.postgres
-
-
-def report(url: str, operator: Actor, qty: int) -> None:
-    """A quantity report committed by another seat (its own engine and connection)."""
-    other = open_database(url)
-    try:
-        with other.session() as session:
-            production.report_quantity(
-                session,
-                operator,
-                station_id="ST-01",
-                job_id="JOB-0001",
-                qty=qty,
-                report_id=uuid.uuid4(),
-            )
-    finally:
-        other.dispose()
 
 
 def shows(floor: FloorModels, qty: int) -> Callable[[], bool]:
@@ -93,7 +75,7 @@ def test_a_killed_listener_reports_offline_reconnects_and_catches_up(
         ):
             admin.execute("SELECT pg_terminate_backend(%s)", [killed_pid])
             # Committed while the listener is gone: nobody is told, the catch-up finds it.
-            report(db_url, operator, 3)
+            report_from_another_seat(db_url, operator, 3)
         assert not feed.online
         with qtbot.waitSignal(
             feed.connection_state_changed, timeout=10_000, check_params_cb=is_online
@@ -102,7 +84,7 @@ def test_a_killed_listener_reports_offline_reconnects_and_catches_up(
         qtbot.waitUntil(shows(floor, 3), timeout=5000)
         listener = feed.wakeup.listener
         assert listener is not None and listener.backend_pid != killed_pid
-        report(db_url, operator, 4)  # and the new listener hears the next one
+        report_from_another_seat(db_url, operator, 4)  # and the new listener hears the next one
         qtbot.waitUntil(shows(floor, 7), timeout=5000)
     finally:
         feed.stop()
@@ -127,7 +109,7 @@ def test_a_silent_connection_is_noticed_by_the_heartbeat(
         with qtbot.waitSignal(
             feed.connection_state_changed, timeout=2000, check_params_cb=is_offline
         ) as blocker:
-            report(db_url, operator, 2)
+            report_from_another_seat(db_url, operator, 2)
         assert blocker.args is not None
         assert "no answer" in blocker.args[1]
         qtbot.waitUntil(lambda: feed.online, timeout=10_000)
@@ -167,7 +149,7 @@ def test_a_server_restart_is_survived_without_a_storm(
     qtbot.waitUntil(lambda: feed.online, timeout=5000)
     recorder = Recorder(feed)
     try:
-        report(url, operator, 1)
+        report_from_another_seat(url, operator, 1)
         qtbot.waitUntil(shows(floor, 1), timeout=5000)
 
         stopping = in_thread(own_cluster.stop)
@@ -181,10 +163,12 @@ def test_a_server_restart_is_survived_without_a_storm(
 
         starting = in_thread(own_cluster.start_again)
         qtbot.waitUntil(lambda: not starting.is_alive(), timeout=60_000)
-        report(url, operator, 5)  # committed before the feed is back (it is backing off)
+        report_from_another_seat(
+            url, operator, 5
+        )  # committed before the feed is back (it is backing off)
         qtbot.waitUntil(lambda: feed.online, timeout=20_000)
         qtbot.waitUntil(shows(floor, 6), timeout=5000)
-        report(url, operator, 2)
+        report_from_another_seat(url, operator, 2)
         qtbot.waitUntil(shows(floor, 8), timeout=5000)
     finally:
         feed.stop()
