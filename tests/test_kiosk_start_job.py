@@ -263,3 +263,33 @@ def test_the_device_credential_starts_nothing_but_its_stations_next_job(
             (new_id,),
         ).fetchone()
     assert row == ("ST-07", "J-10", op, floor.enrolment.login)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_downgrade_drops_the_function_and_upgrade_brings_it_back(db: Database) -> None:
+    from alembic import command
+
+    from leanops_desktop.db.migrate import alembic_config
+
+    def granted() -> list[tuple[str, bool]]:
+        with db.engine.connect() as connection:
+            return [
+                (str(row[0]), bool(row[1]))
+                for row in connection.exec_driver_sql(
+                    "SELECT g.kind, has_function_privilege(leanops_plant_role(g.kind),"
+                    " p.oid, 'EXECUTE') FROM pg_proc p,"
+                    " unnest(ARRAY['operator', 'supervisor', 'admin', 'device', 'board']) g(kind)"
+                    " WHERE p.proname = 'leanops_kiosk_start_job' ORDER BY 1"
+                )
+            ]
+
+    assert granted() == [
+        ("admin", False), ("board", False), ("device", True), ("operator", False),
+        ("supervisor", False),
+    ]  # fmt: skip
+    with db.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0013")
+    assert granted() == []
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0014")
+    assert dict(granted())["device"] is True
