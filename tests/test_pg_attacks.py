@@ -246,6 +246,8 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_kiosk_sign_in": frozenset({"device"}),
     "leanops_kiosk_sign_out": frozenset({"device"}),
     "leanops_kiosk_offline_sign_in": frozenset({"device"}),
+    # Migration 0015: a device starts the next job on its own station.
+    "leanops_kiosk_start_job": frozenset({"device"}),
     "leanops_enroll_kiosk": frozenset({"admin"}),
     # Production boards (migration 0013): admins enrol them; a board executes nothing.
     "leanops_enroll_board": frozenset({"admin"}),

@@ -274,19 +274,19 @@ def test_operators_start_the_next_job_only_where_the_site_allows(
         return
     qtbot.mouseClick(kiosk.start_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(kiosk.choice_page.buttons["J-08"], Qt.MouseButton.LeftButton)
-    if backend == "postgresql":  # a device login may not start jobs there: said plainly
-        qtbot.waitUntil(
-            lambda: "does not let kiosks start jobs" in kiosk.notice.text(), timeout=15_000
-        )
-        return
+    # Both backends: on PostgreSQL the device's login starts it (leanops_kiosk_start_job).
     qtbot.waitUntil(lambda: kiosk.job_panel.job_label.text() == "J-08", timeout=15_000)
+    qtbot.waitUntil(lambda: "J-08 started on ST-07" in kiosk.notice.text(), timeout=15_000)
     with floor.db.session() as session:
-        actor = session.execute(
+        actor, device = session.execute(
             text(
-                "SELECT actor FROM events_log WHERE event_type = 'job_assigned' AND job_id = 'J-08'"
+                "SELECT actor, meta ->> 'device' FROM events_log"
+                " WHERE event_type = 'job_assigned' AND job_id = 'J-08'"
             )
-        ).scalar_one()
+        ).one()
     assert actor == floor.operator
+    if backend == "postgresql":  # the database names the device alongside the operator
+        assert device is not None and device.startswith("kiosk-")
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])

@@ -74,14 +74,21 @@ def assign_job(session: Session, actor: Actor, job_id: str, station_id: str) -> 
     return start_here(session, actor, job_id, station_id)
 
 
-def start_here(session: Session, actor: Actor, job_id: str, station_id: str) -> AssignmentRow:
+def start_here(
+    session: Session, actor: Actor, job_id: str, station_id: str, *, waiting_only: bool = False
+) -> AssignmentRow:
     """SQLite: start ``job_id`` on ``station_id`` as ``actor``, whose right to was checked
     by the caller (``assign_job``; an operator at an enrolled kiosk where the site lets
-    operators start jobs: ``kiosk_floor.start_job``)."""
+    operators start jobs: ``kiosk_floor.start_job``, which starts only a ``waiting_only``
+    job, as ``leanops_kiosk_start_job`` does on PostgreSQL)."""
     with write_transaction(session):
         job = lock_job(session, job_id)
         station = lock_station(session, station_id)
         _check_can_take(station, job)
+        if waiting_only and job.status != JobStatus.WAITING.value:
+            raise RuleViolation(
+                f"job {job.id} is {job.status}: a kiosk starts only a job waiting in the queue"
+            )
         old_job_status = job.status
         assignment = _start(session, station, job)
         record_event(
