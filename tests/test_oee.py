@@ -106,3 +106,24 @@ def test_a_wrong_ideal_rate_shows_as_performance_over_100(
         )
     assert _close(row.figures.performance, 60 * 900 / 19800)  # 2.727: not capped
     assert row.figures.performance_over_100
+
+
+def test_shift_occurrences_follow_weekdays_holidays_and_the_clocks() -> None:
+    """Pure calendar arithmetic: a night shift over the spring clock change is 7 hours long;
+    a non-working day and a weekday the shift does not run have no occurrence."""
+    from datetime import date, time
+    from zoneinfo import ZoneInfo
+
+    from leanops_desktop.services.oee.shift_windows import occurrences
+    from leanops_desktop.services.quality.calendar import BreakSpec, ShiftSpec
+
+    night = ShiftSpec("3", "night", time(22), time(6), "123456", (BreakSpec(240, 30),))
+    berlin = ZoneInfo("Europe/Berlin")
+    runs = occurrences([night], {date(2026, 3, 26)}, date(2026, 3, 25), date(2026, 3, 29), berlin)
+    assert [run.day for run in runs] == [date(2026, 3, 25), date(2026, 3, 27), date(2026, 3, 28)]
+    over_the_change = runs[-1]  # Saturday 22:00 to Sunday 06:00, clocks forward at 02:00
+    assert over_the_change.end - over_the_change.start == 7 * 3600
+    productive = over_the_change.productive(until=over_the_change.end)
+    assert sum(end - start for start, end in productive) == 7 * 3600 - 30 * 60
+    partial = over_the_change.productive(until=over_the_change.start + 3600)
+    assert partial == [(over_the_change.start, over_the_change.start + 3600)]
