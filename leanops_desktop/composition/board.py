@@ -11,6 +11,7 @@ from leanops_desktop.composition.main_window import make_live_feed, missing_data
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.errors import DatabaseMissing
 from leanops_desktop.db.engine import Database, normalize_url, open_database
+from leanops_desktop.db.seats import BOARD
 from leanops_desktop.qt.application import create_application
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.analytics_time import local_zone
@@ -29,7 +30,7 @@ def open_board_database(url: str) -> Database:
         notice = missing_database_notice(url)
         if notice:  # opening it would create an empty file, and a board of nothing
             raise DatabaseMissing(notice)
-        return open_database(url)
+        return open_database(url, seat=BOARD)
     return board_login.open_board(board_login.load_board_credential(url))
 
 

@@ -12,7 +12,8 @@ connection is one more, outside the pool.
 * A kiosk keeps 2 at most: the listener and one pooled connection that the feed reads, the
   station reads and the report sender share (the sender keeps it only while it has reports
   to send).
-* A board (a floor display: it reads and listens) is planned at 2.
+* A board (a floor display: it reads and listens) keeps 2 at most: the listener and one
+  pooled connection for its reads.
 * A command (``leanops db ...``, the self-check) opens what it needs and ends.
 
 ``docs/deploy.md`` turns these numbers into seats per server.

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.cli.main import main
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.db.engine import Database, open_database
+from leanops_desktop.db.seats import BOARD
 from leanops_desktop.qt.board import BoardController, BoardView
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.live import LiveFeed
@@ -24,6 +25,7 @@ from leanops_desktop.services.board import board_login
 from leanops_desktop.services.floor import dispatch
 from tests.factories import make_station, report_from_another_seat
 from tests.fault_proxy import FaultProxy
+from tests.qt.test_connection_budget import held
 from tests.qt.test_live_feed import assigned_plant
 
 SHIFTS = (time(6), time(14), time(22))
@@ -224,6 +226,9 @@ def test_the_board_runs_live_on_its_own_read_only_login(
         qtbot.waitUntil(lambda: board.feed is not None and board.feed.online, timeout=10_000)
         report_from_another_seat(db_url, operator, 4)
         qtbot.waitUntil(lambda: board.station("ST-01").hour_done == 4, timeout=10_000)
+        # The connection budget of a board: its listener and one pooled connection.
+        qtbot.waitUntil(lambda: not board.runner.is_busy(), timeout=10_000)
+        assert 1 <= held(db_url, BOARD.application_name) <= BOARD.steady_connections == 2
     finally:
         for board in boards:
             board.close()

@@ -28,6 +28,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import ConfigError
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.db.engine import Database, normalize_url, open_database, write_transaction
+from leanops_desktop.db.seats import BOARD
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 
 APP_DIR = "LeanOps"
@@ -117,5 +118,5 @@ def load_board_credential(database: str, directory: Path | None = None) -> Board
 
 
 def open_board(credential: BoardCredential, **engine_options: Any) -> Database:
-    """The database as the board login."""
-    return open_database(credential.url(), **engine_options)
+    """The database as the board login, with a board's connection budget (db/seats.py)."""
+    return open_database(credential.url(), **{"seat": BOARD, **engine_options})
