@@ -21,13 +21,14 @@ from leanops_desktop.qt.kiosk.launch import create_kiosk
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.services.accounts.signed_in import SignedIn
 from leanops_desktop.services.floor import stations
+from tests.factories import report_from_another_seat as report
 from tests.pg_bouncer import BouncerStartError, PoolMode, ThrowawayBouncer, find_pgbouncer
 from tests.pg_server import create_database, drop_database
 from tests.qt.test_kiosk import logged_units, tap
 from tests.qt.test_kiosk_offline import OPERATOR, SUPERVISOR
 from tests.qt.test_live_delivery import NOTIFIED, POLLED, open_live_window
 from tests.qt.test_live_feed import assigned_plant
-from tests.qt.test_live_reconnect import report, shows
+from tests.qt.test_live_reconnect import shows
 
 pytestmark = pytest.mark.postgres
 

@@ -15,11 +15,12 @@ from leanops_desktop.db.delivery_watch import NOTIFICATIONS, TIMER
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.qt.live import LiveFeed
 from leanops_desktop.qt.live.pg_wakeup import PgWakeup
+from tests.factories import report_from_another_seat as report
 from tests.pg_server import ClusterStartError, ThrowawayCluster, create_database, find_pg_bindir
 from tests.pg_standby import StreamingReplica
 from tests.qt.test_live_delivery import NOTIFIED, POLLED, open_live_window
 from tests.qt.test_live_feed import assigned_plant
-from tests.qt.test_live_reconnect import report, shows
+from tests.qt.test_live_reconnect import shows
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
