@@ -64,6 +64,7 @@ class ShiftReport:
     start: datetime  # UTC
     end: datetime  # UTC
     stations: tuple[StationShift, ...]  # by line, then station
+    tz: tzinfo = UTC  # the plant's, for showing start and end
 
     @property
     def total(self) -> OeeFigures:
@@ -137,7 +138,7 @@ def shift_report(
             )
         )
     return ShiftReport(day, occurrence.shift_id, occurrence.name, line, start, end,
-                       tuple(stations))
+                       tuple(stations), tz)
 
 
 def _label(reason: str | None, categories: dict[str, str], names: dict[str, str]) -> str:
