@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import ValidationError
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.db.engine import read_transaction
+from leanops_desktop.db.models import Station
 from leanops_desktop.services.analytics_scope import Scope
 from leanops_desktop.services.analytics_status import status_timeline
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
@@ -73,6 +75,22 @@ class ShiftReport:
         for station in self.stations:
             result = result + station.figures
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChoices:
+    """What a shift report can be asked for: the calendar's shifts and the plant's lines."""
+
+    shifts: tuple[tuple[str, str], ...]  # (id, name), by start time
+    lines: tuple[str, ...]
+
+
+def report_choices(session: Session, actor: Actor) -> ReportChoices:
+    require(actor, Action.VIEW_ANALYTICS)
+    with read_transaction(session):
+        shifts, _off_days = calendar.read_calendar(session)
+        lines = session.scalars(select(Station.line).distinct().order_by(Station.line)).all()
+    return ReportChoices(tuple((s.shift_id, s.name) for s in shifts), tuple(lines))
 
 
 def find_occurrence(
