@@ -25,8 +25,9 @@ _SHADE = QColor(235, 238, 242)
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 MAX_JOB_LINES = 3
-#: Heights in mm at full size: heading, a figures row, a reasons/jobs text line.
-HEADING_MM, ROW_MM, LINE_MM, GAP_MM = 34.0, 6.0, 4.2, 8.0
+#: Heights in mm at full size: heading, a figures row, the notes under the figures, the gap
+#: before the details, a reasons/jobs text line and the padding of a station's details.
+HEADING_MM, ROW_MM, NOTES_MM, GAP_MM, LINE_MM, PAD_MM = 32.0, 5.5, 11.5, 5.0, 3.6, 1.6
 FIGURE_COLUMNS = (
     ("Station", 0.12, _LEFT), ("Line", 0.11, _LEFT), ("Plan", 0.08, _RIGHT),
     ("Run", 0.08, _RIGHT), ("Good", 0.08, _RIGHT), ("Scrap", 0.07, _RIGHT),
@@ -84,11 +85,11 @@ class _Page:
 
 def page_scale(report: ShiftReport, area_height_mm: float) -> float:
     """1, or less when the stations' rows would run past the page's printable height."""
-    detail_lines = sum(
-        max(len(stop_lines(s)), len(job_lines(s))) for s in report.stations
+    details = sum(
+        LINE_MM * max(len(stop_lines(s)), len(job_lines(s))) + PAD_MM for s in report.stations
     )
-    needed = (HEADING_MM + GAP_MM * 2 + ROW_MM * (len(report.stations) + 3)
-              + LINE_MM * detail_lines + ROW_MM * len(report.stations) * 0.4 + 10.0)
+    figures = ROW_MM * (len(report.stations) + 2) + NOTES_MM
+    needed = HEADING_MM + figures + GAP_MM + ROW_MM + details
     return min(1.0, area_height_mm / needed)
 
 
@@ -123,17 +124,17 @@ def _paint_heading(page: _Page, report: ShiftReport, printed_at: datetime) -> in
              ("Performance", percent(total.performance)), ("Quality", percent(total.quality)),
              ("Good / scrap", f"{total.good:,} / {total.scrap:,}"))
     width = area.width() // len(boxes)
-    top = area.top() + page.mm(18)
+    top = area.top() + page.mm(16.5)
     for index, (label, value) in enumerate(boxes):
-        box = QRect(area.left() + index * width, top, width - page.mm(3), page.mm(15))
+        box = QRect(area.left() + index * width, top, width - page.mm(3), page.mm(14))
         page.painter.setPen(_RULE)
         page.painter.setBrush(_SHADE if index == 0 else Qt.BrushStyle.NoBrush)
         page.painter.drawRect(box)
         inner = box.adjusted(page.mm(2), page.mm(1), -page.mm(2), -page.mm(1))
-        page.text(QRect(inner.left(), inner.top(), inner.width(), page.mm(5)), _LEFT, label, 8,
-                  color=_MUTED)
-        page.text(QRect(inner.left(), inner.top() + page.mm(5), inner.width(), page.mm(8)),
-                  _LEFT, value, 14, bold=True)
+        page.text(QRect(inner.left(), inner.top(), inner.width(), page.mm(4.5)), _LEFT, label,
+                  8, color=_MUTED)
+        page.text(QRect(inner.left(), inner.top() + page.mm(4.5), inner.width(), page.mm(8)),
+                  _LEFT, value, 12, bold=True)
     return area.top() + page.mm(HEADING_MM)
 
 
@@ -161,15 +162,17 @@ def _paint_figures(page: _Page, top: int, report: ShiftReport) -> int:
                                                  station.figures))
     totals = figure_cells("Shift", report.line or "all lines", report.total)
     top = _paint_row(page, top, totals, bold=True)
-    notes = ("Planned = shift − breaks − planned stops; run = planned − unplanned stops; "
-             "A = run / planned; P = ideal time of the units / run; Q = good / total;",
-             "OEE = A × P × Q (docs/oee.md). Plan and run in minutes. ! = performance over "
-             "100 % (check the ideal cycle time). – = no planned time or no units.")
+    notes = ("Plan = shift − breaks − planned stops; run = plan − unplanned stops "
+             "(both in minutes).",
+             "A = run / plan; P = ideal time of the units / run; Q = good / total; "
+             "OEE = A × P × Q (docs/oee.md).",
+             "! = performance over 100 % (check the ideal cycle time); – = no planned time or "
+             "no units.")
     for index, note in enumerate(notes):
-        box = QRect(page.area.left(), top + page.mm(1 + 3.5 * index), page.area.width(),
+        box = QRect(page.area.left(), top + page.mm(0.5 + 3.5 * index), page.area.width(),
                     page.mm(3.5))
         page.text(box, _LEFT, note, 7, color=_MUTED)
-    return top + page.mm(9)
+    return top + page.mm(NOTES_MM)
 
 
 def _paint_details(page: _Page, top: int, stations: Sequence[StationShift]) -> None:
@@ -191,10 +194,10 @@ def _paint_details(page: _Page, top: int, stations: Sequence[StationShift]) -> N
         for (share, _), block in zip(columns, blocks, strict=True):
             width = round(area.width() * share)
             for index, value in enumerate(block):
-                box = QRect(left + page.mm(1), top + page.mm(1 + LINE_MM * index),
+                box = QRect(left + page.mm(1), top + page.mm(PAD_MM / 2 + LINE_MM * index),
                             width - page.mm(2), page.mm(LINE_MM))
                 page.text(box, _LEFT, value, 8, bold=block[0] == station.station_id)
             left += width
-        top += page.mm(LINE_MM * lines + 2)
+        top += page.mm(LINE_MM * lines + PAD_MM)
         page.painter.setPen(_RULE)
         page.painter.drawLine(area.left(), top, area.right(), top)
