@@ -86,3 +86,18 @@ def test_unknown_shift_and_a_day_it_does_not_run_are_refused(
             shift_report(session, supervisor, DAY, "9", UTC)
         with pytest.raises(ValidationError, match="does not run on 2026-03-13"):
             shift_report(session, supervisor, date(2026, 3, 13), "S", UTC)
+        with pytest.raises(ValidationError, match="shift S of 2026-03-14 has not begun yet"):
+            shift_report(session, supervisor, DAY, "S", UTC, now=at(5, 59))
+        with pytest.raises(ValidationError, match="no station is on line 'Line Z'"):
+            shift_report(session, supervisor, DAY, "S", UTC, line="Line Z", now=at(20))
+
+
+def test_a_running_shift_counts_up_to_now(plant: Database, supervisor: Actor) -> None:
+    """At 10:00 (docs/oee.md's partial shift): ST-A1 has J1's 400 good and 20 scrap only,
+    and the planned stop 08:00-08:30 is its one stop so far."""
+    with plant.session() as session:
+        report = shift_report(session, supervisor, DAY, "S", UTC, line="Line A", now=at(10))
+    a1 = report.stations[0]
+    assert (a1.figures.good, a1.figures.scrap, a1.figures.planned_s) == (400, 20, 210 * 60)
+    assert [(j.job_id, j.good, j.scrap) for j in a1.jobs] == [("J1", 400, 20)]
+    assert [(r.label, r.seconds) for r in a1.reasons] == [("planned stop/meeting", 30 * 60)]

@@ -128,11 +128,17 @@ def shift_report(
     require(actor, Action.VIEW_ANALYTICS)
     now = now or datetime.now(UTC)
     occurrence = find_occurrence(session, day, shift, tz)
+    if occurrence.start >= now.timestamp():
+        raise ValidationError(
+            "date", f"shift {occurrence.shift_id} of {day.isoformat()} has not begun yet"
+        )
     scope = Scope(line=line)
     rows = [
         row for row in compute.oee_rows(session, actor, day, day, tz, scope=scope, now=now)
         if row.shift_id == occurrence.shift_id
     ]
+    if not rows:
+        raise ValidationError("line", f"no station is on line {line!r}")
     start = datetime.fromtimestamp(occurrence.start, UTC)
     end = datetime.fromtimestamp(occurrence.end, UTC)
     timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
