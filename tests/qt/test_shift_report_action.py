@@ -64,8 +64,8 @@ def test_the_action_writes_the_chosen_shift_to_a_one_page_pdf(
     target = tmp_path / "early"
     save_shift_report(window, ask, lambda *_args: str(target), paper="a4")
     saved = target.with_name("early.pdf")
-    qtbot.waitUntil(lambda: bool(messages.texts()) and saved.is_file(), timeout=20_000)
-    assert messages.texts()[-1] == f"Saved the shift report to {saved}."
+    done = f"Saved the shift report to {saved}."
+    qtbot.waitUntil(lambda: done in messages.texts(), timeout=20_000)
     assert [shift_id for shift_id, _ in offered[0].shifts] == ["1", "2", "3"]
     assert "Line A" in offered[0].lines
     info = subprocess.run(["pdfinfo", str(saved)], capture_output=True, text=True, check=True)
@@ -75,3 +75,19 @@ def test_the_action_writes_the_chosen_shift_to_a_one_page_pdf(
     assert f"{day.isoformat()} · shift 1 (early)" in text
     for number in range(1, 11):
         assert f"ST-{number:02d}" in text
+
+
+def test_a_shift_that_does_not_run_that_day_is_refused_and_nothing_written(
+    qtbot: QtBot, demo_db: Database, messages: RecordingMessages, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, demo_db, SUPERVISOR, messages)
+    sunday = last_weekday() - timedelta(days=last_weekday().isoweekday())
+    target = tmp_path / "sunday.csv"
+    save_shift_report(
+        window,
+        lambda *_args: ShiftReportChoice(sunday, "2", "Line A", "csv"),
+        lambda *_args: str(target),
+    )
+    refusal = f"does not run on {sunday.isoformat()}"
+    qtbot.waitUntil(lambda: any(refusal in text for text in messages.texts()), timeout=20_000)
+    assert not target.exists()
