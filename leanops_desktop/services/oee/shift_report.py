@@ -138,7 +138,8 @@ def shift_report(
         if row.shift_id == occurrence.shift_id
     ]
     if not rows:
-        raise ValidationError("line", f"no station is on line {line!r}")
+        where = f"on line {line!r}" if line else "in the plant"
+        raise ValidationError("line", f"no station is {where}")
     start = datetime.fromtimestamp(occurrence.start, UTC)
     end = datetime.fromtimestamp(occurrence.end, UTC)
     timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
