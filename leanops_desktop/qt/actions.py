@@ -39,6 +39,8 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("export_xlsx", "Export view to &Excel…", "Ctrl+Shift+E", Action.EXPORT,
                "Save the rows of the current table, as filtered and sorted, to an XLSX file",
                "click a table first"),
+    ActionSpec("shift_report", "S&hift report…", "Ctrl+Shift+R", Action.VIEW_ANALYTICS,
+               "Save one shift's OEE, units, top stops and jobs per station as PDF or CSV"),
     ActionSpec("import_jobs", "&Import jobs…", "Ctrl+Shift+M", Action.MANAGE_JOBS,
                "Create and update jobs from a CSV or Excel file (an ERP's or a spreadsheet's)"),
     ActionSpec("switch_user", "S&witch user…", "Ctrl+Shift+W", None,

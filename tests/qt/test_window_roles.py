@@ -21,7 +21,7 @@ OPERATOR = ANYONE | {"complete_job", "block_station", "unblock_station"}
 SUPERVISOR = OPERATOR | {
     "export_csv", "export_xlsx", "new_job", "edit_job", "new_station", "edit_station",
     "activate_station", "deactivate_station", "assign_job", "unassign_job", "move_job",
-    "import_jobs", "print_travelers", "save_travelers_pdf",
+    "import_jobs", "print_travelers", "save_travelers_pdf", "shift_report",
 }  # fmt: skip
 ADMIN = SUPERVISOR | {"users"}
 

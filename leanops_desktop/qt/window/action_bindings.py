@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
 from leanops_desktop.qt.window.import_action import open_job_import
+from leanops_desktop.qt.window.shift_report_action import save_shift_report
 from leanops_desktop.qt.window.traveler_actions import print_travelers, save_travelers_pdf
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def bind_actions(window: MainWindow) -> None:
     bind("import_jobs", lambda: open_job_import(window))
     bind("print_travelers", lambda: print_travelers(window))
     bind("save_travelers_pdf", lambda: save_travelers_pdf(window))
+    bind("shift_report", lambda: save_shift_report(window))
     bind("refresh", window.reload)
     bind("reset_layout", window.reset_layout)
     bind("sign_out", window.sign_out_requested.emit)

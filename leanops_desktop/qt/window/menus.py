@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 from leanops_desktop.qt.actions import ActionRegistry
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    ("&File", ("import_jobs", None, "export_csv", "export_xlsx", None, "switch_user", "sign_out",
+    ("&File", ("import_jobs", None, "export_csv", "export_xlsx", "shift_report", None,
+               "switch_user", "sign_out",
                None, "quit")),
     ("&Jobs", ("new_job", "edit_job", None, "assign_job", "unassign_job", "move_job", None,
                "complete_job", None, "print_travelers", "save_travelers_pdf")),

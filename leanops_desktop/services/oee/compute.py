@@ -223,3 +223,7 @@ def _with_units(
     return replace(
         figures, good=good, scrap=scrap, units_with_ideal=with_ideal, ideal_s=ideal_s
     )
+
+
+#: (occurrence index, station) -> job -> good and scrap units (for the shift report).
+units_per_job = _units

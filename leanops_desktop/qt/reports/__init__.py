@@ -1,0 +1,1 @@
+"""Plant reports painted with QPainter to a PDF page (the shift report)."""
