@@ -62,7 +62,7 @@ class ReasonsDialog(QDialog):
         if runner is None:
             self.finished.connect(lambda _result: self._runner.close())
         self.setWindowTitle("Downtime reasons — LeanOps")
-        self.resize(760, 480)
+        self.resize(880, 480)
         self._db, self._actor, self._messages = db, actor, messages
         self.rows: list[ReasonRow] = []
         self.active_form: ReasonForm | None = None

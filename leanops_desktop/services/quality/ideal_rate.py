@@ -17,7 +17,7 @@ from leanops_desktop.core.errors import NotFound, ValidationError
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.quality import MAX_IDEAL_CYCLE_S
 from leanops_desktop.core.validation import check_id
-from leanops_desktop.db.engine import write_transaction
+from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import Job
 from leanops_desktop.services.events import record_event
 from leanops_desktop.services.quality import pg_call
@@ -70,3 +70,22 @@ def set_ideal_cycle(session: Session, actor: Actor, job_id: str, seconds: object
             new={"ideal_cycle_s": value},
         )
         return True
+
+
+def ideal_cycle_of(session: Session, job_id: str) -> float | None:
+    """A job's ideal cycle time in seconds per unit (None: unknown)."""
+    job_id = check_id("job_id", job_id)
+    with read_transaction(session):
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound("job", job_id)
+        return job.ideal_cycle_s
+
+
+def change_ideal_cycle(
+    session: Session, actor: Actor, job_id: str, new: float | None, old: float | None
+) -> bool:
+    """Set the ideal cycle time the job form shows when it differs from what it showed."""
+    if new == old:
+        return False
+    return set_ideal_cycle(session, actor, job_id, new)
