@@ -43,34 +43,39 @@ def set_ideal_cycle(session: Session, actor: Actor, job_id: str, seconds: object
     job_id = check_id("job_id", job_id)
     value = check_ideal_cycle(seconds)
     with write_transaction(session):
-        if session.get_bind().dialect.name == "postgresql":
-            return bool(
-                pg_call.call(
-                    session,
-                    "leanops_set_ideal_cycle",
-                    {"job": job_id, "seconds": value, **pg_call.who(actor)},
-                    "CAST(:job AS text), CAST(:seconds AS double precision),"
-                    " CAST(:actor AS text), CAST(:role AS text)",
-                )
-            )
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFound("job", job_id)
-        if job.ideal_cycle_s == value:
-            return False
-        old = job.ideal_cycle_s
-        job.ideal_cycle_s = value
-        session.flush()
-        record_event(
-            session,
-            actor,
-            EventType.JOB_UPDATED,
-            job_id=job_id,
-            old={"ideal_cycle_s": old},
-            new={"ideal_cycle_s": value},
-        )
-        return True
+        return write_ideal_cycle(session, actor, job_id, value)
 
+
+def write_ideal_cycle(session: Session, actor: Actor, job_id: str, value: float | None) -> bool:
+    """:func:`set_ideal_cycle`'s write, inside the caller's write transaction (``value``
+    already checked by :func:`check_ideal_cycle`, the role by the caller)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return bool(
+            pg_call.call(
+                session,
+                "leanops_set_ideal_cycle",
+                {"job": job_id, "seconds": value, **pg_call.who(actor)},
+                "CAST(:job AS text), CAST(:seconds AS double precision),"
+                " CAST(:actor AS text), CAST(:role AS text)",
+            )
+        )
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("job", job_id)
+    if job.ideal_cycle_s == value:
+        return False
+    old = job.ideal_cycle_s
+    job.ideal_cycle_s = value
+    session.flush()
+    record_event(
+        session,
+        actor,
+        EventType.JOB_UPDATED,
+        job_id=job_id,
+        old={"ideal_cycle_s": old},
+        new={"ideal_cycle_s": value},
+    )
+    return True
 
 def ideal_cycle_of(session: Session, job_id: str) -> float | None:
     """A job's ideal cycle time in seconds per unit (None: unknown)."""
