@@ -19,7 +19,12 @@ from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.dialogs.calendar_dialog import CalendarDialog
 from leanops_desktop.qt.dialogs.reason_form import ReasonForm
 from leanops_desktop.qt.dialogs.reasons_dialog import ReasonsDialog
-from leanops_desktop.qt.dialogs.shift_form import DayOffForm, ShiftForm, parse_breaks
+from leanops_desktop.qt.dialogs.shift_form import (
+    QUARTER_HOURS_NOTE,
+    DayOffForm,
+    ShiftForm,
+    parse_breaks,
+)
 from leanops_desktop.services.quality import calendar, reasons
 from leanops_desktop.services.quality.calendar import BreakSpec
 from tests.qt.conftest import RecordingMessages
@@ -196,6 +201,10 @@ def test_bad_shifts_are_refused_with_a_clear_message_and_nothing_written(
         "Days": "choose at least one day",
         "Breaks": "a break must lie within its shift",
     }
+    form.breaks_edit.clear()
+    qtbot.keyClicks(form.breaks_edit, "09:00-09:10")  # fine, but off the quarter hour
+    assert "Breaks" not in form.problems()
+    assert form.hint("Breaks").text() == QUARTER_HOURS_NOTE
     form.breaks_edit.setText("noon for a bit")
     assert form.problems()["Breaks"] == "'noon for a bit' is not like 12:00-12:30 lunch"
     form.accept()

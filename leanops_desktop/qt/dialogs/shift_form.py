@@ -17,10 +17,13 @@ from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QLineEdit, QTim
 
 from leanops_desktop.core.errors import ValidationError
 from leanops_desktop.core.validation import check_key, check_text
-from leanops_desktop.qt.dialogs.form_dialog import FormDialog, Problem
+from leanops_desktop.qt.dialogs.form_dialog import FormDialog, Note, Problem
 from leanops_desktop.qt.messages import MessageService
 from leanops_desktop.services.quality.calendar import BreakSpec, ShiftSpec, check_shift
 
+QUARTER_HOURS_NOTE = (
+    "OEE counts in quarter hours: times off the quarter hour are counted to the nearest slot"
+)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _BREAK = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*(.*)")
 
@@ -154,7 +157,12 @@ class ShiftForm(FormDialog):
 
     def _check_breaks(self) -> object:
         # the breaks within the shift (the other fields have their own checks)
-        check_shift(replace(self.values(), shift_id="x", name="x", days="1"))
+        spec = check_shift(replace(self.values(), shift_id="x", name="x", days="1"))
+        edges = [spec.start_minute, spec.end_minute]
+        for pause in spec.breaks:
+            edges += [pause.offset_minutes, pause.offset_minutes + pause.duration_minutes]
+        if any(edge % 15 for edge in edges):
+            return Note(QUARTER_HOURS_NOTE)
         return None
 
 
