@@ -77,6 +77,7 @@ def write_ideal_cycle(session: Session, actor: Actor, job_id: str, value: float 
     )
     return True
 
+
 def ideal_cycle_of(session: Session, job_id: str) -> float | None:
     """A job's ideal cycle time in seconds per unit (None: unknown)."""
     job_id = check_id("job_id", job_id)
