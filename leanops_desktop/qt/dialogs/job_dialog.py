@@ -90,13 +90,7 @@ class JobDialog(FormDialog):
         for level in Priority:
             self.priority_combo.addItem(level.value.capitalize(), level.value)
 
-        self.ideal_edit = QLineEdit(self)
-        self.ideal_edit.setPlaceholderText(
-            "unknown" if editing else "empty: the part's last known ideal"
-        )
-        if ideal_cycle_s is not None:
-            self.ideal_edit.setText(f"{ideal_cycle_s:g}")
-
+        self.ideal_edit = self._ideal_edit(ideal_cycle_s, editing=editing)
         self._fill_in(job)
         self.add_field("Job id", self.id_edit, self._check_id)
         self.add_field("Part", self.part_edit, lambda: check_text("part", self.part_edit.text()))
@@ -112,6 +106,13 @@ class JobDialog(FormDialog):
         self.set_submit(lambda: submit(self.values()))
         self.revalidate()
         (self.part_edit if editing or self.id_edit.text() else self.id_edit).setFocus()
+
+    def _ideal_edit(self, ideal_cycle_s: float | None, *, editing: bool) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setPlaceholderText("unknown" if editing else "empty: the part's last known ideal")
+        if ideal_cycle_s is not None:
+            edit.setText(f"{ideal_cycle_s:g}")
+        return edit
 
     def _fill_in(self, job: JobRow | None) -> None:
         """The job's part, quantity, due date and priority; a week from today for a new one."""
