@@ -8,6 +8,7 @@ login, through the planning functions, as a plant would. Printed per backend:
 * the first import (every row a new job, with its event), in one transaction;
 * the same file again (nothing changes, nothing is written);
 * a file that changes every job's quantity (every row an update, with its event);
+* that file with an ideal cycle time column (every job's ideal set, with its event);
 * the baseline: one ``create_job`` call per row (its own transaction each), timed on
   ``--baseline`` rows and scaled to the file's rows.
 """
@@ -60,6 +61,8 @@ def run_backend(
         *[[*row[:2], f"{int(str(row[2]).replace(',', '')) + 1}", *row[3:]] for row in book[1:]],
     ]
     changed_file = write_csv(folder / f"{name}-changed.csv", changed)
+    cycles = [[*changed[0], "cycle time"], *[[*row, "12.5"] for row in changed[1:]]]
+    cycles_file = write_csv(folder / f"{name}-cycles.csv", cycles)
 
     def import_file(path: Path) -> ImportReport:
         plan = prepare_import(path).plan
@@ -70,9 +73,12 @@ def run_backend(
     first_s, first = timed(lambda: import_file(first_file))
     again_s, again = timed(lambda: import_file(first_file))
     update_s, update = timed(lambda: import_file(changed_file))
+    cycles_s, with_cycles = timed(lambda: import_file(cycles_file))
     assert isinstance(first, ImportReport) and len(first.created) == rows, first
     assert isinstance(again, ImportReport) and len(again.unchanged) == rows, again
     assert isinstance(update, ImportReport) and len(update.updated) == rows, update
+    assert isinstance(with_cycles, ImportReport), with_cycles
+    assert len(with_cycles.ideal_cycles_set) == rows, with_cycles.summary()
 
     def one_by_one() -> None:
         with db.session() as session:
@@ -98,6 +104,7 @@ def run_backend(
         line(f"first import: {rows:,} new jobs + events (now)", first_s),
         line("the same file again: nothing written", again_s),
         line(f"every job's quantity changed: {rows:,} updates + events", update_s),
+        line(f"every job's ideal cycle time set: {rows:,} + events", cycles_s),
         line(f"one create_job per row (before; {baseline} rows, scaled)", scaled, False),
     ]
 

@@ -523,3 +523,18 @@ def test_live_rows_during_a_load_go_on_top_of_it(
         view.apply_rows({"performance_logs": {str(report.id)}}, [report], [])
         gate.set()
     assert sum(units(view)["A1"]) == 30 + 6
+
+
+def test_pareto_by_category_groups_the_reasons_by_the_tree(
+    view: PerformanceView, qtbot: QtBot
+) -> None:
+    assert view.panels is not None
+    pareto = view.panels.pareto
+    pareto.set_reasons([("material", 3600.0), ("quality", 600.0), ("robot fault", 1200.0)])
+    with qtbot.waitSignal(pareto.grouping_changed):
+        pareto.grouping.setCurrentIndex(pareto.grouping.findData("category"))
+    qtbot.waitUntil(lambda: pareto.reasons[0][0] == "no work", timeout=LOAD_TIMEOUT_MS)
+    assert pareto.reasons == [("no work", 3600.0), ("unexplained", 1200.0), ("quality", 600.0)]
+    assert pareto.plot.getPlotItem().titleLabel.text == "Blocked time by category"
+    pareto.grouping.setCurrentIndex(pareto.grouping.findData("reason"))
+    assert pareto.reasons[0] == ("material", 3600.0) and len(pareto.reasons) == 3

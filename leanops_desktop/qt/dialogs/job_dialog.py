@@ -11,10 +11,14 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QSpinBox, QWidget
 
 from leanops_desktop.core.enums import Priority
+from leanops_desktop.core.errors import ValidationError
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.core.validation import MAX_QTY_TOTAL, check_id, check_text
 from leanops_desktop.qt.dialogs.form_dialog import FormDialog, Note, Problem
 from leanops_desktop.qt.messages import MessageService
+from leanops_desktop.services.quality.ideal_rate import check_ideal_cycle
+
+IDEAL_LABEL = "Ideal cycle time (s per unit)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,7 @@ class JobValues:
     qty_total: int
     due_date: date
     priority: Priority
+    ideal_cycle_s: float | None = None
 
 
 def next_job_id(taken: Collection[str], prefix: str = "JOB-", start: int = 1001) -> str:
@@ -49,6 +54,7 @@ class JobDialog(FormDialog):
         job: JobRow | None = None,
         taken_ids: Collection[str] = (),
         today: date | None = None,
+        ideal_cycle_s: float | None = None,
         parent: QWidget | None = None,
     ) -> None:
         editing = job is not None
@@ -84,12 +90,15 @@ class JobDialog(FormDialog):
         for level in Priority:
             self.priority_combo.addItem(level.value.capitalize(), level.value)
 
+        self.ideal_edit = self._ideal_edit(ideal_cycle_s, editing=editing)
         self._fill_in(job)
         self.add_field("Job id", self.id_edit, self._check_id)
         self.add_field("Part", self.part_edit, lambda: check_text("part", self.part_edit.text()))
         self.add_field("Quantity", self.qty_spin, self._check_qty)
         self.add_field("Due date", self.due_edit, self._check_due)
         self.add_field("Priority", self.priority_combo)
+        self.add_field(IDEAL_LABEL, self.ideal_edit, self.ideal_cycle)
+        self.watch(self.ideal_edit, self.ideal_edit.textEdited)
         self.watch(self.id_edit, self.id_edit.textEdited)
         self.watch(self.part_edit, self.part_edit.textEdited)
         self.watch(self.qty_spin, self.qty_spin.valueChanged)
@@ -97,6 +106,13 @@ class JobDialog(FormDialog):
         self.set_submit(lambda: submit(self.values()))
         self.revalidate()
         (self.part_edit if editing or self.id_edit.text() else self.id_edit).setFocus()
+
+    def _ideal_edit(self, ideal_cycle_s: float | None, *, editing: bool) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setPlaceholderText("unknown" if editing else "empty: the part's last known ideal")
+        if ideal_cycle_s is not None:
+            edit.setText(f"{ideal_cycle_s:g}")
+        return edit
 
     def _fill_in(self, job: JobRow | None) -> None:
         """The job's part, quantity, due date and priority; a week from today for a new one."""
@@ -116,7 +132,19 @@ class JobDialog(FormDialog):
             qty_total=self.qty_spin.value(),
             due_date=_as_date(self.due_edit.date()),
             priority=Priority(self.priority_combo.currentData()),
+            ideal_cycle_s=self.ideal_cycle(),
         )
+
+    def ideal_cycle(self) -> float | None:
+        """The ideal cycle time typed (seconds per unit), None when left empty."""
+        text = self.ideal_edit.text().strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise ValidationError("ideal cycle", "must be a number of seconds") from None
+        return check_ideal_cycle(seconds)
 
     def _check_id(self) -> object:
         key = check_id("job id", self.id_edit.text())

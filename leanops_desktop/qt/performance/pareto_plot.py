@@ -1,21 +1,30 @@
-"""ParetoPlot: blocked hours by reason, largest first, with the cumulative share on the right."""
+"""ParetoPlot: blocked hours by reason (or by the reasons' category), largest first, with the
+cumulative share on the right."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.qt.performance.plot_support import STATE_COLORS, Crosshair, make_plot, pen
 from leanops_desktop.services.analytics_timeline import StationState
+from leanops_desktop.services.quality.reason_pareto import blocked_by_category
 
 LINE_COLOR = "#333333"
 
 
 class ParetoPlot(QWidget):
-    """Bars of blocked time per reason and a cumulative-percentage line (right axis)."""
+    """Bars of blocked time per reason and a cumulative-percentage line (right axis).
+
+    The "Group by" choice shows the bars per reason or per category; the view answers
+    ``grouping_changed`` by reading the reason tree (:meth:`set_categories`)."""
+
+    grouping_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,9 +52,21 @@ class ParetoPlot(QWidget):
         self.share_box.addItem(self.share_line)
         item.getViewBox().sigResized.connect(self._sync_geometry)
         self.crosshair = Crosshair(self.plot, self._describe)
+        self.grouping = QComboBox(self)
+        self.grouping.addItem("By reason", "reason")
+        self.grouping.addItem("By category", "category")
+        self.grouping.setToolTip("Blocked time per reason, or per reason category of the tree")
+        self.grouping.currentIndexChanged.connect(self._grouping_chosen)
+        choice = QHBoxLayout()
+        choice.addWidget(QLabel("Group by:", self))
+        choice.addWidget(self.grouping)
+        choice.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(choice)
         layout.addWidget(self.plot)
+        self._blocked: list[tuple[str, float]] = []
+        self._categories: dict[str, ReasonCategory] = {}
         self._reasons: list[tuple[str, float]] = []
 
     @property
@@ -57,8 +78,26 @@ class ParetoPlot(QWidget):
         self.share_box.setGeometry(box.sceneBoundingRect())
         self.share_box.linkedViewChanged(box, self.share_box.XAxis)
 
-    def set_reasons(self, reasons: Sequence[tuple[str, float]]) -> None:
-        """``(reason, seconds)`` in Pareto order."""
+    def by_category(self) -> bool:
+        return bool(self.grouping.currentData() == "category")
+
+    def _grouping_chosen(self) -> None:
+        self.grouping_changed.emit(str(self.grouping.currentData()))
+        self.set_reasons(self._blocked)
+
+    def set_categories(self, categories: Mapping[str, ReasonCategory]) -> None:
+        """Reason id -> category (the tree), for the grouping by category."""
+        self._categories = dict(categories)
+        self.set_reasons(self._blocked)
+
+    def set_reasons(self, blocked: Sequence[tuple[str, float]]) -> None:
+        """``(reason, seconds)`` in Pareto order; shown per reason or per category."""
+        self._blocked = list(blocked)
+        by_category = self.by_category()
+        reasons = blocked_by_category(blocked, self._categories) if by_category else blocked
+        item = self.plot.getPlotItem()
+        item.setTitle(f"Blocked time by {'category' if by_category else 'reason'}")
+        item.setLabel("bottom", "Category" if by_category else "Reason")
         self._reasons = list(reasons)
         hours = np.array([seconds / 3600 for _reason, seconds in reasons], dtype=np.float64)
         x = np.arange(len(hours), dtype=np.float64)

@@ -12,10 +12,12 @@ from uuid import UUID
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import JobStatus
+from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.core.rows import EventRow, JobRow, PerformanceRow, StationRow
 from leanops_desktop.services import analytics
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
 from leanops_desktop.services.analytics_time import Bucket, ShiftWindow, choose_bucket
+from leanops_desktop.services.quality import reason_pareto
 from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
@@ -95,6 +97,12 @@ def read_figures(
             scope=request.scope,
             now=request.now,
         )
+
+
+def read_reason_categories(db: Database) -> dict[str, ReasonCategory]:
+    """Reason id -> category, for the Pareto by category (runs on the ``reads`` lane)."""
+    with db.session() as session:
+        return reason_pareto.reason_categories(session)
 
 
 def read_jobs(

@@ -218,6 +218,15 @@ class PerformanceRequests:
 
         self._loads.submit("curve", read, self._curve_read, lane=ANALYTICS)
 
+    def _pareto_grouping(self, grouping: str) -> None:
+        """By category: read the reason tree (admins may have changed it since)."""
+        if grouping != "category" or self.panels is None:
+            return
+        db, pareto = self._db, self.panels.pareto
+        self._loads.submit(
+            "reasons", lambda: reads.read_reason_categories(db), pareto.set_categories, lane=READS
+        )
+
     def _curve_read(self, curve: analytics.JobProgressCurve) -> None:
         if self.panels is not None:
             self.panels.job_progress.set_curve(curve)

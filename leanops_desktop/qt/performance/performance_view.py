@@ -205,6 +205,7 @@ class PerformanceView(PerformanceRequests, QWidget):
             self.panels = PerformancePanels(self._tz, self)
             self.panels.risk_table.job_chosen.connect(self._job_chosen)
             self.panels.throughput.visible_range_changed.connect(self._zoomed)
+            self.panels.pareto.grouping_changed.connect(self._pareto_grouping)
             self._stack.addWidget(self.panels)
             self._stack.setCurrentWidget(self.panels)
             # pyqtgraph and the plots live as long as the window: out of the collector's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from leanops_desktop.qt.window.admin_actions import open_calendar, open_reasons
 from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
 from leanops_desktop.qt.window.import_action import open_job_import
 from leanops_desktop.qt.window.shift_report_action import save_shift_report
@@ -32,6 +33,8 @@ def bind_actions(window: MainWindow) -> None:
     bind("export_csv", lambda: window.export_current("csv"))
     bind("export_xlsx", lambda: window.export_current("xlsx"))
     bind("users", window.open_users)
+    bind("downtime_reasons", lambda: open_reasons(window))
+    bind("shift_calendar", lambda: open_calendar(window))
     bind("import_jobs", lambda: open_job_import(window))
     bind("print_travelers", lambda: print_travelers(window))
     bind("save_travelers_pdf", lambda: save_travelers_pdf(window))

@@ -25,12 +25,20 @@ from leanops_desktop.core.enums import JobStatus, StationStatus
 from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
-from leanops_desktop.qt.db_runner import WRITES, DbRunner, Job, failure_text, is_connection_error
+from leanops_desktop.qt.db_runner import (
+    READS,
+    WRITES,
+    DbRunner,
+    Job,
+    failure_text,
+    is_connection_error,
+)
 from leanops_desktop.qt.dialogs.assign_dialog import AssignDialog, AssignValues, MoveDialog
 from leanops_desktop.qt.dialogs.block_dialog import BlockDialog, BlockValues
 from leanops_desktop.qt.dialogs.job_dialog import JobDialog, JobValues
 from leanops_desktop.qt.dialogs.station_dialog import StationDialog, StationValues
 from leanops_desktop.qt.messages import MessageService
+from leanops_desktop.qt.window.job_ideal import read_ideal, with_ideal
 from leanops_desktop.services.floor import dispatch, jobs, stations
 
 if TYPE_CHECKING:
@@ -135,11 +143,11 @@ class FloorCommands(QObject):
 
         def submit(values: JobValues) -> Job[JobRow]:
             return self._write(
-                lambda s: jobs.create_job(
+                lambda s: with_ideal(s, actor, values, None, jobs.create_job(
                     s, actor, job_id=values.job_id, part_name=values.part_name,
                     qty_total=values.qty_total, due_date=values.due_date,
                     priority=values.priority,
-                ),
+                )),
                 lambda row: f"Job {row.id} added to the queue.",
                 in_dialog=True,
             )  # fmt: skip
@@ -153,20 +161,25 @@ class FloorCommands(QObject):
         job = job or self.host.selected_job()
         if job is None or job.status == JobStatus.COMPLETED:
             return
-        actor = self.host.actor
+        actor, chosen = self.host.actor, job
 
-        def submit(values: JobValues) -> Job[JobRow]:
-            return self._write(
-                lambda s: jobs.update_job(
-                    s, actor, values.job_id, part_name=values.part_name,
-                    qty_total=values.qty_total, due_date=values.due_date,
-                    priority=values.priority,
-                ),
-                lambda row: f"Job {row.id} saved.",
-                in_dialog=True,
-            )  # fmt: skip
+        def show(ideal: float | None) -> None:
+            def submit(values: JobValues) -> Job[JobRow]:
+                return self._write(
+                    lambda s: with_ideal(s, actor, values, ideal, jobs.update_job(
+                        s, actor, values.job_id, part_name=values.part_name,
+                        qty_total=values.qty_total, due_date=values.due_date,
+                        priority=values.priority,
+                    )),
+                    lambda row: f"Job {row.id} saved.",
+                    in_dialog=True,
+                )  # fmt: skip
 
-        self._show(JobDialog(self.host.messages, submit, job=job, parent=self.host.dialog_parent()))
+            self._show(JobDialog(self.host.messages, submit, job=chosen, ideal_cycle_s=ideal,
+                                 parent=self.host.dialog_parent()))  # fmt: skip
+
+        db = self.host.db
+        self.host.runner.submit(lambda: read_ideal(db, chosen.id), show, self._failed, lane=READS)
 
     def complete_job(self, job: JobRow | None = None) -> None:
         job = job or self.host.selected_job()

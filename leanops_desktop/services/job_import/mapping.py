@@ -24,6 +24,7 @@ class Field(StrEnum):
     QTY_TOTAL = "qty_total"
     DUE_DATE = "due_date"
     PRIORITY = "priority"
+    IDEAL_CYCLE = "ideal_cycle_s"
 
     @property
     def label(self) -> str:
@@ -36,9 +37,11 @@ _LABELS = {
     Field.QTY_TOTAL: "quantity",
     Field.DUE_DATE: "due date",
     Field.PRIORITY: "priority",
+    Field.IDEAL_CYCLE: "ideal cycle time",
 }
 
-#: Every field but the priority must have a column (a missing priority means normal).
+#: Every field but the priority and the ideal cycle time must have a column (a missing
+#: priority means normal; a missing ideal cycle time leaves the job's as it is).
 REQUIRED = (Field.JOB_ID, Field.PART_NAME, Field.QTY_TOTAL, Field.DUE_DATE)
 
 #: Header names (normalized, see :func:`normalize_name`) that map themselves.
@@ -67,6 +70,22 @@ _OBVIOUS: dict[str, Field] = {
     ),
     **dict.fromkeys(("due", "due date", "due on", "date due"), Field.DUE_DATE),
     **dict.fromkeys(("priority", "prio", "priorite"), Field.PRIORITY),
+    **dict.fromkeys(
+        (
+            "cycle time",
+            "cycle time s",
+            "ideal cycle",
+            "ideal cycle s",
+            "ideal cycle time",
+            "ideal cycle time s",
+            "ideal cycle time s per unit",
+            "seconds per unit",
+            "s per unit",
+            "sec per unit",
+            "secs per unit",
+        ),
+        Field.IDEAL_CYCLE,
+    ),
 }
 
 #: Names a field may be given by in ``--map`` (besides its own value).
@@ -77,6 +96,8 @@ _FIELD_NAMES: dict[str, Field] = {
     "quantity": Field.QTY_TOTAL,
     "qty": Field.QTY_TOTAL,
     "due": Field.DUE_DATE,
+    "ideal cycle": Field.IDEAL_CYCLE,
+    "cycle time": Field.IDEAL_CYCLE,
 }
 
 #: column index -> the field it holds (columns not in it are ignored)

@@ -42,6 +42,10 @@ from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import EventLog, Job
 from leanops_desktop.services.events import event_meta
 from leanops_desktop.services.floor import planning_pg
+from leanops_desktop.services.job_import.ideal_cycles import (
+    ideal_cycles_to_set,
+    write_ideal_cycles,
+)
 from leanops_desktop.services.job_import.validation import ImportPlan, JobInput, RowError
 
 _CHUNK = 500
@@ -84,6 +88,8 @@ class ImportReport:
     refused: tuple[RowError, ...]
     refused_rows: int
     dry_run: bool
+    #: jobs whose ideal cycle time the file set (or, for a dry run, would set)
+    ideal_cycles_set: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line: how many jobs were created, updated, unchanged, left alone, refused."""
@@ -92,6 +98,8 @@ class ImportReport:
             f" {len(self.unchanged)} unchanged, {len(self.left_alone)} left alone"
             f" (running or completed), {self.refused_rows} rows refused"
         )
+        if self.ideal_cycles_set:
+            counts += f"; {len(self.ideal_cycles_set)} ideal cycle times set"
         if self.dry_run:
             return f"dry run, nothing written; the import would give: {counts}"
         return f"imported: {counts}"
@@ -111,6 +119,9 @@ def import_jobs(
                 _write_postgresql(session, actor, created, changes)
             else:
                 _write_sqlite(session, actor, created, changes)
+        ideals = ideal_cycles_to_set(session, plan.jobs, {job.job_id for job in left_alone})
+        if not dry_run:
+            write_ideal_cycles(session, actor, ideals)
     return ImportReport(
         created=tuple(job.job_id for job in created),
         updated=tuple(change.job_id for change in changes),
@@ -119,6 +130,7 @@ def import_jobs(
         refused=plan.refused,
         refused_rows=plan.refused_rows,
         dry_run=dry_run,
+        ideal_cycles_set=tuple(ideals),
     )
 
 

@@ -27,6 +27,7 @@ from leanops_desktop.services.job_import.values import (
     decimal_mark_of,
     is_ambiguous_date,
     parse_date,
+    parse_ideal_cycle,
     parse_priority,
     parse_quantity,
     shown_value,
@@ -49,6 +50,8 @@ class JobInput:
     qty_total: int
     due_date: date
     priority: Priority | None
+    #: seconds per unit; None when the file has no such column or the cell is empty
+    ideal_cycle_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +171,14 @@ class _RowReader:
         priority: Priority | None = None
         if Field.PRIORITY in self._columns:
             priority = self._value(row, Field.PRIORITY, parse_priority, errors)
+        ideal: float | None = None
+        if Field.IDEAL_CYCLE in self._columns:
+            ideal = self._value(row, Field.IDEAL_CYCLE, self._ideal_cycle, errors)
         if job_id is None or part_name is None or qty_total is None or due_date is None:
             return None, errors
         if errors:
             return None, errors
-        return JobInput(row.number, job_id, part_name, qty_total, due_date, priority), []
+        return JobInput(row.number, job_id, part_name, qty_total, due_date, priority, ideal), []
 
     def duplicate(self, row: TableRow, job_id: str, first: int) -> RowError:
         column = self._columns[Field.JOB_ID]
@@ -203,6 +209,9 @@ class _RowReader:
     def _quantity(self, cell: Cell) -> int:
         quantity = parse_quantity(cell, self._mark)
         return check_quantity("quantity", quantity, maximum=MAX_QTY_TOTAL)
+
+    def _ideal_cycle(self, cell: Cell) -> float | None:
+        return parse_ideal_cycle(cell, self._mark)
 
     def _due_date(self, cell: Cell) -> date:
         return parse_date(cell, self._order)

@@ -10,6 +10,7 @@ chooses (:class:`DateOrder`), and an import refuses to guess.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from enum import StrEnum
 
 from leanops_desktop.core.enums import Priority
 from leanops_desktop.core.errors import preview
+from leanops_desktop.core.quality import MAX_IDEAL_CYCLE_S
 from leanops_desktop.services.job_import.reading import Cell
 
 
@@ -187,3 +189,34 @@ def parse_priority(cell: Cell) -> Priority:
 def shown_value(cell: Cell) -> str:
     """A cell as a refusal quotes it (cut when long)."""
     return preview(cell_text(cell))
+
+
+def parse_ideal_cycle(cell: Cell, decimal_mark: str) -> float | None:
+    """Seconds per unit (``12.5``, ``12,5`` with a decimal comma); None for an empty cell."""
+    if isinstance(cell, bool):
+        raise CellError("must be a number of seconds")
+    if isinstance(cell, int | float):
+        seconds = float(cell)
+    else:
+        text = _SPACES.sub("", cell_text(cell))
+        if not text:
+            return None
+        try:
+            seconds = float(_plain_number(text, decimal_mark))
+        except ValueError:
+            raise CellError("must be a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_IDEAL_CYCLE_S:
+        raise CellError(f"must be more than 0 and at most {MAX_IDEAL_CYCLE_S:.0f} seconds")
+    return seconds
+
+
+def _plain_number(text: str, decimal_mark: str) -> str:
+    """``1.234,5`` / ``12,5`` / ``1,200`` as Python reads numbers, by the file's convention;
+    a lone mark the file would use for thousands is a decimal mark unless groups of three
+    follow it (a cycle time of ``12,5`` s is twelve and a half)."""
+    thousands = "." if decimal_mark == "," else ","
+    if thousands in text and (
+        decimal_mark in text or re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", text)
+    ):
+        text = text.replace(thousands, "")
+    return text.replace(",", ".")

@@ -17,7 +17,7 @@ from leanops_desktop.core.errors import NotFound, ValidationError
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.quality import MAX_IDEAL_CYCLE_S
 from leanops_desktop.core.validation import check_id
-from leanops_desktop.db.engine import write_transaction
+from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import Job
 from leanops_desktop.services.events import record_event
 from leanops_desktop.services.quality import pg_call
@@ -43,30 +43,55 @@ def set_ideal_cycle(session: Session, actor: Actor, job_id: str, seconds: object
     job_id = check_id("job_id", job_id)
     value = check_ideal_cycle(seconds)
     with write_transaction(session):
-        if session.get_bind().dialect.name == "postgresql":
-            return bool(
-                pg_call.call(
-                    session,
-                    "leanops_set_ideal_cycle",
-                    {"job": job_id, "seconds": value, **pg_call.who(actor)},
-                    "CAST(:job AS text), CAST(:seconds AS double precision),"
-                    " CAST(:actor AS text), CAST(:role AS text)",
-                )
+        return write_ideal_cycle(session, actor, job_id, value)
+
+
+def write_ideal_cycle(session: Session, actor: Actor, job_id: str, value: float | None) -> bool:
+    """:func:`set_ideal_cycle`'s write, inside the caller's write transaction (``value``
+    already checked by :func:`check_ideal_cycle`, the role by the caller)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return bool(
+            pg_call.call(
+                session,
+                "leanops_set_ideal_cycle",
+                {"job": job_id, "seconds": value, **pg_call.who(actor)},
+                "CAST(:job AS text), CAST(:seconds AS double precision),"
+                " CAST(:actor AS text), CAST(:role AS text)",
             )
+        )
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("job", job_id)
+    if job.ideal_cycle_s == value:
+        return False
+    old = job.ideal_cycle_s
+    job.ideal_cycle_s = value
+    session.flush()
+    record_event(
+        session,
+        actor,
+        EventType.JOB_UPDATED,
+        job_id=job_id,
+        old={"ideal_cycle_s": old},
+        new={"ideal_cycle_s": value},
+    )
+    return True
+
+
+def ideal_cycle_of(session: Session, job_id: str) -> float | None:
+    """A job's ideal cycle time in seconds per unit (None: unknown)."""
+    job_id = check_id("job_id", job_id)
+    with read_transaction(session):
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound("job", job_id)
-        if job.ideal_cycle_s == value:
-            return False
-        old = job.ideal_cycle_s
-        job.ideal_cycle_s = value
-        session.flush()
-        record_event(
-            session,
-            actor,
-            EventType.JOB_UPDATED,
-            job_id=job_id,
-            old={"ideal_cycle_s": old},
-            new={"ideal_cycle_s": value},
-        )
-        return True
+        return job.ideal_cycle_s
+
+
+def change_ideal_cycle(
+    session: Session, actor: Actor, job_id: str, new: float | None, old: float | None
+) -> bool:
+    """Set the ideal cycle time the job form shows when it differs from what it showed."""
+    if new == old:
+        return False
+    return set_ideal_cycle(session, actor, job_id, new)
