@@ -73,6 +73,15 @@ class Job(Base):
         CheckConstraint("priority IN ('normal', 'high')", name="priority"),
         CheckConstraint("qty_total > 0", name="qty_total_positive"),
         Index("ix_jobs_status_priority_due", "status", "priority", "due_date"),
+        # The newest job of a part with an ideal cycle time, for a new job of that part
+        # (trg_jobs_ideal_cycle): one index probe instead of a walk through every job.
+        Index(
+            "ix_jobs_part_name_created_at_ideal",
+            "part_name",
+            "created_at",
+            sqlite_where=text("ideal_cycle_s IS NOT NULL"),
+            postgresql_where=text("ideal_cycle_s IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)

