@@ -28,15 +28,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.qt.db_runner import (
     READS,
     WRITES,
     DbRunner,
     Job,
-    failure_text,
-    is_connection_error,
 )
+from leanops_desktop.qt.dialogs.admin_dialog import AdminDialog
 from leanops_desktop.qt.dialogs.shift_form import WEEKDAYS, DayOffForm, ShiftForm, format_breaks
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services.quality import calendar
@@ -82,7 +80,7 @@ def _group(
     return box
 
 
-class CalendarDialog(QDialog):
+class CalendarDialog(AdminDialog):
     """The shift calendar for admins; non-blocking (open it with ``open()``)."""
 
     def __init__(
@@ -94,13 +92,9 @@ class CalendarDialog(QDialog):
         *,
         runner: DbRunner | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner if runner is not None else DbRunner(self)
-        if runner is None:
-            self.finished.connect(lambda _result: self._runner.close())
-        self.setWindowTitle("Shift calendar — LeanOps")
-        self.resize(820, 560)
-        self._db, self._actor, self._messages = db, actor, messages
+        super().__init__(
+            db, actor, messages, parent, runner, title="Shift calendar", size=(820, 560)
+        )
         self.shifts: list[ShiftSpec] = []
         self.days_off: list[date] = []
         self.active_form: QDialog | None = None
@@ -150,7 +144,12 @@ class CalendarDialog(QDialog):
             with db.session() as session:
                 return calendar.read_calendar(session)
 
-        self._runner.submit(read, self._show, lambda error: self.say_failure(error), lane=READS)
+        self._runner.submit(
+            read,
+            self._show,
+            lambda error: self.say_failure(error, UNREACHABLE_CALENDAR),
+            lane=READS,
+        )
 
     def _show(self, found: tuple[list[ShiftSpec], set[date]]) -> None:
         self.shifts, self.days_off = found[0], sorted(found[1])
@@ -247,13 +246,7 @@ class CalendarDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             if not in_form:  # a form shows its own refusals
-                self.say_failure(error)
+                self.say_failure(error, UNREACHABLE_CALENDAR)
             self.reload()
 
         return self._runner.submit(write, saved, failed, lane=WRITES)
-
-    def say_failure(self, error: BaseException) -> None:
-        if isinstance(error, LeanOpsError) and not is_connection_error(error):
-            self._messages.refused(error, source=self)
-        else:
-            self._messages.error(failure_text(error, unreachable=UNREACHABLE_CALENDAR), source=self)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,15 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.qt.db_runner import (
     READS,
     WRITES,
     DbRunner,
     Job,
-    failure_text,
-    is_connection_error,
 )
+from leanops_desktop.qt.dialogs.admin_dialog import AdminDialog
 from leanops_desktop.qt.dialogs.reason_form import CATEGORY_TEXTS, ReasonForm, ReasonValues
 from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.services.quality import reasons
@@ -45,7 +42,7 @@ TREE_COLUMNS = ("Reason", "Category", "State", "Id")
 UNREACHABLE_REASONS = "Could not read the downtime reasons: the database does not answer."
 
 
-class ReasonsDialog(QDialog):
+class ReasonsDialog(AdminDialog):
     """The reason tree for admins; non-blocking (open it with ``open()``)."""
 
     def __init__(
@@ -57,13 +54,9 @@ class ReasonsDialog(QDialog):
         *,
         runner: DbRunner | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner if runner is not None else DbRunner(self)
-        if runner is None:
-            self.finished.connect(lambda _result: self._runner.close())
-        self.setWindowTitle("Downtime reasons — LeanOps")
-        self.resize(880, 480)
-        self._db, self._actor, self._messages = db, actor, messages
+        super().__init__(
+            db, actor, messages, parent, runner, title="Downtime reasons", size=(880, 480)
+        )
         self.rows: list[ReasonRow] = []
         self.active_form: ReasonForm | None = None
         title = QLabel("Downtime reasons", self)
@@ -239,9 +232,3 @@ class ReasonsDialog(QDialog):
             self.reload()
 
         return self._runner.submit(write, saved, failed, lane=WRITES)
-
-    def say_failure(self, error: BaseException, unreachable: str) -> None:
-        if isinstance(error, LeanOpsError) and not is_connection_error(error):
-            self._messages.refused(error, source=self)
-        else:
-            self._messages.error(failure_text(error, unreachable=unreachable), source=self)

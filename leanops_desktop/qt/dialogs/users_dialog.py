@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
-from leanops_desktop.core.errors import LeanOpsError
 from leanops_desktop.core.rows import UserRow
 from leanops_desktop.qt.db_runner import (
     READS,
@@ -40,9 +39,8 @@ from leanops_desktop.qt.db_runner import (
     WRITES,
     DbRunner,
     Job,
-    failure_text,
-    is_connection_error,
 )
+from leanops_desktop.qt.dialogs.admin_dialog import AdminDialog
 from leanops_desktop.qt.dialogs.credential_actions import KioskSignInActions
 from leanops_desktop.qt.dialogs.kiosks_tab import KiosksTab
 from leanops_desktop.qt.dialogs.user_forms import AddUserDialog, NewUserValues, ResetPasswordDialog
@@ -58,7 +56,7 @@ COLUMNS = ("Email", "Role", "State", "PIN", "Badge", "Kiosk sign-in", "Created")
 UNREACHABLE_LIST = "Could not read the accounts: the database does not answer."
 
 
-class UsersDialog(QDialog):
+class UsersDialog(AdminDialog):
     """Account administration for admins; non-blocking (open it with ``open()``).
 
     Every read and change runs on the runner (the window's, or one of its own that ends with
@@ -73,15 +71,7 @@ class UsersDialog(QDialog):
         *,
         runner: DbRunner | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner if runner is not None else DbRunner(self)
-        if runner is None:
-            self.finished.connect(lambda _result: self._runner.close())
-        self.setWindowTitle("Users — LeanOps")
-        self.resize(900, 500)
-        self._db = db
-        self._actor = actor
-        self._messages = messages
+        super().__init__(db, actor, messages, parent, runner, title="Users", size=(900, 500))
         self.rows: list[UserRow] = []
         self.credentials: dict[str, UserWithCredentials] = {}
         self.active_form: QDialog | None = None
@@ -93,7 +83,7 @@ class UsersDialog(QDialog):
         self.tabs.addTab(self._users_page(), "Users")
         self.kiosks = KiosksTab(
             db, actor, messages, self._runner,
-            lambda error, unreachable: self.say_failure(error, unreachable=unreachable),
+            lambda error, unreachable: self.say_failure(error, unreachable),
             self.tabs,
         )  # fmt: skip
         self.tabs.addTab(self.kiosks, "Kiosks")
@@ -193,14 +183,11 @@ class UsersDialog(QDialog):
         )
 
     def _read_failed(self, error: BaseException) -> None:
-        self.say_failure(error, unreachable=UNREACHABLE_LIST)
+        self.say_failure(error, UNREACHABLE_LIST)
         self._show_rows([], None)
 
-    def say_failure(self, error: BaseException, *, unreachable: str = UNREACHABLE) -> None:
-        if isinstance(error, LeanOpsError) and not is_connection_error(error):
-            self._messages.refused(error, source=self)
-        else:
-            self._messages.error(failure_text(error, unreachable=unreachable), source=self)
+    def say_failure(self, error: BaseException, unreachable: str = UNREACHABLE) -> None:
+        super().say_failure(error, unreachable)
 
     def _show_rows(self, rows: list[UserWithCredentials], keep: str | None) -> None:
         self.rows = [row.user for row in rows]
