@@ -10,11 +10,12 @@ uses as the ``scrap_logs`` id: sending it again after a lost reply counts it onc
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity, check_text
 from leanops_desktop.db.outbox_file import OutboxFile
+from leanops_desktop.db.outbox_items import OutboxCounts
 
 _SCHEMA = (
     """
@@ -85,6 +86,15 @@ class ScrapOutbox:
     def pending(self) -> list[ScrapItem]:
         """Items still to send, oldest first."""
         return self._items("WHERE state = 'pending' ORDER BY seq")
+
+    def pending_count(self) -> int:
+        """How many items wait to be sent (the kiosk header's waiting count)."""
+        [row] = self._file._query("SELECT count(*) AS n FROM scrap_outbox WHERE state = 'pending'")
+        return int(row["n"])
+
+    def add_waiting(self, counts: OutboxCounts) -> OutboxCounts:
+        """The good counts' waiting figures with the scrap items waiting added."""
+        return replace(counts, pending=counts.pending + self.pending_count())
 
     def refused(self) -> list[ScrapItem]:
         return self._items("WHERE state = 'refused' ORDER BY seq")
