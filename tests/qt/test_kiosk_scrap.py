@@ -103,6 +103,43 @@ def test_scrap_needs_a_running_job_and_a_positive_amount(
     assert kiosk.controller.scrap_queue.pending() == []
 
 
+def test_undo_takes_scrap_back_with_a_correction_for_ten_seconds(
+    qtbot: QtBot, plant: Plant, tmp_path: Path  # noqa: F811
+) -> None:
+    kiosk = open_kiosk_at(qtbot, plant.url, tmp_path / "outbox.sqlite3")
+    sign_in(qtbot, kiosk)
+    qtbot.waitUntil(lambda: bool(kiosk.scrap.reasons), timeout=10_000)
+    assert kiosk.scrap.undo_button.isHidden()
+    scrap(qtbot, kiosk, "5", "quality/surface")
+    assert kiosk.scrap.undo_button.text() == "Undo scrap  10 s"
+    tap(qtbot, kiosk.scrap.undo_button)
+    assert notice(kiosk) == "✓ Scrap taken back: -5 on JOB-1001"
+    assert kiosk.scrap.undo_button.isHidden()
+    scrap(qtbot, kiosk, "2", "quality/dimension")
+    qtbot.waitUntil(lambda: kiosk.controller.scrap_queue.pending_count() == 0, timeout=10_000)
+    # The report and its correction stay in the log; only the kept 2 count, once.
+    assert scrapped(plant.db) == (3, 2, 2, 2)
+
+
+def test_the_scrap_undo_is_offered_only_for_the_undo_time(
+    qtbot: QtBot, plant: Plant, tmp_path: Path  # noqa: F811
+) -> None:
+    kiosk = create_kiosk(
+        plant.url, SiteConfig(), "ST-01", outbox=Outbox(tmp_path / "o.sqlite3"),
+        refresh_ms=60_000, undo_ms=300,
+    )  # fmt: skip
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1024, 768)
+    kiosk.show()
+    sign_in(qtbot, kiosk)
+    qtbot.waitUntil(lambda: bool(kiosk.scrap.reasons), timeout=10_000)
+    scrap(qtbot, kiosk, "1", "quality/surface")
+    assert kiosk.scrap.undo_button.isVisible()
+    qtbot.waitUntil(lambda: kiosk.scrap.undo_button.isHidden(), timeout=3000)
+    qtbot.waitUntil(lambda: kiosk.controller.scrap_queue.pending_count() == 0, timeout=10_000)
+    assert scrapped(plant.db) == (1, 1, 1, 1)
+
+
 @pytest.mark.postgres
 def test_offline_scrap_waits_with_the_kept_reasons_and_counts_once_when_back(
     qtbot: QtBot, pg_plant: tuple[str, Database], proxy: FaultProxy, tmp_path: Path,  # noqa: F811
@@ -132,14 +169,15 @@ def test_offline_scrap_waits_with_the_kept_reasons_and_counts_once_when_back(
     proxy.set_down(True)
     scrap(qtbot, kiosk, "2", "quality/setup scrap")
     scrap(qtbot, kiosk, "5", "quality/surface")
+    tap(qtbot, kiosk.scrap.undo_button)  # offline too: the correction waits behind its report
     qtbot.waitUntil(lambda: controller.online is False, timeout=15_000)
-    assert kiosk.header.connection_label.text() == "● OFFLINE · 2 waiting"
+    assert kiosk.header.connection_label.text() == "● OFFLINE · 3 waiting"
     assert scrapped(db) == (0, 0, 0, 0)
 
     proxy.set_down(False)
     controller.refresh()
     qtbot.waitUntil(lambda: controller.scrap_queue.pending_count() == 0, timeout=20_000)
-    assert scrapped(db) == (2, 7, 7, 7)
+    assert scrapped(db) == (3, 2, 2, 2)
     qtbot.waitUntil(
         lambda: kiosk.header.connection_label.text() == "● Online · all sent", timeout=5000
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from uuid import UUID
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
@@ -50,6 +51,16 @@ class ScrapFlow(QObject):
         self.button.clicked.connect(self.start)
         window.choice_page.chosen.connect(self._answered)
         self.controller.signed_in_changed.connect(self._signed_in)
+        # The same undo as a count's: offered for the banner's time after each scrap report.
+        self.undo_button = big_button("Undo scrap", "undo", window.quick)
+        self.undo_button.hide()
+        layout.addWidget(self.undo_button)
+        self.undo_button.clicked.connect(self.undo)
+        self._undoable: UUID | None = None
+        self._left_ms = 0
+        self._tick = QTimer(self)
+        self._tick.setInterval(min(1000, window.banner.undo_ms))
+        self._tick.timeout.connect(self._count_down)
 
     def _signed_in(self, actor: Actor | None) -> None:
         if actor is not None:
@@ -141,14 +152,53 @@ class ScrapFlow(QObject):
             return
         job_id = snapshot.assignment.job_id
         try:
-            controller.scrap_queue.add(
+            report_id = controller.scrap_queue.add(
                 station_id=controller.station_id, job_id=job_id, qty=qty,
                 reason_id=reason_id, operator=actor.email,
             )  # fmt: skip
         except LeanOpsError as error:
             self.window.show_notice("error", sentence(error.message))
             return
-        controller.wake_sender()
-        controller.counts_changed.emit(controller.counts())
+        self._stored()
         name = next((r.name for r in self.reasons if r.id == reason_id), reason_id)
         self.window.show_notice("info", f"✓ {qty:,} scrapped on {job_id}: {name}")
+        self._offer_undo(report_id)
+
+    def _stored(self) -> None:
+        self.controller.wake_sender()
+        self.controller.counts_changed.emit(self.controller.counts())
+
+    def _offer_undo(self, report_id: UUID | None) -> None:
+        self._undoable = report_id
+        self._tick.stop()
+        self.undo_button.setVisible(report_id is not None)
+        if report_id is not None:
+            self._left_ms = self.window.banner.undo_ms
+            self._show_left()
+            self._tick.start()
+
+    def _show_left(self) -> None:
+        self.undo_button.setText(f"Undo scrap  {max(self._left_ms // 1000, 0)} s")
+
+    def _count_down(self) -> None:
+        self._left_ms -= self._tick.interval()
+        if self._left_ms <= 0:
+            self._offer_undo(None)
+        else:
+            self._show_left()
+
+    def undo(self) -> None:
+        """Take the last scrap report back by queueing its correction (nothing is deleted)."""
+        report_id, actor = self._undoable, self.controller.actor
+        self._offer_undo(None)
+        if report_id is None or actor is None:
+            return
+        queue = self.controller.scrap_queue
+        try:
+            queue.add_correction(report_id, operator=actor.email)
+        except LeanOpsError as error:
+            self.window.show_notice("error", sentence(error.message))
+            return
+        self._stored()
+        item = queue.get(report_id)
+        self.window.show_notice("info", f"✓ Scrap taken back: -{item.qty:,} on {item.job_id}")
