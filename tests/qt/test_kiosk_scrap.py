@@ -181,3 +181,19 @@ def test_offline_scrap_waits_with_the_kept_reasons_and_counts_once_when_back(
     qtbot.waitUntil(
         lambda: kiosk.header.connection_label.text() == "● Online · all sent", timeout=5000
     )
+
+
+def test_the_scrap_page_renders_for_screenshots(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from tests.test_kiosk_start import leanops
+
+    out = tmp_path / "scrap.png"
+    result = leanops(
+        "screenshot", str(out), "--view", "kiosk", "--station", "ST-01",
+        "--size", "1024x768", "--page", "scrap",
+        env={"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1024, 768)
