@@ -9,6 +9,7 @@ import uuid
 import psycopg
 import pytest
 
+from leanops_desktop.db.engine import Database
 from tests.test_pg_attacks import Floor, assert_counts_match_logs, floor, sqlstate_of  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"])]
@@ -104,3 +105,32 @@ def test_a_kiosk_cannot_take_back_another_stations_scrap(floor: Floor) -> None: 
             assert _refusal(conn, uuid.uuid4(), report, None, "admin") == "42501"
     assert _scrap_on(floor, "ST-08") == (2, 2)
     assert_counts_match_logs(floor)
+
+
+def test_downgrade_drops_the_function_and_upgrade_gives_execute_to_the_floor(
+    db: Database,
+) -> None:
+    from alembic import command
+
+    from leanops_desktop.db.migrate import alembic_config
+
+    def granted() -> dict[str, bool]:
+        with db.engine.connect() as connection:
+            return {
+                str(row[0]): bool(row[1])
+                for row in connection.exec_driver_sql(
+                    "SELECT g.kind, has_function_privilege(leanops_plant_role(g.kind),"
+                    " p.oid, 'EXECUTE') FROM pg_proc p,"
+                    " unnest(ARRAY['operator', 'supervisor', 'admin', 'device', 'board']) g(kind)"
+                    " WHERE p.proname = 'leanops_correct_scrap'"
+                )
+            }
+
+    floor_groups = {"operator": True, "supervisor": True, "admin": True, "device": True}
+    assert granted() == {**floor_groups, "board": False}
+    with db.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0015")
+    assert granted() == {}
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0016")
+    assert granted() == {**floor_groups, "board": False}
