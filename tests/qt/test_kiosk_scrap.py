@@ -197,3 +197,21 @@ def test_the_scrap_page_renders_for_screenshots(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1024, 768)
+
+
+def test_scrap_the_server_refuses_is_said_on_the_kiosk(
+    qtbot: QtBot, plant: Plant, tmp_path: Path  # noqa: F811
+) -> None:
+    kiosk = open_kiosk_at(qtbot, plant.url, tmp_path / "outbox.sqlite3")
+    sign_in(qtbot, kiosk)
+    controller = kiosk.controller
+    # Queued while ST-01 ran JOB-2001 as the kiosk saw it; the server knows better.
+    controller.scrap_queue.add(station_id="ST-01", job_id="JOB-2001", qty=2,
+                               reason_id="quality/surface", operator="olga@plant.test")
+    controller.wake_sender()
+    qtbot.waitUntil(lambda: notice(kiosk).startswith("Scrap not counted"), timeout=10_000)
+    assert notice(kiosk) == (
+        "Scrap not counted: 2 for JOB-2001. Station ST-01 is not working on job JOB-2001."
+    )
+    assert kiosk.notice.level() == "error"
+    assert scrapped(plant.db, "JOB-2001") == (0, 0, 0, 0)

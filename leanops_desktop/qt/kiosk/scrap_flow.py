@@ -61,6 +61,20 @@ class ScrapFlow(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(min(1000, window.banner.undo_ms))
         self._tick.timeout.connect(self._count_down)
+        self._refused_seen = len(self.controller.scrap_queue.refused())
+        self.controller.counts_changed.connect(self._tell_refused)
+
+    def _tell_refused(self, _counts: object) -> None:
+        """Scrap the server refused (the job moved away, a reason retired) is said, once."""
+        refused = self.controller.scrap_queue.refused()
+        if len(refused) <= self._refused_seen:
+            return
+        item, self._refused_seen = refused[-1], len(refused)
+        self.window.show_notice(
+            "error",
+            f"Scrap not counted: {item.qty:,} for {item.job_id}. "
+            f"{sentence(item.last_error or 'refused')}",
+        )
 
     def _signed_in(self, actor: Actor | None) -> None:
         if actor is not None:
