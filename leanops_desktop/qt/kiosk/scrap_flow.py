@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QSizePolicy
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import LeanOpsError
@@ -52,9 +53,12 @@ class ScrapFlow(QObject):
         window.choice_page.chosen.connect(self._answered)
         self.controller.signed_in_changed.connect(self._signed_in)
         # The same undo as a count's: offered for the banner's time after each scrap report.
-        self.undo_button = big_button("Undo scrap", "undo", window.quick)
+        self.undo_button = big_button("Undo scrap", "undo", window.banner)  # in the banner
+        self.undo_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.undo_button.hide()
-        layout.addWidget(self.undo_button)
+        banner_layout = window.banner.layout()
+        assert banner_layout is not None
+        banner_layout.addWidget(self.undo_button)
         self.undo_button.clicked.connect(self.undo)
         self._undoable: UUID | None = None
         self._left_ms = 0
@@ -177,6 +181,8 @@ class ScrapFlow(QObject):
         name = next((r.name for r in self.reasons if r.id == reason_id), reason_id)
         self.window.show_notice("info", f"✓ {qty:,} scrapped on {job_id}: {name}")
         self._offer_undo(report_id)
+        if self.window.banner.item is None:  # no count's undo running: say it there too
+            self.window.banner.label.setText(f"✓ {qty:,} scrapped on {job_id}")
 
     def _stored(self) -> None:
         self.controller.wake_sender()
@@ -198,6 +204,8 @@ class ScrapFlow(QObject):
         self._left_ms -= self._tick.interval()
         if self._left_ms <= 0:
             self._offer_undo(None)
+            if self.window.banner.item is None:  # back to the quiet hint
+                self.window.banner.show_item(None)
         else:
             self._show_left()
 
