@@ -279,6 +279,8 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_set_non_working_day": frozenset({"admin"}),
     "leanops_set_ideal_cycle": frozenset({"supervisor", "admin"}),
     "leanops_calendar_admin": frozenset(),
+    # Migration 0016: a scrap report taken back (the kiosk's undo), bound as its report.
+    "leanops_correct_scrap": FLOOR,
     **{
         name: frozenset({"supervisor", "admin"})
         for name in (

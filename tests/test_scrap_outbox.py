@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from leanops_desktop.core.actor import Actor
+from leanops_desktop.core.errors import RuleViolation
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import Job
 from leanops_desktop.db.oee_models import ScrapLog
@@ -87,3 +89,48 @@ def test_scrap_waits_while_the_database_is_unreachable(
     assert _scrapped(db) == (4, 4)
     with db.session() as session:  # the server's scrap log has the kiosk's id
         assert session.get(ScrapLog, item) is not None
+
+
+def test_an_undo_waits_behind_its_report_and_a_refused_reports_undo_is_refused_here(
+    db: Database, admin: Actor, operator: Actor, tmp_path: Path
+) -> None:
+    make_station(db, admin, "ST-01")
+    make_station(db, admin, "ST-02")
+    make_job(db, admin, "JOB-1")
+    with db.session() as session:
+        dispatch.assign_job(session, admin, "JOB-1", "ST-01")
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        queue = ScrapOutbox(outbox)
+        queue.add(station_id="ST-01", job_id="JOB-1", qty=4,
+                  reason_id="quality/surface", operator=operator.email)
+        undone = queue.add(station_id="ST-01", job_id="JOB-1", qty=3,
+                           reason_id="quality/surface", operator=operator.email)
+        wrong = queue.add(station_id="ST-02", job_id="JOB-1", qty=5,
+                          reason_id="quality/surface", operator=operator.email)
+        correction = queue.add_correction(undone, operator=operator.email)
+        wrong_undo = queue.add_correction(wrong, operator=operator.email)
+        with pytest.raises(RuleViolation, match="already taken back"):
+            queue.add_correction(undone, operator=operator.email)
+        assert queue.pending_count() == 5
+        with db.session() as session:
+            result = send_pending_scrap(session, operator, queue)
+        assert (result.sent, result.refused) == (3, 2)
+        assert {item.id for item in queue.refused()} == {wrong, wrong_undo}
+        assert "nothing to undo" in (queue.get(wrong_undo).last_error or "")
+        assert queue.get(correction).corrects_id == undone
+    assert _scrapped(db) == (4, 4)  # 4 + 3 - 3
+
+
+def test_an_outbox_file_from_before_scrap_undo_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with Outbox(path) as outbox:
+        ScrapOutbox(outbox).add(station_id="ST-01", job_id="JOB-1", qty=1,
+                                reason_id="quality/surface", operator="o@plant.test")
+        with outbox._write() as conn:  # as the file was before corrections
+            conn.execute("ALTER TABLE scrap_outbox DROP COLUMN corrects_id")
+    with Outbox(path) as outbox:
+        queue = ScrapOutbox(outbox)
+        [item] = queue.pending()
+        assert item.corrects_id is None
+        queue.add_correction(item.id, operator="o@plant.test")
+        assert queue.pending_count() == 2

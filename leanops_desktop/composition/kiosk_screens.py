@@ -7,7 +7,8 @@ operator signs in by badge, and the page is set up the way the floor sees it:
 * ``sign-in``: the badge and names page; ``pin``: the keypad, two digits typed;
 * ``offline``: signed in while the server is away, three counts waiting;
 * ``blocked``: the work page of a blocked station; ``confirm-count``: the question a count
-  on it asks; ``complete``: the Complete question after a scan warning.
+  on it asks; ``complete``: the Complete question after a scan warning;
+* ``scrap``: three units scrapped, the reason question (a group's quality leaves).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
 
-PAGES = ("sign-in", "pin", "offline", "blocked", "confirm-count", "complete")
+PAGES = ("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap")
 OPERATOR, _PIN, BADGE = DEMO_CREDENTIALS[0]
 SCAN_WARNING = "JOB-9999 is not a job in LeanOps. Check the label."
 
@@ -146,6 +147,17 @@ def _complete_page(app: QApplication, window: DeviceKioskWindow) -> None:
     window.ask_complete()
 
 
+def _scrap_page(app: QApplication, window: DeviceKioskWindow) -> None:
+    _signed_in(app, window)
+    _wait(app, lambda: bool(window.scrap.reasons))
+    window.scrap.qty = 3
+    window.scrap.ask_group()
+    page = window.choice_page
+    group = next((key for key in page.buttons if key.startswith("group:")), None)
+    if group is not None:  # the leaves of the first group, the second level
+        page.buttons[group].click()
+
+
 _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "sign-in": _sign_in_page,
     "pin": _pin_page,
@@ -153,4 +165,5 @@ _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "blocked": _blocked_page,
     "confirm-count": _confirm_count_page,
     "complete": _complete_page,
+    "scrap": _scrap_page,
 }

@@ -68,6 +68,11 @@ class EventType(StrEnum):
     OPERATOR_LOCKED = "operator_locked"
     BOARD_ENROLLED = "board_enrolled"
     ANDON_ACKNOWLEDGED = "andon_acknowledged"
+    SCRAP_REPORTED = "scrap_reported"
+    SCRAP_CORRECTED = "scrap_corrected"
+    DOWNTIME_REASON_SAVED = "downtime_reason_saved"
+    SHIFT_SAVED = "shift_saved"
+    NON_WORKING_DAY_SET = "non_working_day_set"
 
 
 class ChangeOp(StrEnum):

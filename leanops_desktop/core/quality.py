@@ -19,6 +19,7 @@ class QualityEvent(StrEnum):
     """``events_log.event_type`` of the quality, reason and calendar changes."""
 
     SCRAP_REPORTED = "scrap_reported"
+    SCRAP_CORRECTED = "scrap_corrected"
     DOWNTIME_REASON_SAVED = "downtime_reason_saved"
     SHIFT_SAVED = "shift_saved"
     NON_WORKING_DAY_SET = "non_working_day_set"

@@ -10,11 +10,13 @@ uses as the ``scrap_logs`` id: sending it again after a lost reply counts it onc
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from leanops_desktop.core.errors import RuleViolation
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_id, check_quantity, check_text
 from leanops_desktop.db.outbox_file import OutboxFile
+from leanops_desktop.db.outbox_items import OutboxCounts
 
 _SCHEMA = (
     """
@@ -30,7 +32,8 @@ _SCHEMA = (
         state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'refused')),
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        corrects_id TEXT
     )
     """,
     "CREATE INDEX IF NOT EXISTS ix_scrap_outbox_state_seq ON scrap_outbox (state, seq)",
@@ -52,6 +55,7 @@ class ScrapItem:
     state: str
     attempts: int
     last_error: str | None
+    corrects_id: uuid.UUID | None = None  # a correction: the report it takes back
 
 
 class ScrapOutbox:
@@ -62,6 +66,9 @@ class ScrapOutbox:
         with outbox._write() as conn:
             for statement in _SCHEMA:
                 conn.execute(statement)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(scrap_outbox)")}
+            if "corrects_id" not in columns:  # a file from before scrap could be taken back
+                conn.execute("ALTER TABLE scrap_outbox ADD COLUMN corrects_id TEXT")
 
     def add(
         self, *, station_id: str, job_id: str, qty: int, reason_id: str, operator: str,
@@ -82,9 +89,37 @@ class ScrapOutbox:
             )
         return item_id
 
+    def add_correction(self, report_id: uuid.UUID, *, operator: str) -> uuid.UUID:
+        """Queue the taking back of scrap report ``report_id`` (the kiosk's undo); its id."""
+        original = self.get(report_id)
+        if original.corrects_id is not None:
+            raise RuleViolation("a correction cannot itself be taken back")
+        if self._items("WHERE corrects_id = ?", (str(report_id),)):
+            raise RuleViolation("that scrap report is already taken back")
+        item_id = uuid.uuid4()
+        stamp = datetime.now(UTC).isoformat()
+        with self._file._write() as conn:
+            conn.execute(
+                "INSERT INTO scrap_outbox (id, station_id, job_id, qty, reason_id, operator,"
+                " created_at, state, updated_at, corrects_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (str(item_id), original.station_id, original.job_id, original.qty,
+                 original.reason_id, operator, stamp, stamp, str(report_id)),
+            )  # fmt: skip
+        return item_id
+
     def pending(self) -> list[ScrapItem]:
         """Items still to send, oldest first."""
         return self._items("WHERE state = 'pending' ORDER BY seq")
+
+    def pending_count(self) -> int:
+        """How many items wait to be sent (the kiosk header's waiting count)."""
+        [row] = self._file._query("SELECT count(*) AS n FROM scrap_outbox WHERE state = 'pending'")
+        return int(row["n"])
+
+    def add_waiting(self, counts: OutboxCounts) -> OutboxCounts:
+        """The good counts' waiting figures with the scrap items waiting added."""
+        return replace(counts, pending=counts.pending + self.pending_count())
 
     def refused(self) -> list[ScrapItem]:
         return self._items("WHERE state = 'refused' ORDER BY seq")
@@ -120,7 +155,7 @@ class ScrapOutbox:
     def _items(self, where: str, params: tuple[str, ...] = ()) -> list[ScrapItem]:
         rows = self._file._query(
             "SELECT seq, id, station_id, job_id, qty, reason_id, operator, created_at, state,"
-            f" attempts, last_error FROM scrap_outbox {where}",
+            f" attempts, last_error, corrects_id FROM scrap_outbox {where}",
             params,
         )
         return [
@@ -129,6 +164,7 @@ class ScrapOutbox:
                 job_id=row["job_id"], qty=row["qty"], reason_id=row["reason_id"],
                 operator=row["operator"], created_at=datetime.fromisoformat(row["created_at"]),
                 state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
+                corrects_id=uuid.UUID(row["corrects_id"]) if row["corrects_id"] else None,
             )
             for row in rows
         ]

@@ -192,6 +192,34 @@ CASES: list[tuple[EventRow, str]] = [
               "alert": "ST-07 blocked for 12 min (material)"}, "ST-07"),
         "Alert acknowledged: ST-07 blocked for 12 min (material)",
     ),
+    (
+        event(EventType.SCRAP_REPORTED, {"log_id": "5b0c", "qty": 3, "reason": "quality/surface",
+              "category": "quality", "device": "kiosk-st07@plant"}, "ST-07", "J-07"),
+        "3 scrapped on station ST-07 for job J-07 (quality/surface), at the kiosk by "
+        "sam@plant.test",
+    ),
+    (
+        event(EventType.SCRAP_CORRECTED, {"log_id": "6c1d", "corrects_id": "5b0c", "qty": -3,
+              "reason": "quality/surface"}, "ST-07", "J-07"),
+        "Scrap report of 3 on station ST-07 for job J-07 taken back",
+    ),
+    (
+        event(EventType.DOWNTIME_REASON_SAVED, {"reason": "maintenance/spindle", "old": None,
+              "new": {"parent_id": "maintenance", "name": "Spindle",
+                      "category": "unplanned_stop", "is_active": True}}),
+        "Downtime reason “Spindle” added under maintenance (unplanned stop)",
+    ),
+    (
+        event(EventType.SHIFT_SAVED, {"shift": "1", "new": {"name": "Early",
+              "start_minute": 360, "end_minute": 840, "days": "12345",
+              "breaks": [{"name": "lunch", "offset_minutes": 240, "duration_minutes": 30}]}}),
+        "Shift “Early” saved: 06:00–14:00 on days 12345, 1 break",
+    ),
+    (
+        event(EventType.NON_WORKING_DAY_SET, {"day": "2026-12-25", "off": True,
+              "note": "Christmas"}),
+        "2026-12-25 set as a non-working day (Christmas)",
+    ),
 ]  # fmt: skip
 
 
@@ -203,6 +231,26 @@ def test_every_event_type_has_a_sentence() -> None:
 @pytest.mark.parametrize(("row", "text"), CASES, ids=[row.event_type for row, _ in CASES])
 def test_event_details_are_sentences(row: EventRow, text: str) -> None:
     assert event_text(row) == text
+
+
+def test_reason_and_calendar_changes_read_as_changes() -> None:
+    retired = event(EventType.DOWNTIME_REASON_SAVED, {"reason": "quality/burr",
+                    "old": {"parent_id": "quality", "name": "Burr", "category": "quality",
+                            "is_active": True},
+                    "new": {"parent_id": "quality", "name": "Burr", "category": "quality",
+                            "is_active": False}})
+    renamed = event(EventType.DOWNTIME_REASON_SAVED, {"reason": "quality/burr",
+                    "old": {"parent_id": "quality", "name": "Burr", "category": "quality",
+                            "is_active": True},
+                    "new": {"parent_id": "quality", "name": "Burrs", "category": "quality",
+                            "is_active": True}})
+    worked = event(EventType.NON_WORKING_DAY_SET, {"day": "2026-12-24", "off": False, "note": ""})
+    ideal = event(EventType.JOB_UPDATED, {"old": {"ideal_cycle_s": 30.0},
+                  "new": {"ideal_cycle_s": 42.5}}, job="J-07")
+    assert event_text(retired) == "Downtime reason “Burr” retired"
+    assert event_text(renamed) == "Downtime reason quality/burr changed: name from Burr to Burrs"
+    assert event_text(worked) == "2026-12-24 is a working day again"
+    assert event_text(ideal) == "Job J-07 changed: ideal cycle time (s) from 30 to 42.5"
 
 
 def test_an_unknown_event_type_lists_its_values() -> None:

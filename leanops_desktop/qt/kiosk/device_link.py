@@ -160,6 +160,7 @@ class DeviceLink(QObject):
             # was away) before the reports made under them; a refused one's reports are
             # refused in the outbox with the server's reason.
             prepare=lambda: settle_offline_sign_ins(cache, device, outbox),
+            scrap=self.controller.scrap_queue,
         )
         bridge.status_changed.connect(self._on_status)
         return bridge

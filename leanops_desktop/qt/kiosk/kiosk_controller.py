@@ -1,12 +1,9 @@
 """What the kiosk does, without its widgets: sign-in, reports, undo, block, complete, scans.
 
-Reports go to the outbox (durable) and are confirmed at once; the sender sends them in the
-background. Everything that needs the database right now (reads, block/resume, complete,
-start a job, scan look-ups, sign-in) runs on the ``kiosk`` lane of a
-:class:`~leanops_desktop.qt.db_runner.DbRunner`, one job at a time in order, so the screen
-never freezes while the server is away. Block, resume, complete and start are not queued
-while offline: the operator is told plainly that they were not recorded.
-"""
+Reports (counts, scrap) go to the durable outbox, are confirmed at once and sent behind; all
+else that needs the database (reads, block/resume, complete, start, scans, sign-in) runs in
+order on the DbRunner's ``kiosk`` lane, never freezing the screen; those are not queued
+offline: the operator is told they were not recorded."""
 
 from __future__ import annotations
 
@@ -25,6 +22,7 @@ from leanops_desktop.core.permissions import Action, allowed
 from leanops_desktop.core.rows import JobRow
 from leanops_desktop.core.validation import MAX_REPORT_QTY, check_quantity
 from leanops_desktop.db.outbox_items import ItemState, OutboxCounts, OutboxItem
+from leanops_desktop.db.scrap_outbox import ScrapOutbox
 from leanops_desktop.qt.db_runner import KIOSK, DbRunner
 from leanops_desktop.qt.kiosk.live_refresh import FeedFactory, LiveRefresh, default_feed
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, scan_verdict, sentence
@@ -84,6 +82,7 @@ class KioskController(QObject):
         self.config = config
         self.station_id = station_id
         self.outbox = outbox
+        self.scrap_queue = ScrapOutbox(outbox)  # scrap reports, in the same file
         self._sign_in = sign_in_function
         #: Every database call of the kiosk (the composition root passes its runner).
         self.runner = runner if runner is not None else DbRunner(self)
@@ -174,13 +173,12 @@ class KioskController(QObject):
         self.refresh()
 
     def _sender_for(self, signed_in: SignedIn) -> SenderBridge:
-        """The device's sender for an operator at an enrolled kiosk; else one with the user's
-        own connection (the device's pauses meanwhile: one sender at a time)."""
+        """The enrolled device's sender, or one on the user's connection (the device's pauses)."""
         if self.link is not None and signed_in.db is self.link.start.device.db:
             return self.link.bridge
         if self.link is not None:
             self.link.pause()
-        bridge = SenderBridge(self.outbox, signed_in, self.runner, self)
+        bridge = SenderBridge(self.outbox, signed_in, self.runner, self, scrap=self.scrap_queue)
         bridge.status_changed.connect(self._on_sender_status)
         bridge.start()
         return bridge
@@ -271,8 +269,8 @@ class KioskController(QObject):
             self.online = online
             self.connection_changed.emit(online, message)
 
-    def counts(self) -> OutboxCounts:
-        return self.outbox.counts()
+    def counts(self) -> OutboxCounts:  # scrap waiting is waiting too
+        return self.scrap_queue.add_waiting(self.outbox.counts())
 
     def pending_units(self) -> int:
         """Units of the current job confirmed here but not yet on the server."""
@@ -281,8 +279,7 @@ class KioskController(QObject):
 
     def server_done(self) -> int:
         """The job's units on the server as last seen: the last read, or the count a send
-        returned after that read began (so units sent while offline since are not lost from
-        the screen)."""
+        returned after it began (units sent while offline since stay on the screen)."""
         if self.snapshot is None or self.snapshot.assignment is None:
             return 0
         done = self.snapshot.assignment.job_qty_done
@@ -343,9 +340,12 @@ class KioskController(QObject):
         self._after_store(item)
         return item
 
-    def _after_store(self, item: OutboxItem) -> None:
+    def wake_sender(self) -> None:
         if self._bridge is not None:
             self._bridge.wake()
+
+    def _after_store(self, item: OutboxItem) -> None:
+        self.wake_sender()
         self.report_confirmed.emit(item)
         self.counts_changed.emit(self.counts())
 

@@ -1,9 +1,7 @@
 """The kiosk screen: header, the work page, full-page questions, refused reports, sign-in.
 
-No menus, no docks, no modal dialogs: every question is a full page with big answers, and
-the keyboard belongs to the barcode scanner (a job id and Enter) whenever nobody is typing
-into the sign-in form.
-"""
+No menus, no docks, no modal dialogs: every question is a full page with big answers, and the
+keyboard belongs to the scanner (a job id and Enter) unless someone types into the sign-in."""
 
 from __future__ import annotations
 
@@ -29,6 +27,7 @@ from leanops_desktop.qt.kiosk.queue_panel import QueuePanel
 from leanops_desktop.qt.kiosk.refused_page import RefusedPage
 from leanops_desktop.qt.kiosk.report_pad import Keypad, QuickCountRow
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, sentence
+from leanops_desktop.qt.kiosk.scrap_flow import ScrapFlow
 from leanops_desktop.qt.kiosk.sign_in_page import SignInPage
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot
 from leanops_desktop.qt.kiosk.style import Sizing, sizing_for, stylesheet
@@ -89,6 +88,7 @@ class KioskWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
         self._connect()
+        self.scrap = ScrapFlow(self)
         self._apply_sizing()
         self._show_actor(controller.actor)
         self._show_counts(controller.counts())

@@ -15,11 +15,13 @@ from PySide6.QtCore import QObject, Signal
 
 from leanops_desktop.qt.db_runner import HOUSEKEEPING, DbRunner, Job
 from leanops_desktop.services.accounts.signed_in import SignedIn
+from leanops_desktop.services.quality.kiosk_scrap import ScrapReportSender
 from leanops_desktop.services.reporting.report_sender import ReportSender
 from leanops_desktop.services.reporting.send_loop import SenderStatus, SendLoop
 
 if TYPE_CHECKING:
     from leanops_desktop.db.outbox import Outbox
+    from leanops_desktop.db.scrap_outbox import ScrapOutbox
 
 
 class SenderBridge(QObject):
@@ -37,13 +39,20 @@ class SenderBridge(QObject):
         first_delay: float = 0.5,
         max_delay: float = 8.0,
         prepare: Callable[[], object] | None = None,
+        scrap: ScrapOutbox | None = None,
     ) -> None:
-        """``prepare`` runs before every pass (a kiosk registers its offline sign-ins)."""
+        """``prepare`` runs before every pass (a kiosk registers its offline sign-ins);
+        ``scrap``: the kiosk's scrap outbox, sent after the counts in every pass."""
         super().__init__(parent)
         self._signed_in = signed_in
         self._runner = runner
+        sender = (
+            ReportSender(outbox, signed_in.db, signed_in.actor, prepare=prepare)
+            if scrap is None
+            else ScrapReportSender(outbox, signed_in.db, signed_in.actor, scrap, prepare=prepare)
+        )
         self._loop = SendLoop(
-            ReportSender(outbox, signed_in.db, signed_in.actor, prepare=prepare),
+            sender,
             self._post,
             first_delay=first_delay,
             max_delay=max_delay,

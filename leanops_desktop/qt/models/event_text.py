@@ -13,6 +13,7 @@ from typing import Any
 
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.rows import EventRow
+from leanops_desktop.qt.models.quality_event_text import QUALITY_SENTENCES
 
 Meta = Mapping[str, Any]
 
@@ -54,6 +55,7 @@ _FIELD_NAMES = {
     "name": "name",
     "line": "line",
     "is_active": "in use",
+    "ideal_cycle_s": "ideal cycle time (s)",
 }
 
 
@@ -259,6 +261,7 @@ SENTENCES: dict[str, Callable[[EventRow, Meta], str]] = {
     EventType.OPERATOR_LOCKED.value: _operator_locked,
     EventType.BOARD_ENROLLED.value: _board_enrolled,
     EventType.ANDON_ACKNOWLEDGED.value: _andon_acknowledged,
+    **QUALITY_SENTENCES,
 }
 
 

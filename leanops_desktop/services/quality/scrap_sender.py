@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.db.scrap_outbox import ScrapOutbox
+from leanops_desktop.db.scrap_outbox import ScrapItem, ScrapOutbox
 from leanops_desktop.services.quality.scrap import ScrapReport, report_scrap
+from leanops_desktop.services.quality.scrap_correction import ScrapCorrection, correct_scrap
 from leanops_desktop.services.reporting.report_channel import ErrorKind, classify
 from leanops_desktop.services.reporting.report_sender import connection_message
 
@@ -31,17 +32,12 @@ def send_pending_scrap(session: Session, actor: Actor, queue: ScrapOutbox) -> Sc
     """Send every pending scrap item in order; stop at the first connection failure."""
     sent = refused = 0
     for item in queue.pending():
-        report = ScrapReport(
-            station_id=item.station_id,
-            job_id=item.job_id,
-            qty=item.qty,
-            reason_id=item.reason_id,
-            report_id=item.id,
-            operator=item.operator,
-            tapped_at=item.created_at,
-        )
+        if item.corrects_id is not None and queue.get(item.corrects_id).state == "refused":
+            queue.mark_refused(item.id, "the scrap it takes back was not counted: nothing to undo")
+            refused += 1
+            continue
         try:
-            report_scrap(session, actor, report)
+            _send(session, actor, item)
         except Exception as error:  # sorted by classify: connection, refusal, unexpected
             kind = classify(error)
             if kind is ErrorKind.CONNECTION:
@@ -56,3 +52,21 @@ def send_pending_scrap(session: Session, actor: Actor, queue: ScrapOutbox) -> Sc
         queue.mark_sent(item.id)  # counted now, or counted before (a lost reply)
         sent += 1
     return ScrapSendResult(sent, refused)
+
+
+def _send(session: Session, actor: Actor, item: ScrapItem) -> None:
+    """One item: a scrap report, or the correction that takes one back."""
+    if item.corrects_id is not None:
+        correction = ScrapCorrection(item.id, item.corrects_id, item.operator, item.created_at)
+        correct_scrap(session, actor, correction)
+        return
+    report = ScrapReport(
+        station_id=item.station_id,
+        job_id=item.job_id,
+        qty=item.qty,
+        reason_id=item.reason_id,
+        report_id=item.id,
+        operator=item.operator,
+        tapped_at=item.created_at,
+    )
+    report_scrap(session, actor, report)
