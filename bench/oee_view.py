@@ -2,7 +2,8 @@
 
 The whole path of the performance view's OEE tab: the read submitted on a
 :class:`~leanops_desktop.qt.db_runner.DbRunner` lane (``performance_reads.read_oee``, off
-the GUI thread), its rows handed back to the GUI thread, grouped and written into the
+the GUI thread) and grouped per station, line, shift and day on the same lane, handed back
+to the GUI thread and written into the
 :class:`~leanops_desktop.qt.performance.oee_panel.OeePanel` table, and the panel painted
 (``repaint``). The database is built as ``bench/oee.py`` builds it (its own database name).
 Prints median and p95 in ms of each part and of the whole, beside the 300 ms target.
@@ -28,9 +29,8 @@ import bench.analytics as analytics
 import bench.oee as oee_bench
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.performance import performance_reads as reads
-from leanops_desktop.qt.performance.oee_panel import OeePanel
+from leanops_desktop.qt.performance.oee_panel import OeeGroups, OeePanel, group_rows
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
-from leanops_desktop.services.oee.figures import OeeRow
 from tests.pg_server import ThrowawayCluster
 
 DB_NAME = "leanops_bench_oee_view"
@@ -41,21 +41,21 @@ def one_pass(
 ) -> tuple[float, float, float]:
     """(read on the runner until back in the GUI thread, table filled, painted) in ms."""
     loop = QEventLoop()
-    arrived: list[list[OeeRow]] = []
+    arrived: list[OeeGroups] = []
 
-    def done(rows: list[OeeRow]) -> None:
+    def done(rows: OeeGroups) -> None:
         arrived.append(rows)
         loop.quit()
 
     started = time.perf_counter()
     runner.submit(
-        lambda: reads.read_oee(db, oee_bench.SUPERVISOR, work, oee_bench.TZ),  # type: ignore[arg-type]
+        lambda: group_rows(reads.read_oee(db, oee_bench.SUPERVISOR, work, oee_bench.TZ)),  # type: ignore[arg-type]
         done,
         lambda error: (print(error), loop.quit()),
     )
     loop.exec()
     read_at = time.perf_counter()
-    panel.set_rows(arrived[0])
+    panel.set_groups(arrived[0])
     filled_at = time.perf_counter()
     panel.repaint()
     painted_at = time.perf_counter()
@@ -111,13 +111,12 @@ def main() -> int:
     finally:
         if cluster is not None:
             cluster.cleanup()
-    rows = len(panel.rows)
     print(
-        f"\n{args.rows:,} logs, {args.stations} stations, {rows:,} station-shift rows;"
+        f"\n{args.rows:,} logs, {args.stations} stations, {args.days} days;"
         f" {panel.table.rowCount()} table rows (per station); {panel.summary.text()}"
     )
     names = (
-        "read on the runner lane (off the GUI thread)",
+        "read and grouped on the runner lane (off the GUI thread)",
         "  table filled (GUI thread)",
         "  painted (GUI thread)",
     )

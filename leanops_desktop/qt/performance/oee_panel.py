@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -89,6 +90,22 @@ def summary_text(total: OeeFigures) -> str:
     )
 
 
+#: Grouping key -> group name -> summed figures (the total last, as ``TOTAL``).
+OeeGroups = dict[str, dict[str, OeeFigures]]
+
+
+def group_rows(rows: Sequence[OeeRow]) -> OeeGroups:
+    """Every grouping of the rows at once (runs beside the read, off the GUI thread)."""
+    total = sum((row.figures for row in rows), OeeFigures())
+    result: OeeGroups = {}
+    for grouping, (_title, key, text) in GROUPINGS.items():
+        sums = oee.group(rows, key)
+        named = {text(k): sums[k] for k in sorted(sums, key=str)}
+        named[TOTAL] = total
+        result[grouping] = named
+    return result
+
+
 class OeePanel(QWidget):
     """A grouping choice, a summary line and a table; ``texts()`` returns what it shows."""
 
@@ -109,33 +126,38 @@ class OeePanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # no per-cell measuring
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 160)
         top = QHBoxLayout()
         top.addWidget(self.grouping)
         top.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        self.rows: list[OeeRow] = []
+        self.groups: OeeGroups = group_rows([])
 
     def set_grouping(self, key: str) -> None:
         self.grouping.setCurrentIndex(self.grouping.findData(key))
 
     def set_rows(self, rows: Sequence[OeeRow]) -> None:
-        self.rows = list(rows)
+        self.set_groups(group_rows(rows))
+
+    def set_groups(self, groups: OeeGroups) -> None:
+        """Figures grouped by :func:`group_rows` (on the runner)."""
+        self.groups = groups
         self._fill()
 
     def grouped(self) -> dict[str, OeeFigures]:
         """Group name -> summed figures, for the grouping chosen, then the total."""
-        _title, key, text = GROUPINGS[str(self.grouping.currentData())]
-        sums = oee.group(self.rows, key)
-        result = {text(k): sums[k] for k in sorted(sums, key=str)}
-        result[TOTAL] = sum((row.figures for row in self.rows), OeeFigures())
-        return result
+        return self.groups[str(self.grouping.currentData())]
 
     def _fill(self) -> None:
         title = GROUPINGS[str(self.grouping.currentData())][0]
         self.table.setHorizontalHeaderItem(0, QTableWidgetItem(title))
         groups = self.grouped()
+        self.table.setUpdatesEnabled(False)
         self.summary.setText(summary_text(groups[TOTAL]))
         self.table.setRowCount(len(groups))
         for row_index, (name, figures) in enumerate(groups.items()):
@@ -152,7 +174,7 @@ class OeePanel(QWidget):
                 if column == 3 and figures.performance_over_100:
                     item.setToolTip("Over 100 %: the job's ideal cycle time is too slow")
                 self.table.setItem(row_index, column, item)
-        self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
 
     def texts(self) -> dict[str, list[str]]:
         """Group name -> the cells shown after it."""

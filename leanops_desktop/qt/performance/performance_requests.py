@@ -23,11 +23,11 @@ from leanops_desktop.qt.db_runner import READS, Job
 from leanops_desktop.qt.performance import panel_updates
 from leanops_desktop.qt.performance import performance_reads as reads
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
+from leanops_desktop.qt.performance.oee_panel import OeeGroups, group_rows
 from leanops_desktop.qt.performance.performance_loading import PanelLoads
 from leanops_desktop.qt.performance.range_bar import RangeBar
 from leanops_desktop.services import analytics
 from leanops_desktop.services.analytics_scope import Scope
-from leanops_desktop.services.oee.figures import OeeRow
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -146,7 +146,7 @@ class PerformanceRequests:
         )
         self._loads.submit(
             "oee",
-            lambda: reads.read_oee(db, actor, request, tz),
+            lambda: group_rows(reads.read_oee(db, actor, request, tz)),
             self._oee_read,
             lane=ANALYTICS,
         )
@@ -201,11 +201,11 @@ class PerformanceRequests:
         )
         self._loads.queue(self._show_tiles, *steps)
 
-    def _oee_read(self, rows: list[OeeRow]) -> None:
+    def _oee_read(self, groups: OeeGroups) -> None:
         self._loads.succeeded("oee")
         panels = self.panels
         assert panels is not None
-        self._loads.queue(lambda: panels.oee.set_rows(rows))
+        self._loads.queue(lambda: panels.oee.set_groups(groups))
 
     def _jobs_read(self, request: reads.LoadRequest, data: reads.JobData) -> None:
         self._loads.succeeded("jobs")
