@@ -23,6 +23,8 @@ from leanops_desktop.services.oee.compute import oee_rows
 from leanops_desktop.services.reads import queries
 from tests.analytics_seed import SUPERVISOR
 from tests.oee_plant import DAY, at, build_plant
+from tests.qt.conftest import RecordingMessages
+from tests.qt.window_helpers import open_window
 
 
 @pytest.fixture
@@ -82,3 +84,23 @@ def test_an_operator_reads_nothing(
     plant: Database, qtbot: QtBot, runner: DbRunner, operator: Actor
 ) -> None:
     assert _read(plant, runner, qtbot, operator) == {}
+
+
+def test_the_window_puts_the_figure_on_its_tiles(
+    plant: Database, qtbot: QtBot, messages: RecordingMessages, operator: Actor
+) -> None:
+    window = open_window(qtbot, plant, SUPERVISOR, messages)
+    window.tile_oee.tz, window.tile_oee.clock = UTC, lambda: at(20)
+    window.tile_oee.refresh()  # the window's runner is inline here
+    tiles = {key: window.overview.tile(key) for key in ("ST-A1", "ST-A2", "ST-B1")}
+    assert {key: tile.oee_text() for key, tile in tiles.items() if tile is not None} == {
+        "ST-A1": "OEE 70 %",
+        "ST-A2": "OEE 91 %",
+        "ST-B1": "",
+    }
+    window.close()
+    floor = open_window(qtbot, plant, operator, messages)
+    assert not floor.tile_oee.enabled
+    tile = floor.overview.tile("ST-A1")
+    assert tile is not None and tile.oee is None
+    floor.close()

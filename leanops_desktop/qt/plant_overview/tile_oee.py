@@ -68,8 +68,9 @@ class TileOee(QObject):
     ) -> None:
         super().__init__(parent)
         self._db, self._actor, self._runner, self._show = db, actor, runner, show
-        self._tz = tz or local_zone()
-        self._clock = clock or (lambda: datetime.now(UTC))
+        #: The zone of the shift calendar and "now" (tests set them).
+        self.tz = tz or local_zone()
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.enabled = allowed(actor.role, Action.VIEW_ANALYTICS)
         self._delay = QTimer(self)
         self._delay.setSingleShot(True)
@@ -89,7 +90,7 @@ class TileOee(QObject):
     def refresh(self) -> None:
         if not self.enabled:
             return
-        db, actor, tz, now = self._db, self._actor, self._tz, self._clock()
+        db, actor, tz, now = self._db, self._actor, self.tz, self.clock()
         self._runner.submit(
             lambda: read_shift_oee(db, actor, now, tz),
             self._show,
