@@ -33,6 +33,7 @@ from leanops_desktop.qt.messages import MessageBar, MessageService
 from leanops_desktop.qt.models.refresh import FloorRows
 from leanops_desktop.qt.performance.performance_view import PerformanceView
 from leanops_desktop.qt.plant_overview import PlantOverview
+from leanops_desktop.qt.plant_overview.tile_oee import TileOee
 from leanops_desktop.qt.status_bar import FloorStatusBar
 from leanops_desktop.qt.theme.resources import app_icon
 from leanops_desktop.qt.window import floor_views
@@ -138,6 +139,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.messages.set_default_bar(self.message_bar)
         self.overview = PlantOverview(self.models.stations, self)
         self.models.listeners.append(lambda _rows: self.overview.sync())
+        self.tile_oee = TileOee(self.db, self.actor, self.runner, self.overview.set_oee, self)
+        self.models.listeners.append(self.tile_oee.changed)
+        self.tile_oee.refresh()
         self.central_tabs = QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.central_tabs.addTab(self.overview, "Plant overview")
@@ -370,6 +374,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def shut_down(self) -> None:
         """Stop reading and drop the answers still due (the window is going away)."""
         self.refresher.stop()
+        self.tile_oee.stop()
         if self._own_feed is not None:
             self._own_feed.stop()
         if self._own_runner:

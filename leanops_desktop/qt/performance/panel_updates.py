@@ -13,6 +13,7 @@ from leanops_desktop.core.rows import PerformanceRow
 from leanops_desktop.qt.performance.performance_reads import JobData
 from leanops_desktop.services import analytics, analytics_csv
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
+from leanops_desktop.services.oee import oee_csv
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.performance.performance_panels import PerformancePanels
@@ -125,6 +126,7 @@ def save_csv(
     """Save the data behind a plot (the current tab's by default) as CSV."""
     from leanops_desktop.qt.performance.performance_panels import (
         JOB_PROGRESS,
+        OEE,
         PARETO,
         THROUGHPUT,
         TIMELINE,
@@ -140,5 +142,10 @@ def save_csv(
         rows = analytics_csv.timeline_rows(panels.timeline.timeline, tz)
     elif key == PARETO and figures is not None:
         rows = analytics_csv.key_figure_rows(*figures)
+    elif key == OEE:
+        header = ["group", *oee_csv.HEADER[3:]]
+        rows = [header] + [
+            [name, *oee_csv.figures_cells(sums)] for name, sums in panels.oee.grouped().items()
+        ]
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from leanops_desktop.qt.performance.job_progress_plot import JobProgressPlot
 from leanops_desktop.qt.performance.job_risk_table import JobRiskTable
+from leanops_desktop.qt.performance.oee_panel import OeePanel
 from leanops_desktop.qt.performance.pareto_plot import ParetoPlot
 from leanops_desktop.qt.performance.status_timeline_plot import StatusTimelinePlot
 from leanops_desktop.qt.performance.throughput_plot import ThroughputPlot
 
 THROUGHPUT, JOB_PROGRESS, TIMELINE, PARETO = "throughput", "job_progress", "timeline", "pareto"
+OEE = "oee"
 TAB_TITLES = {
     THROUGHPUT: "Throughput",
     JOB_PROGRESS: "Job progress",
     TIMELINE: "Status timeline",
     PARETO: "Blocked time (Pareto)",
+    OEE: "OEE",
 }
 
 
@@ -33,6 +35,7 @@ class PerformancePanels(QTabWidget):
         self.risk_table = JobRiskTable(tz, self)
         self.timeline = StatusTimelinePlot(tz, self)
         self.pareto = ParetoPlot(self)
+        self.oee = OeePanel(self)
         jobs = QSplitter(Qt.Orientation.Horizontal, self)
         jobs.addWidget(self.job_progress)
         jobs.addWidget(self.risk_table)
@@ -44,6 +47,7 @@ class PerformancePanels(QTabWidget):
             JOB_PROGRESS: jobs,
             TIMELINE: self.timeline,
             PARETO: self.pareto,
+            OEE: self.oee,
         }
         for key, page in self._pages.items():
             page.setObjectName(f"performance_{key}")
@@ -55,12 +59,13 @@ class PerformancePanels(QTabWidget):
     def show_tab(self, key: str) -> None:
         self.setCurrentIndex(list(self._pages).index(key))
 
-    def plot_widget(self, key: str) -> pg.PlotWidget:
-        """The plot of a tab (what a PNG export shows)."""
-        plots = {
+    def plot_widget(self, key: str) -> QWidget:
+        """The plot of a tab (what a PNG export shows; the OEE tab's table)."""
+        plots: dict[str, QWidget] = {
             THROUGHPUT: self.throughput.plot,
             JOB_PROGRESS: self.job_progress.plot,
             TIMELINE: self.timeline.plot,
             PARETO: self.pareto.plot,
+            OEE: self.oee,
         }
         return plots[key]

@@ -17,6 +17,8 @@ from leanops_desktop.core.rows import EventRow, JobRow, PerformanceRow, StationR
 from leanops_desktop.services import analytics
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
 from leanops_desktop.services.analytics_time import Bucket, ShiftWindow, choose_bucket
+from leanops_desktop.services.oee.compute import oee_rows
+from leanops_desktop.services.oee.figures import OeeRow
 from leanops_desktop.services.quality import reason_pareto
 from leanops_desktop.services.reads import history, queries
 
@@ -103,6 +105,16 @@ def read_reason_categories(db: Database) -> dict[str, ReasonCategory]:
     """Reason id -> category, for the Pareto by category (runs on the ``reads`` lane)."""
     with db.session() as session:
         return reason_pareto.reason_categories(session)
+
+
+def read_oee(db: Database, actor: Actor, request: LoadRequest, tz: tzinfo) -> list[OeeRow]:
+    """OEE per station and shift occurrence starting on a local day of the range (runs on
+    the ``analytics`` lane; a shift still running counts up to ``request.now``)."""
+    first_day = request.start.astimezone(tz).date()
+    last_day = (request.end - timedelta(microseconds=1)).astimezone(tz).date()
+    scope = Scope(line=request.scope.line, station_ids=request.scope.station_ids)
+    with db.session() as session:
+        return oee_rows(session, actor, first_day, last_day, tz, scope=scope, now=request.now)
 
 
 def read_jobs(

@@ -1,10 +1,10 @@
 """What the performance view reads for a choice of range, filter, zoom or job, and what it
 does with each result as it arrives (the panels go on screen through :class:`PanelLoads`).
 
-Choosing a range or filter submits three reads at once: the range's key figures with the
-status timeline and Pareto on the ``analytics`` lane; the throughput, then the shift's
-figures, the jobs at risk and the job curve on the ``reads`` lane (in order with the floor
-refresher, whose new reports are added to the curves drawn).
+Choosing a range or filter submits four reads at once: the range's key figures with the
+status timeline and Pareto, then its OEE (``services/oee``), on the ``analytics`` lane; the
+throughput, then the shift's figures, the jobs at risk and the job curve on the ``reads``
+lane (in order with the floor refresher, whose new reports are added to the curves drawn).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from leanops_desktop.qt.db_runner import READS, Job
 from leanops_desktop.qt.performance import panel_updates
 from leanops_desktop.qt.performance import performance_reads as reads
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
+from leanops_desktop.qt.performance.oee_panel import OeeGroups, group_rows
 from leanops_desktop.qt.performance.performance_loading import PanelLoads
 from leanops_desktop.qt.performance.range_bar import RangeBar
 from leanops_desktop.services import analytics
@@ -109,7 +110,7 @@ class PerformanceRequests:
         for kind in ("zoom", "curve"):
             self._loads.cancel(kind)
         request = self._request(keep_view=False)
-        self._start_loading({"throughput", "figures", "jobs"})
+        self._start_loading({"throughput", "figures", "oee", "jobs"})
         db, actor, tz = self._db, self._actor, self._tz
         self._submit_figures(request, with_throughput=True)
         self._loads.submit(
@@ -143,6 +144,12 @@ class PerformanceRequests:
             lambda data: self._figures_read(request, data),
             lane=ANALYTICS,
         )
+        self._loads.submit(
+            "oee",
+            lambda: group_rows(reads.read_oee(db, actor, request, tz)),
+            self._oee_read,
+            lane=ANALYTICS,
+        )
         if not with_throughput:
             self._submit_jobs(request)
 
@@ -174,14 +181,15 @@ class PerformanceRequests:
         """
         if self.panels is None or self._range is None:
             return
-        if self._loads.waiting & {"figures", "jobs"}:  # under way, maybe from before the change
+        # Under way, maybe from before the change: once more after it.
+        if self._loads.waiting & {"figures", "oee", "jobs"}:
             if self.isVisible():
                 self._figures_timer.start()
             else:
                 self._stale = True
             return
         self._stale = False
-        self._start_loading({"figures", "jobs"})
+        self._start_loading({"figures", "oee", "jobs"})
         self._submit_figures(self._request(keep_view=keep_view))
 
     def _figures_read(self, request: reads.LoadRequest, in_range: analytics.KeyFigures) -> None:
@@ -192,6 +200,12 @@ class PerformanceRequests:
             self.panels, in_range, request.end.timestamp(), keep_view=request.keep_view
         )
         self._loads.queue(self._show_tiles, *steps)
+
+    def _oee_read(self, groups: OeeGroups) -> None:
+        self._loads.succeeded("oee")
+        panels = self.panels
+        assert panels is not None
+        self._loads.queue(lambda: panels.oee.set_groups(groups))
 
     def _jobs_read(self, request: reads.LoadRequest, data: reads.JobData) -> None:
         self._loads.succeeded("jobs")

@@ -113,6 +113,7 @@ class PlantOverview(QScrollArea):
         self._tiles: dict[str, StationTile] = {}
         self._sections: dict[str, _LineSection] = {}
         self._selected: str | None = None
+        self._oee: dict[str, float | None] = {}
         self.plan: TilePlan | None = None
         self._body = QWidget(self)
         self._body.setObjectName("PlantOverview")
@@ -160,6 +161,12 @@ class PlantOverview(QScrollArea):
             self.ensureWidgetVisible(self._tiles[station_id])
         self.station_selected.emit(station_id)
 
+    def set_oee(self, by_station: dict[str, float | None]) -> None:
+        """Each tile's OEE of the current shift (a station not named has none)."""
+        self._oee = dict(by_station)
+        for station_id, tile in self._tiles.items():
+            tile.set_oee(self._oee.get(station_id))
+
     def refresh_clock(self) -> None:
         """Time passed: blocked times and "late" flags read anew."""
         for tile in self._tiles.values():
@@ -188,6 +195,7 @@ class PlantOverview(QScrollArea):
                 self._sections[row.line].show()
             section = self._sections[row.line]
             tile = StationTile(row, section)
+            tile.set_oee(self._oee.get(row.id))
             tile.clicked.connect(self.select_station)
             tile.activated.connect(self.station_activated)
             tile.context_menu_requested.connect(self.context_menu_requested)

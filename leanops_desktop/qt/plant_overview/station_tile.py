@@ -45,9 +45,11 @@ from leanops_desktop.qt.plant_overview.tile_lines import (
     status_label,
     tile_font,
 )
+from leanops_desktop.qt.plant_overview.tile_oee import oee_text
 from leanops_desktop.qt.plant_overview.tile_painting import (
     BAND,
     TileBrush,
+    paint_corner_text,
     paint_frame,
     paint_lines,
 )
@@ -75,6 +77,8 @@ class StationTile(QWidget):
         #: "Now" for the blocked time and "late" (tests set a fixed clock).
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.scale_cap = MAX_SCALE
+        #: The OEE of the current shift (None: no figure, or not read).
+        self.oee: float | None = None
         self._layouts: dict[object, tuple[float, list[TileLine]]] = {}
         self._base_font_key: str | None = None
         self._drop_hover = False
@@ -92,6 +96,16 @@ class StationTile(QWidget):
             self.row = row
             self._refresh_texts()
             self.update()
+
+    def set_oee(self, oee: float | None) -> None:
+        """The current shift's OEE, written small in the tile's bottom right corner."""
+        if oee != self.oee:
+            self.oee = oee
+            self._refresh_texts()
+            self.update()
+
+    def oee_text(self) -> str:
+        return oee_text(self.oee)
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -194,6 +208,8 @@ class StationTile(QWidget):
                 f"{row.job_qty_done} of {row.job_qty_total} made"
             )
             parts.extend(flag.lower() for flag in self.flags())
+        if self.oee is not None:
+            parts.append(f"{self.oee_text()} this shift")
         self.setAccessibleName(f"Station {row.id}")
         self.setAccessibleDescription("; ".join(parts))
         self.setToolTip(self._tooltip())
@@ -227,6 +243,8 @@ class StationTile(QWidget):
                 lines.append(late_text(row.job_due_date, today))
         else:
             lines.append("No job: drop a job here to assign it")
+        if self.oee is not None:
+            lines.append(f"{self.oee_text()} this shift")
         return "<br>".join(lines)
 
     # -- painting ------------------------------------------------------------------------
@@ -258,6 +276,8 @@ class StationTile(QWidget):
             self.progress_colors(color),
         )
         paint_lines(brush, outer, lines)
+        if self.oee is not None:
+            paint_corner_text(brush, outer, self.oee_text())
         painter.end()
 
     def progress_colors(self, fill: QColor) -> tuple[QColor, QColor, QColor]:

@@ -90,6 +90,21 @@ def paint_lines(brush: TileBrush, outer: QRectF, lines: list[TileLine]) -> None:
         y += line.height
 
 
+def paint_corner_text(brush: TileBrush, outer: QRectF, text: str) -> None:
+    """A small muted figure in the bottom right corner (the current shift's OEE)."""
+    font = brush.font_for(9, scale=1.0)
+    brush.painter.setFont(font)
+    brush.painter.setPen(brush.muted)
+    height = metrics_of(font).height()
+    area = QRect(
+        int(outer.left()) + BAND,
+        int(outer.bottom()) - height - 3,
+        int(outer.width()) - BAND - 8,
+        height,
+    )
+    brush.painter.drawText(area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+
+
 def _paint_line(brush: TileBrush, line: TileLine, area: QRect, height: int) -> None:
     painter, row, scale = brush.painter, brush.row, brush.scale
     painter.setFont(line.font)
