@@ -10,11 +10,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 
+from leanops_desktop.cli.admin_sign_in import admin_session
 from leanops_desktop.cli.command import Subparsers
-from leanops_desktop.cli.database import checked_url, database_url
 from leanops_desktop.config import SiteConfig
 
 
@@ -52,21 +50,10 @@ def _run(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _enroll(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services.accounts import auth
     from leanops_desktop.services.board import board_login
 
-    url = checked_url(database_url(args, config))
-    email = args.admin or input("Admin email: ").strip()
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass(f"Password of {email}: ")
-    signed = auth.sign_in(url, email, password)
-    try:
-        with signed.db.session() as session:
-            credential = board_login.enroll_board(session, signed.actor)
-    finally:
-        signed.db.dispose()
+    with admin_session(args, config) as (session, admin):
+        credential = board_login.enroll_board(session, admin)
     path = board_login.save_board_credential(credential)
     print(f"enrolled {credential.login} as a read-only production board")
     print(f"credential: {path} (readable by this OS account only)")

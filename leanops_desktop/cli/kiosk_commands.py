@@ -20,7 +20,8 @@ import argparse
 import getpass
 import sys
 
-from leanops_desktop.cli.database import checked_url, database_url, migrated_session
+from leanops_desktop.cli.admin_sign_in import admin_session
+from leanops_desktop.cli.database import migrated_session
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.errors import ConfigError
@@ -58,21 +59,10 @@ def register_kiosk_commands(
 
 
 def _enroll(args: argparse.Namespace, config: SiteConfig) -> int:
-    from leanops_desktop.services.accounts import auth
     from leanops_desktop.services.kiosk import kiosk_devices
 
-    url = checked_url(database_url(args, config))
-    email = args.admin or input("Admin email: ").strip()
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass(f"Password of {email}: ")
-    signed = auth.sign_in(url, email, password)
-    try:
-        with signed.db.session() as session:
-            enrolment = kiosk_devices.enrol_kiosk(session, signed.actor, args.station)
-    finally:
-        signed.db.dispose()
+    with admin_session(args, config) as (session, admin):
+        enrolment = kiosk_devices.enrol_kiosk(session, admin, args.station)
     path = kiosk_devices.save_enrolment(enrolment)
     print(f"enrolled {enrolment.login} as the kiosk of {enrolment.station_id}")
     print(f"credential: {path} (readable by this OS account only)")
