@@ -19,7 +19,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -104,13 +105,21 @@ def line(name: str, samples: list[float]) -> str:
     return f"{name:<44} median {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
+def plant_arguments(rows: int, repeat: int) -> argparse.Namespace:
+    """--rows, --stations, --days and --repeat of an OEE bench (defaults given)."""
+    summary = (sys.modules["__main__"].__doc__ or "").split("\n")[0]
+    parser = argparse.ArgumentParser(description=summary)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--stations", type=int, default=50)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser.parse_args()
+
+
+@contextmanager
+def quality_plant(args: argparse.Namespace, db_name: str) -> Iterator[str]:
+    """The URL of a generated plant with scrap and ideal cycle times, in a database of its
+    own on ``LEANOPS_TEST_DATABASE_URL`` or a throwaway cluster (removed afterwards)."""
     server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
     cluster = None
     if not server:
@@ -118,11 +127,20 @@ def main() -> int:
         cluster = ThrowawayCluster().start()
         server = cluster.url
     try:
-        analytics.DB_NAME = DB_NAME  # a database of its own
+        analytics.DB_NAME = db_name
         analytics.log(f"generating {args.rows:,} logs, {args.stations} stations, {args.days} days")
         url = analytics.build(server, args.rows, args.stations, args.days)
         add_quality(url)
         analytics.log("scrap and ideal cycle times added")
+        yield url
+    finally:
+        if cluster is not None:
+            cluster.cleanup()
+
+
+def main() -> int:
+    args = plant_arguments(rows=10_000_000, repeat=5)
+    with quality_plant(args, DB_NAME) as url:
         db = open_database(url)
         try:
             today = datetime.now(TZ).date()
@@ -151,9 +169,6 @@ def main() -> int:
                 rows = oee_rows(session, SUPERVISOR, first, today, TZ, now=now)
         finally:
             db.dispose()
-    finally:
-        if cluster is not None:
-            cluster.cleanup()
     plant = group(rows, lambda row: "plant")["plant"]
     print(f"\n{args.rows:,} logs, {args.stations} stations, {len(rows):,} station-shift rows;"
           f" plant OEE {plant.oee or 0:.3f} (A {plant.availability or 0:.3f},"

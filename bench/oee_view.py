@@ -13,8 +13,6 @@ Prints median and p95 in ms of each part and of the whole, beside the 300 ms tar
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -25,13 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
-import bench.analytics as analytics
 import bench.oee as oee_bench
 from leanops_desktop.qt.db_runner import DbRunner
 from leanops_desktop.qt.performance import performance_reads as reads
 from leanops_desktop.qt.performance.oee_panel import OeeGroups, OeePanel, group_rows
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
-from tests.pg_server import ThrowawayCluster
 
 DB_NAME = "leanops_bench_oee_view"
 
@@ -67,24 +63,9 @@ def one_pass(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--stations", type=int, default=50)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
+    args = oee_bench.plant_arguments(rows=10_000_000, repeat=7)
     app = QApplication.instance() or QApplication(sys.argv)
-    server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
-    cluster = None
-    if not server:
-        analytics.log("starting a throwaway PostgreSQL cluster")
-        cluster = ThrowawayCluster().start()
-        server = cluster.url
-    try:
-        analytics.DB_NAME = DB_NAME
-        analytics.log(f"generating {args.rows:,} logs, {args.stations} stations, {args.days} days")
-        url = analytics.build(server, args.rows, args.stations, args.days)
-        oee_bench.add_quality(url)
+    with oee_bench.quality_plant(args, DB_NAME) as url:
         db = oee_bench.open_database(url)
         runner = DbRunner()
         panel = OeePanel()
@@ -108,9 +89,6 @@ def main() -> int:
         finally:
             runner.close()
             db.dispose()
-    finally:
-        if cluster is not None:
-            cluster.cleanup()
     print(
         f"\n{args.rows:,} logs, {args.stations} stations, {args.days} days;"
         f" {panel.table.rowCount()} table rows (per station); {panel.summary.text()}"

@@ -11,7 +11,6 @@ QPdfWriter. Prints median and p95 in ms; all of it runs off the GUI thread (file
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -24,36 +23,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QGuiApplication
 
-import bench.analytics as analytics
 import bench.oee as oee_bench
 from leanops_desktop.db.engine import open_database
 from leanops_desktop.qt.reports.shift_report_output import write_shift_pdf
 from leanops_desktop.services.oee.shift_report import ShiftReport, report_choices, shift_report
 from leanops_desktop.services.oee.shift_report_csv import shift_report_csv
-from tests.pg_server import ThrowawayCluster
 
 DB_NAME = "leanops_bench_shift_report"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--stations", type=int, default=50)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = oee_bench.plant_arguments(rows=1_000_000, repeat=5)
     app = QGuiApplication(["bench"])
-    server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
-    cluster = None
-    if not server:
-        analytics.log("starting a throwaway PostgreSQL cluster")
-        cluster = ThrowawayCluster().start()
-        server = cluster.url
-    try:
-        analytics.DB_NAME = DB_NAME
-        analytics.log(f"generating {args.rows:,} logs, {args.stations} stations, {args.days} days")
-        url = analytics.build(server, args.rows, args.stations, args.days)
-        oee_bench.add_quality(url)
+    with oee_bench.quality_plant(args, DB_NAME) as url:
         db = open_database(url)
         day = datetime.now(oee_bench.TZ).date() - timedelta(days=1)
         while day.isoweekday() > 5:
@@ -79,9 +61,6 @@ def main() -> int:
             }
         finally:
             db.dispose()
-    finally:
-        if cluster is not None:
-            cluster.cleanup()
     total = report.total
     print(f"\n{args.rows:,} logs; shift {shift} of {day}: {len(report.stations)} stations,"
           f" OEE {total.oee or 0:.3f}")
