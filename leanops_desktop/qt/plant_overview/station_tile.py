@@ -49,7 +49,6 @@ from leanops_desktop.qt.plant_overview.tile_oee import oee_text
 from leanops_desktop.qt.plant_overview.tile_painting import (
     BAND,
     TileBrush,
-    paint_corner_text,
     paint_frame,
     paint_lines,
 )
@@ -275,9 +274,7 @@ class StationTile(QWidget):
             scale,
             self.progress_colors(color),
         )
-        paint_lines(brush, outer, lines)
-        if self.oee is not None:
-            paint_corner_text(brush, outer, self.oee_text())
+        paint_lines(brush, outer, lines, self.oee_text() if self.oee is not None else None)
         painter.end()
 
     def progress_colors(self, fill: QColor) -> tuple[QColor, QColor, QColor]:

@@ -79,15 +79,36 @@ def paint_frame(
     return outer, background
 
 
-def paint_lines(brush: TileBrush, outer: QRectF, lines: list[TileLine]) -> None:
-    """The lines inside ``outer``, centred vertically (at least ``PAD_Y`` from the top)."""
+def paint_lines(
+    brush: TileBrush, outer: QRectF, lines: list[TileLine], corner: str | None = None
+) -> None:
+    """The lines inside ``outer``, centred vertically (at least ``PAD_Y`` from the top).
+    ``corner`` (the current shift's OEE) goes right of the progress bar, which gives it room,
+    or, on a tile without a bar, in the bottom right corner."""
     left = int(outer.left()) + BAND + 12
     width_px = int(outer.right()) - 12 - left
     content = sum(line.height for line in lines)
     y = int(outer.top() + max(float(PAD_Y), (outer.height() - content) / 2))
     for line in lines:
-        _paint_line(brush, line, QRect(left, y, width_px, line.metrics.height()), line.height)
+        area = QRect(left, y, width_px, line.metrics.height())
+        if corner is not None and line.kind == "progress":
+            beside = QRect(area.left(), area.top(), area.width(), line.height)  # the bar's row
+            area = area.adjusted(0, 0, -(_paint_beside(brush, beside, corner) + 8), 0)
+            corner = None
+        _paint_line(brush, line, area, line.height)
         y += line.height
+    if corner is not None:
+        paint_corner_text(brush, outer, corner)
+
+
+def _paint_beside(brush: TileBrush, area: QRect, text: str) -> int:
+    """``text`` small and muted at the right end of ``area``; returns the width it takes."""
+    font = brush.font_for(9, scale=1.0)
+    brush.painter.setFont(font)
+    brush.painter.setPen(brush.muted)
+    width = metrics_of(font).horizontalAdvance(text)
+    brush.painter.drawText(area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+    return width
 
 
 def paint_corner_text(brush: TileBrush, outer: QRectF, text: str) -> None:
