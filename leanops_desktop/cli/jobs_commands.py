@@ -97,12 +97,8 @@ def write_travelers(args: argparse.Namespace, config: SiteConfig) -> int:
         raise ConfigError(f"--out {out}: the folder {out.parent} does not exist")
     with migrated_session(args, config) as session:
         jobs = traveler_jobs(session, Actor.system(), args.job_ids)
-    from PySide6.QtGui import QGuiApplication
+    from leanops_desktop.composition.pages import write_travelers_pdf
 
-    from leanops_desktop.qt.travelers.traveler_output import write_pdf
-
-    app = QGuiApplication.instance() or QGuiApplication(["leanops", "-platform", "offscreen"])
-    pages = write_pdf(jobs, out, paper=args.paper)
-    del app
+    pages = write_travelers_pdf(jobs, out, args.paper)
     print(f"{pages} traveler{'s' if pages != 1 else ''} written to {out} ({args.paper})")
     return 0

@@ -129,10 +129,6 @@ def report_shift(args: argparse.Namespace, config: SiteConfig) -> int:
 
 
 def _write_pdf(report: ShiftReport, out: Path, paper: str) -> None:
-    from PySide6.QtGui import QGuiApplication
+    from leanops_desktop.composition.pages import write_shift_report_pdf
 
-    from leanops_desktop.qt.reports.shift_report_output import write_shift_pdf
-
-    app = QGuiApplication.instance() or QGuiApplication(["leanops", "-platform", "offscreen"])
-    write_shift_pdf(report, out, paper=paper)
-    del app
+    write_shift_report_pdf(report, out, paper)
