@@ -7,6 +7,7 @@ like it), the time "now" and the role: the cells of a row, the "Unexplained" mar
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -36,6 +37,8 @@ COL_STATION, COL_LINE, COL_FROM, COL_TO, COL_MINUTES, COL_REASON, COL_BY = range
 class StopLike(Protocol):
     """The fields of a stop the dock shows (``StopRow`` has them all)."""
 
+    @property
+    def id(self) -> uuid.UUID: ...
     @property
     def station_id(self) -> str: ...
     @property
