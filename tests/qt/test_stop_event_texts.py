@@ -9,11 +9,13 @@ from uuid import uuid4
 import pytest
 
 from leanops_desktop.core.rows import EventRow
-from leanops_desktop.qt.models.stop_event_text import STOP_SENTENCES
+from leanops_desktop.qt.models.event_table_model import event_text
 from leanops_desktop.qt.models.time_text import local
 
 STARTED = datetime(2026, 12, 4, 13, 25, tzinfo=UTC)
 AT = f"{local(STARTED):%H:%M}"
+REPORTED = datetime(2026, 12, 4, 13, 40, tzinfo=UTC)
+REPORT_AT = f"{local(REPORTED):%H:%M}"
 
 
 def event(kind: str, meta: dict[str, Any], station: str | None = "ST-02") -> EventRow:
@@ -38,8 +40,10 @@ CASES = [
     (event("stop_classified", {"stop_id": "1", "reason_id": "break",
                                "previous_reason_id": "maintenance/spindle", "minutes": 35}),
      "Stop of 35 min on station ST-02 re-classified from maintenance/spindle to break"),
-    (event("stop_withdrawn", {"stop_id": "1", "started_at": STARTED.isoformat()}),
-     f"Unexplained stop from {AT} on station ST-02 withdrawn: reports show it was working"),
+    (event("stop_withdrawn", {"stop_id": "1", "started_at": "2026-12-04 13:25:00.000000",
+                              "report_at": REPORTED.isoformat(), "quiet_minutes": 20}),
+     f"Unexplained stop from {AT} on station ST-02 withdrawn: a report at {REPORT_AT} shows"
+     " it was working"),
     (event("stop_limit_changed", {"kind": "plant", "key": "", "old": 20, "new": 15}, None),
      "Stop detection for the plant: 15 min (was 20 min)"),
     (event("stop_limit_changed", {"kind": "line", "key": "Line A", "old": None, "new": 0}, None),
@@ -52,4 +56,4 @@ CASES = [
 
 @pytest.mark.parametrize(("row", "text"), CASES, ids=[row.event_type for row, _ in CASES])
 def test_stop_events_read_as_sentences(row: EventRow, text: str) -> None:
-    assert STOP_SENTENCES[row.event_type](row, row.meta) == text
+    assert event_text(row) == text  # as the Events view shows it

@@ -17,6 +17,7 @@ from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.db.engine import Database
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.qt.main_window import MainWindow
+from leanops_desktop.qt.models.event_table_model import event_text
 from leanops_desktop.qt.stops.attach import attach_stops
 from leanops_desktop.qt.stops.stops_controller import StopsController
 from leanops_desktop.qt.stops.stops_dock import StopsDock
@@ -98,6 +99,10 @@ def test_the_window_sweeps_lists_and_a_supervisor_classifies(
     assert dock.cell_texts(0)[3:6] == ["open", "35", "Unexplained"]
     controller.sweep()
     assert len(stop_events(db, "stop_detected")) == 1  # the same quiet time: one stop
+    sentences = [event_text(row) for row in window.models.events.all_rows()]
+    assert any(text.startswith("Station ST-01 stopped unexplained at") for text in sentences)
+    # A tab among the tables below the overview (the layout settles in the event loop).
+    qtbot.waitUntil(lambda: window.docks["events"] in window.tabifiedDockWidgets(dock))
 
     dock.select_stop(dock.stops()[0].id)
     dock.classify_current()
@@ -107,9 +112,9 @@ def test_the_window_sweeps_lists_and_a_supervisor_classifies(
         active = {row.id for row in reasons.list_reasons(session) if row.is_active}
     assert set(picker.reason_ids()) == active and "maintenance/spindle" in active
     assert "maintenance/press" not in picker.reason_ids()  # retired: not offered
-    window.resize(1500, 900)
     qtbot.wait(20)
     dock.grab().save(str(tmp_path / "stops_dock.png"))
+    window.grab().save(str(tmp_path / "window.png"))
     picker.grab().save(str(tmp_path / "reason_picker.png"))
     picker.choose("maintenance/spindle")
     picker.accept()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -33,24 +32,11 @@ from leanops_desktop.qt.stops.stop_text import (
     stop_cells,
 )
 from leanops_desktop.qt.stops.stops_dock import StopsDock
+from leanops_desktop.services.downtime.stops import StopRow
 from leanops_desktop.services.quality.reasons import ReasonRow
 from tests.qt.conftest import RecordingMessages
 
 NOW = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Stop:
-    id: uuid.UUID
-    station_id: str
-    line: str
-    started_at: datetime
-    ended_at: datetime | None
-    reason_id: str | None
-    reason_name: str | None
-    category: ReasonCategory | None
-    classified_by: str | None
-    quiet_minutes: int = 20
 
 
 def stop(
@@ -59,8 +45,8 @@ def stop(
     end_min_ago: int | None = None,
     reason: tuple[str, str, ReasonCategory] | None = None,
     by: str | None = None,
-) -> Stop:
-    return Stop(
+) -> StopRow:
+    return StopRow(
         id=uuid.uuid4(),
         station_id=station,
         line="Line A" if station < "ST-05" else "Line B",
@@ -70,6 +56,7 @@ def stop(
         reason_name=reason[1] if reason else None,
         category=reason[2] if reason else None,
         classified_by=by,
+        quiet_minutes=20,
     )
 
 

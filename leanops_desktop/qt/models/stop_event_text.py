@@ -11,14 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from leanops_desktop.core.rows import EventRow
+from leanops_desktop.core.stops import StopEvent
 from leanops_desktop.qt.models.time_text import local
 
 Meta = Mapping[str, Any]
-
-STOP_DETECTED = "stop_detected"
-STOP_CLASSIFIED = "stop_classified"
-STOP_WITHDRAWN = "stop_withdrawn"
-STOP_LIMIT_CHANGED = "stop_limit_changed"
 
 
 def _dict(meta: Meta, name: str) -> dict[str, Any]:
@@ -76,7 +72,9 @@ def _stop_classified(row: EventRow, meta: Meta) -> str:
 def _stop_withdrawn(row: EventRow, meta: Meta) -> str:
     since = _clock(meta.get("started_at"))
     at = f" from {since}" if since else ""
-    return f"Unexplained stop{at} on {_station(row)} withdrawn: reports show it was working"
+    report = _clock(meta.get("report_at"))
+    proof = f"a report at {report}" if report else "a report"
+    return f"Unexplained stop{at} on {_station(row)} withdrawn: {proof} shows it was working"
 
 
 def _stop_limit_changed(_row: EventRow, meta: Meta) -> str:
@@ -98,8 +96,8 @@ def _parent(kind: str) -> str:
 
 
 STOP_SENTENCES: dict[str, Callable[[EventRow, Meta], str]] = {
-    STOP_DETECTED: _stop_detected,
-    STOP_CLASSIFIED: _stop_classified,
-    STOP_WITHDRAWN: _stop_withdrawn,
-    STOP_LIMIT_CHANGED: _stop_limit_changed,
+    StopEvent.STOP_DETECTED.value: _stop_detected,
+    StopEvent.STOP_CLASSIFIED.value: _stop_classified,
+    StopEvent.STOP_WITHDRAWN.value: _stop_withdrawn,
+    StopEvent.STOP_LIMIT_CHANGED.value: _stop_limit_changed,
 }

@@ -38,12 +38,12 @@ def attach_stops(
     zone = local_zone()
     now = clock if clock is not None else _now
     dock = StopsDock(window.actor.role, zone, now, window)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    # Where the user left it when the saved layout knows; else a tab after the Events.
+    restored = bool(getattr(window, "_layout_restored", False))
     events = window.docks.get("events")
-    if events is not None:
+    if not (restored and window.restoreDockWidget(dock)) and events is not None:
         window.tabifyDockWidget(events, dock)
-    else:
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.restoreDockWidget(dock)  # where the user left it, when the saved layout knows
     _list_in_view_menu(window, dock)
     controller = StopsController(
         window.db,

@@ -121,7 +121,7 @@ def classify_refusal(role: Role, stop: StopLike | None) -> str | None:
     """Why ``role`` may not classify ``stop`` now (None: it may)."""
     if stop is None:
         return "Select a stop first"
-    if not allowed(role, Action.VIEW_FLOOR) or role not in _CLASSIFIERS:
+    if not allowed(role, Action.CLASSIFY_STOP):
         return "Your role may not classify stops"
     if not is_unexplained(stop) and role is Role.OPERATOR:
         who = f" by {stop.classified_by}" if stop.classified_by else ""
@@ -153,9 +153,6 @@ def count_stops(stops: Sequence[StopLike]) -> StopCounts:
         unexplained=sum(1 for stop in stops if is_unexplained(stop)),
         open_now=sum(1 for stop in stops if stop.ended_at is None),
     )
-
-
-_CLASSIFIERS = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
 
 
 def _aware(when: datetime) -> datetime:
