@@ -14,12 +14,19 @@ from sqlalchemy import select
 from leanops_desktop.config import SiteConfig
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.quality import ReasonCategory
-from leanops_desktop.db.engine import Database
+from leanops_desktop.db import migrate
+from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.db.models import EventLog
 from leanops_desktop.qt.main_window import MainWindow
 from leanops_desktop.qt.models.event_table_model import event_text
 from leanops_desktop.qt.stops.attach import attach_stops
-from leanops_desktop.qt.stops.stops_controller import StopsController
+from leanops_desktop.qt.stops.stops_controller import (
+    READ_FAILED,
+    READ_UNREACHABLE,
+    SWEEP_FAILED,
+    SWEEP_REFUSED,
+    StopsController,
+)
 from leanops_desktop.qt.stops.stops_dock import StopsDock
 from leanops_desktop.services.downtime import limits
 from leanops_desktop.services.floor import dispatch
@@ -162,3 +169,25 @@ def test_an_operator_classifies_an_unexplained_stop_but_may_not_change_one(
     assert len(stop_events(db, "stop_classified")) == 1
     picker.reject()
     window.close()
+
+
+def test_a_failed_sweep_is_one_quiet_status_line_never_a_dialog(
+    qtbot: QtBot, tmp_path: Path, supervisor: Actor, messages: RecordingMessages
+) -> None:
+    """A database one migration behind (no stop tables yet): the floor works, the stop
+    check fails quietly and the dock says so in words, not the driver's."""
+    old = open_database(f"sqlite:///{tmp_path / 'before-stops.db'}")
+    try:
+        migrate.upgrade(old, "0016")
+        make_station(old, supervisor, "ST-01")
+        window, controller, dock = stops_window(qtbot, old, supervisor, messages, Clock())
+        # (SQLite's "no such table" counts as a database that does not answer.)
+        assert window.statusBar().currentMessage() in (SWEEP_FAILED, SWEEP_REFUSED)
+        assert dock.hint.text() in (READ_FAILED, READ_UNREACHABLE)
+        assert "no such table" not in window.statusBar().currentMessage() + dock.hint.text()
+        assert dock.stops() == [] and messages.errors == []
+        controller.tick()  # the next minute: still quiet
+        assert messages.errors == []
+        window.close()
+    finally:
+        old.dispose()

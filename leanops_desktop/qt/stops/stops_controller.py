@@ -15,9 +15,20 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QStatusBar, QWidget
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.qt.db_runner import READS, WRITES, DbRunner, Job, failure_text
+from leanops_desktop.core.errors import LeanOpsError
+from leanops_desktop.qt.db_runner import (
+    READS,
+    WRITES,
+    DbRunner,
+    Job,
+    is_connection_error,
+)
 from leanops_desktop.qt.messages import MessageService
-from leanops_desktop.qt.stops.reason_picker import ReasonPicker, picker_subtitle
+from leanops_desktop.qt.stops.reason_picker import (
+    ReasonPicker,
+    classify_failure_text,
+    picker_subtitle,
+)
 from leanops_desktop.qt.stops.stop_text import (
     OPEN,
     StopLike,
@@ -36,6 +47,9 @@ if TYPE_CHECKING:
 SWEEP_MS = 60_000
 STOP_TABLES = frozenset({"downtime_stops", "downtime_reasons", "stations"})
 SWEEP_FAILED = "Stop check: the database does not answer; trying again in a minute."
+SWEEP_REFUSED = "Stop check failed; trying again in a minute."
+READ_UNREACHABLE = "Stops: the database does not answer."
+READ_FAILED = "Could not read the stops; they are read again at the next change."
 STATUS_MS = 15_000
 
 
@@ -107,7 +121,10 @@ class StopsController(QObject):
         )
 
     def _read_failed(self, error: BaseException) -> None:
-        self._dock.say(failure_text(error, unreachable="Stops: the database does not answer."))
+        if is_connection_error(error):
+            self._dock.say(READ_UNREACHABLE)
+        else:  # a refusal in the service's words; never the driver's text
+            self._dock.say(error.message if isinstance(error, LeanOpsError) else READ_FAILED)
 
     # -- sweeping ------------------------------------------------------------------------
 
@@ -133,12 +150,9 @@ class StopsController(QObject):
 
     def _sweep_failed(self, error: BaseException) -> None:
         self._sweeping = False
-        text = failure_text(error, unreachable=SWEEP_FAILED)
         if self._status is not None:
-            self._status.showMessage(
-                text if text == SWEEP_FAILED else "Stop check failed; trying again in a minute.",
-                STATUS_MS,
-            )
+            text = SWEEP_FAILED if is_connection_error(error) else SWEEP_REFUSED
+            self._status.showMessage(text, STATUS_MS)
 
     # -- classifying ---------------------------------------------------------------------
 
@@ -153,7 +167,7 @@ class StopsController(QObject):
         self._runner.submit(
             read,
             lambda rows: self._open_picker(stop, rows),
-            lambda error: self._dock.say(failure_text(error)),
+            lambda error: self._dock.say(classify_failure_text(error)),
             lane=READS,
         )
 
