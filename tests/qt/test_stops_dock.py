@@ -28,7 +28,7 @@ from leanops_desktop.qt.stops.stops_controller import (
     StopsController,
 )
 from leanops_desktop.qt.stops.stops_dock import StopsDock
-from leanops_desktop.services.downtime import limits
+from leanops_desktop.services.downtime import limits, stops
 from leanops_desktop.services.floor import dispatch
 from leanops_desktop.services.quality import reasons
 from tests.factories import make_job, make_station
@@ -156,17 +156,25 @@ def test_an_operator_classifies_an_unexplained_stop_but_may_not_change_one(
     assert not dock.classify_button.isEnabled()
     assert "only a supervisor may change it" in dock.classify_button.toolTip()
 
+    # Another seat (a supervisor) re-classifies: the change feed brings it to this dock.
+    with db.session() as session:
+        stops.classify_stop(session, supervisor, after.id, "maintenance/spindle")
+    window.live_feed.read_now()
+    qtbot.waitUntil(lambda: dock.stops()[0].reason_id == "maintenance/spindle")
+    assert dock.cell_texts(0)[6] == supervisor.email
+    after = dock.stops()[0]
+
     # Asked anyway (another seat's stale view): the picker keeps the refusal in words.
     with db.session() as session:
         controller._open_picker(after, reasons.list_reasons(session))
     picker = controller.picker
     assert picker is not None
-    picker.choose("maintenance/spindle")
+    picker.choose("maintenance")
     picker.accept()
     assert picker.isVisible()
     assert "only a supervisor" in messages.errors[-1]
     assert "psycopg" not in messages.errors[-1] and "ERROR" not in messages.errors[-1]
-    assert len(stop_events(db, "stop_classified")) == 1
+    assert len(stop_events(db, "stop_classified")) == 2  # the operator's and the supervisor's
     picker.reject()
     window.close()
 
