@@ -23,6 +23,7 @@ from leanops_desktop.qt.stops.reason_picker import (
     classify_failure_text,
 )
 from leanops_desktop.qt.stops.stop_text import (
+    COL_REASON,
     Period,
     classify_refusal,
     count_stops,
@@ -122,12 +123,13 @@ def test_dock_marks_unexplained_filters_and_keeps_the_selection(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     dock = make_dock(qtbot, Role.SUPERVISOR)
-    assert [dock.cell_texts(row)[0] for row in range(dock.table.rowCount())] == [
+    assert [dock.cell_texts(row)[0] for row in range(dock.model.rowCount())] == [
         "ST-02", "ST-03", "ST-07"
     ]  # fmt: skip
-    unexplained = dock.table.item(0, 5)
-    assert unexplained.text() == "Unexplained" and unexplained.font().bold()
-    assert not dock.table.item(2, 5).font().bold()
+    unexplained = dock.model.index(0, COL_REASON)
+    assert unexplained.data() == "Unexplained" and unexplained.data(Qt.ItemDataRole.FontRole).bold()
+    assert dock.model.index(2, COL_REASON).data(Qt.ItemDataRole.FontRole) is None
+    assert dock.model.index(0, COL_REASON).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert dock.count_label.text() == "3 stops, 2 unexplained, 1 open"
     dock.select_stop(CLOSED_UNEXPLAINED.id)
     dock.only_unexplained.setChecked(True)
@@ -147,7 +149,7 @@ def test_the_button_says_why_an_operator_may_not_reclassify(qtbot: QtBot) -> Non
     assert not dock.classify_button.isEnabled()
     assert "only a supervisor may change it" in dock.classify_button.toolTip()
     assert "only a supervisor" in dock.hint.text()
-    dock.table.itemDoubleClicked.emit(dock.table.item(2, 0))
+    dock.table.doubleClicked.emit(dock.index_of(CLASSIFIED.id))
     assert asked == []
     dock.select_stop(OPEN_STOP.id)
     assert dock.classify_button.isEnabled()

@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,33 +21,20 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from leanops_desktop.core.enums import Role
-from leanops_desktop.qt.models.status_colors import BLOCKED_HEX
-from leanops_desktop.qt.models.time_text import exact_time
 from leanops_desktop.qt.stops.stop_text import (
-    COL_MINUTES,
-    COL_REASON,
-    COL_TO,
-    HEADERS,
-    OPEN,
     Period,
     StopLike,
     classify_refusal,
     count_stops,
-    is_unexplained,
     shown_stops,
-    stop_cells,
 )
-
-STOP_ROLE = Qt.ItemDataRole.UserRole + 1
-UNEXPLAINED_COLOR = QColor(BLOCKED_HEX)
-UNEXPLAINED_BACKGROUND = QColor(BLOCKED_HEX).lighter(185)
+from leanops_desktop.qt.stops.stops_model import StopsModel
 
 
 class StopsDock(QDockWidget):
@@ -69,6 +55,7 @@ class StopsDock(QDockWidget):
         self._role, self._tz, self._clock = role, tz, clock
         self._stops: list[Any] = []
         self._shown: list[Any] = []
+        self._fitted = False
         body = QWidget(self)
         self.period_combo = QComboBox(body)
         for period in Period:
@@ -78,6 +65,7 @@ class StopsDock(QDockWidget):
         self.only_unexplained.setToolTip("List only the stops nobody has classified yet")
         self.count_label = QLabel(body)
         self.count_label.setObjectName("rowCount")
+        self.model = StopsModel(tz, clock, self)
         self.table = self._make_table(body)
         self.classify_button = QPushButton("Classify…", body)
         self.hint = QLabel(body)
@@ -88,14 +76,14 @@ class StopsDock(QDockWidget):
             lambda _i: self.period_changed.emit(self.period())
         )
         self.only_unexplained.toggled.connect(lambda _on: self._show())
-        self.table.itemSelectionChanged.connect(self._update_button)
-        self.table.itemDoubleClicked.connect(lambda *_: self.classify_current())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_button())
+        self.table.doubleClicked.connect(lambda _index: self.classify_current())
         self.classify_button.clicked.connect(self.classify_current)
         self._show()
 
-    def _make_table(self, body: QWidget) -> QTableWidget:
-        table = QTableWidget(0, len(HEADERS), body)
-        table.setHorizontalHeaderLabels(HEADERS)
+    def _make_table(self, body: QWidget) -> QTableView:
+        table = QTableView(body)
+        table.setModel(self.model)
         table.setAccessibleName("Stops")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -103,9 +91,12 @@ class StopsDock(QDockWidget):
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
         table.setWordWrap(False)
-        table.verticalHeader().hide()
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 12)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return table
@@ -152,54 +143,43 @@ class StopsDock(QDockWidget):
         self._show()
 
     def cell_texts(self, row: int) -> list[str]:
-        items = (self.table.item(row, column) for column in range(len(HEADERS)))
-        return [item.text() if item is not None else "" for item in items]
+        return list(self.model.texts(row))
 
     def _show(self) -> None:
         keep = self.current_stop()
         self._shown = shown_stops(self._stops, only_unexplained=self.only_unexplained.isChecked())
-        now = self._clock()
-        self.table.setRowCount(len(self._shown))
-        for number, stop in enumerate(self._shown):
-            for column, text in enumerate(stop_cells(stop, now, self._tz)):
-                self.table.setItem(number, column, self._cell(stop, column, text))
+        self.model.set_rows(self._shown)
+        self._fit_columns()
         if keep is not None:
             self.select_stop(getattr(keep, "id", None))
-        counts = count_stops(self._shown)
-        self.count_label.setText(counts.text())
+        self.count_label.setText(count_stops(self._shown).text())
         self._update_button()
 
-    def _cell(self, stop: StopLike, column: int, text: str) -> QTableWidgetItem:
-        item = QTableWidgetItem(text)
-        item.setData(STOP_ROLE, stop)
-        if column == COL_MINUTES:
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if column == COL_TO and text == OPEN:
-            item.setFont(_bold(item.font()))
-        if column == COL_REASON and is_unexplained(stop):
-            item.setFont(_bold(item.font()))
-            item.setForeground(QBrush(UNEXPLAINED_COLOR.darker(120)))
-            item.setBackground(QBrush(UNEXPLAINED_BACKGROUND))
-            item.setToolTip("Nobody has said why this station stopped yet: Classify… it")
-        elif column in (COL_TO - 1, COL_TO):
-            when = stop.started_at if column == COL_TO - 1 else stop.ended_at
-            item.setToolTip(exact_time(when) if when is not None else "Still stopped")
-        return item
+    def _fit_columns(self) -> None:
+        """Columns as wide as the first rows need (measuring thousands would cost more than
+        the fill; the user may still widen a column)."""
+        if self._fitted or not self._shown:
+            return
+        self._fitted = True
+        self.table.resizeColumnsToContents()  # (a view measures only rows it can show)
 
     # -- selection and classifying --------------------------------------------------------
 
     def current_stop(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._shown):
-            return None
-        return self._shown[rows[0].row()]
+        return self.model.stop_at(rows[0].row()) if rows else None
 
-    def select_stop(self, stop_id: object) -> bool:
+    def index_of(self, stop_id: object, column: int = 0) -> QModelIndex:
         for number, stop in enumerate(self._shown):
             if getattr(stop, "id", None) == stop_id:
-                self.table.selectRow(number)
-                return True
-        return False
+                return self.model.index(number, column)
+        return QModelIndex()
+
+    def select_stop(self, stop_id: object) -> bool:
+        index = self.index_of(stop_id)
+        if index.isValid():
+            self.table.selectRow(index.row())
+        return index.isValid()
 
     def classify_current(self) -> None:
         """Ask for a reason for the selected stop, when the role may; else say why not."""
@@ -220,9 +200,3 @@ class StopsDock(QDockWidget):
         self.classify_button.setEnabled(refusal is None)
         self.classify_button.setToolTip(refusal or "Say why the selected station stopped")
         self.hint.setText(refusal if refusal is not None and stop is not None else "")
-
-
-def _bold(font: QFont) -> QFont:
-    bold = QFont(font)
-    bold.setBold(True)
-    return bold
