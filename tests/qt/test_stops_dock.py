@@ -5,7 +5,7 @@ unexplained stop and is told why otherwise; a failed sweep is one quiet status l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -34,6 +34,7 @@ from leanops_desktop.services.quality import reasons
 from tests.factories import make_job, make_station
 from tests.qt.conftest import RecordingMessages
 from tests.qt.window_helpers import open_window
+from tests.stop_clock import age_plant
 
 
 class Clock:
@@ -91,14 +92,15 @@ def stops_window(
 def test_the_window_sweeps_lists_and_a_supervisor_classifies(
     qtbot: QtBot,
     db: Database,
+    db_url: str,
     supervisor: Actor,
     admin: Actor,
     messages: RecordingMessages,
     tmp_path: Path,
 ) -> None:
     quiet_plant(db, supervisor, admin)
+    age_plant(db_url, 35)  # PostgreSQL judges quiet stations by its own clock
     clock = Clock()
-    clock.now += timedelta(minutes=35)
     window, controller, dock = stops_window(qtbot, db, supervisor, messages, clock)
     assert "Stops" in [a.text() for a in window.menus["View"].actions()]
     assert len(stop_events(db, "stop_detected")) == 1  # the sweep at start
@@ -137,14 +139,15 @@ def test_the_window_sweeps_lists_and_a_supervisor_classifies(
 def test_an_operator_classifies_an_unexplained_stop_but_may_not_change_one(
     qtbot: QtBot,
     db: Database,
+    db_url: str,
     supervisor: Actor,
     admin: Actor,
     operator: Actor,
     messages: RecordingMessages,
 ) -> None:
     quiet_plant(db, supervisor, admin)
+    age_plant(db_url, 25)
     clock = Clock()
-    clock.now += timedelta(minutes=25)
     window, controller, dock = stops_window(qtbot, db, operator, messages, clock)
     [stop] = dock.stops()
     dock.select_stop(stop.id)
