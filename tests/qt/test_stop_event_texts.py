@@ -46,6 +46,10 @@ CASES = [
      " it was working"),
     (event("stop_limit_changed", {"kind": "plant", "key": "", "old": 20, "new": 15}, None),
      "Stop detection for the plant: 15 min (was 20 min)"),
+    (event("stop_limit_changed", {"kind": "line", "key": "Line A",  # as PostgreSQL writes it
+                                  "old": {"quiet_minutes": 20}, "new": {"quiet_minutes": 30}},
+           None),
+     "Stop detection for line Line A: 30 min (was 20 min)"),
     (event("stop_limit_changed", {"kind": "line", "key": "Line A", "old": None, "new": 0}, None),
      "Stop detection for line Line A: off"),
     (event("stop_limit_changed", {"kind": "station", "key": "ST-07", "old": 30, "new": None},
