@@ -5,9 +5,11 @@ unexplained stop and is told why otherwise; a failed sweep is one quiet status l
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -28,6 +30,7 @@ from leanops_desktop.qt.stops.stops_controller import (
     StopsController,
 )
 from leanops_desktop.qt.stops.stops_dock import StopsDock
+from leanops_desktop.services.accounts import auth, users
 from leanops_desktop.services.downtime import limits, stops
 from leanops_desktop.services.floor import dispatch
 from leanops_desktop.services.quality import reasons
@@ -202,3 +205,37 @@ def test_a_failed_sweep_is_one_quiet_status_line_never_a_dialog(
         window.close()
     finally:
         old.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_operators_own_login_sweeps_and_classifies_under_the_database_rules(
+    qtbot: QtBot,
+    db: Database,
+    db_url: str,
+    supervisor: Actor,
+    admin: Actor,
+    messages: RecordingMessages,
+) -> None:
+    """As an operator's own database login (the tests' superuser would pass any check):
+    the window's sweep and classification go through the LeanOps functions it may call."""
+    quiet_plant(db, supervisor, admin)
+    age_plant(db_url, 30)
+    email = f"op-{uuid.uuid4().hex[:6]}@plant.test"
+    with db.session() as session:
+        users.add_user(session, admin, email=email, role="operator", password="Oper-pw-1234")
+    signed = auth.sign_in(db_url, email, "Oper-pw-1234")
+    try:
+        window, controller, dock = stops_window(qtbot, signed.db, signed.actor, messages, Clock())
+        [stop] = dock.stops()  # opened by the operator's own sweep
+        assert [e.actor for e in stop_events(db, "stop_detected")] == [email]
+        assert not controller.save_reason(stop, "maintenance").failed
+        with db.session() as session:
+            stops.classify_stop(session, supervisor, stop.id, "maintenance/spindle")
+        refused = controller.save_reason(stop, "maintenance")
+        assert refused.failed
+        assert [e.meta["reason_id"] for e in stop_events(db, "stop_classified")] == [
+            "maintenance", "maintenance/spindle"
+        ]  # fmt: skip
+        window.close()
+    finally:
+        signed.db.dispose()
