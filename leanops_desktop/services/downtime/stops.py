@@ -100,9 +100,13 @@ def list_stops(
     station_id: str | None = None,
     unclassified_only: bool = False,
 ) -> list[StopRow]:
-    """The stops overlapping ``[since, until or now]``, newest first."""
+    """The stops overlapping ``[since, until or now]``, newest first (a kiosk device sees
+    its own station's only, as the database shows it on PostgreSQL)."""
     require(actor, Action.VIEW_FLOOR)
     query = _overlapping(_rows_query(), since, until)
+    own = _device_station(session, actor)
+    if own is not None:
+        query = query.where(DowntimeStop.station_id == own)
     if station_id is not None:
         query = query.where(DowntimeStop.station_id == station_id)
     if unclassified_only:
@@ -175,12 +179,29 @@ def sweep_quiet_stations(
         if stop_pg.on_postgresql(session):
             opened = stop_pg.sweep(session, actor)
         else:
+            _device_station(session, actor)  # an unenrolled kiosk sweeps nothing
             opened = _sweep_here(session, actor, now or datetime.now(UTC))
     if not opened:
         return []
     with read_transaction(session):
-        found = session.execute(_rows_query().where(DowntimeStop.id.in_(opened))).all()
+        query = _rows_query().where(DowntimeStop.id.in_(opened))
+        own = _device_station(session, actor)
+        if own is not None:
+            query = query.where(DowntimeStop.station_id == own)
+        found = session.execute(query).all()
         return sorted((_row(*row) for row in found), key=lambda row: row.station_id)
+
+
+def _device_station(session: Session, actor: Actor) -> str | None:
+    """A kiosk device's station on SQLite (None for a person, and on PostgreSQL, whose
+    policies and functions bind the device themselves); PermissionDenied for a kiosk
+    login that is not enrolled (or was revoked)."""
+    if not actor.email.startswith("kiosk-") or stop_pg.on_postgresql(session):
+        return None
+    device = device_checks.active_device(session, actor.email)
+    if device is None:
+        raise PermissionDenied(f"kiosk {actor.email} is not enrolled (or was revoked)")
+    return device.station_id
 
 
 def _sweep_here(session: Session, actor: Actor, at: datetime) -> list[uuid.UUID]:
