@@ -8,7 +8,8 @@ operator signs in by badge, and the page is set up the way the floor sees it:
 * ``offline``: signed in while the server is away, three counts waiting;
 * ``blocked``: the work page of a blocked station; ``confirm-count``: the question a count
   on it asks; ``complete``: the Complete question after a scan warning;
-* ``scrap``: three units scrapped, the reason question (a group's quality leaves).
+* ``scrap``: three units scrapped, the reason question (a group's quality leaves);
+  ``scrapped``: the work page once they are reported and sent (the job panel's scrap).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
 
-PAGES = ("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap")
+PAGES = ("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap", "scrapped")
 OPERATOR, _PIN, BADGE = DEMO_CREDENTIALS[0]
 SCAN_WARNING = "JOB-9999 is not a job in LeanOps. Check the label."
 
@@ -158,6 +159,15 @@ def _scrap_page(app: QApplication, window: DeviceKioskWindow) -> None:
         page.buttons[group].click()
 
 
+def _scrapped_page(app: QApplication, window: DeviceKioskWindow) -> None:
+    _signed_in(app, window)
+    _wait(app, lambda: bool(window.scrap.reasons))
+    window.scrap.report(3, window.scrap.reasons[0].id)
+    _wait(app, lambda: window.controller.scrap_queue.pending_count() == 0)
+    window.controller.refresh()
+    _wait(app, lambda: not window.controller.runner.is_busy())
+
+
 _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "sign-in": _sign_in_page,
     "pin": _pin_page,
@@ -166,4 +176,5 @@ _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "confirm-count": _confirm_count_page,
     "complete": _complete_page,
     "scrap": _scrap_page,
+    "scrapped": _scrapped_page,
 }

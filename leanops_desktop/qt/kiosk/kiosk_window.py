@@ -28,6 +28,7 @@ from leanops_desktop.qt.kiosk.refused_page import RefusedPage
 from leanops_desktop.qt.kiosk.report_pad import Keypad, QuickCountRow
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, sentence
 from leanops_desktop.qt.kiosk.scrap_flow import ScrapFlow
+from leanops_desktop.qt.kiosk.scrap_tally import job_scrap
 from leanops_desktop.qt.kiosk.sign_in_page import SignInPage
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot
 from leanops_desktop.qt.kiosk.style import Sizing, sizing_for, stylesheet
@@ -193,9 +194,8 @@ class KioskWindow(QWidget):
 
     def _show_job(self) -> None:
         controller = self.controller
-        self.job_panel.show_snapshot(
-            controller.snapshot, controller.job_done(), controller.pending_units()
-        )
+        done, waiting = controller.job_done(), controller.pending_units()
+        self.job_panel.show_snapshot(controller.snapshot, done, waiting, job_scrap(controller))
 
     def _show_counts(self, counts: OutboxCounts) -> None:
         self.header.set_counts(counts)
