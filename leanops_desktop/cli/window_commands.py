@@ -43,7 +43,7 @@ def add_screenshot_parser(commands: Subparsers) -> None:
         "--page",
         choices=[
             *("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap"),
-            "scrapped",
+            *("scrapped", "stop", "stop-reason"),
         ],
         help="a page of the enrolled kiosk (--view kiosk, on the demo plant)",
     )
