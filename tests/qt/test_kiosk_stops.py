@@ -54,6 +54,11 @@ def test_the_kiosks_sweep_opens_the_stop_and_the_operator_explains_it(
         f"Stopped since {started} (45 min so far) — what happened?"
     )
     assert flow.notice.button.text() == "Explain"
+    # At 1024x768 it fits: the window keeps its size, the queue shows its next job whole.
+    qtbot.wait(50)
+    assert (kiosk.width(), kiosk.height()) == (1024, 768)
+    assert kiosk.queue.visible_texts() and kiosk.queue.height() >= kiosk.queue.rows[0].height()
+    assert flow.notice.button.height() >= kiosk.quick.buttons[1].height() * 0.8
     tap(qtbot, flow.notice.button)
     page = kiosk.choice_page
     assert page.title.text() == "Why did ST-01 stop?"
