@@ -194,6 +194,8 @@ def _stop_page(app: QApplication, window: DeviceKioskWindow) -> None:
 def _stop_reason_page(app: QApplication, window: DeviceKioskWindow) -> None:
     _stop_page(app, window)
     window.stops.ask_reason()
+    if "group:maintenance" in window.choice_page.buttons:  # the demo's second level
+        window.choice_page.buttons["group:maintenance"].click()
 
 
 _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {

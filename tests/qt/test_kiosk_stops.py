@@ -65,7 +65,8 @@ def test_the_kiosks_sweep_opens_the_stop_and_the_operator_explains_it(
     wanted = {"reason:material", "reason:maintenance", "group:quality", "group:planned stop"}
     assert wanted <= set(page.buttons)
     tap(qtbot, page.buttons["group:planned stop"])
-    assert page.title.text() == "Why did ST-01 stop? planned stop ›"
+    assert page.title.text() == "Why did ST-01 stop?"
+    assert page.text.text().endswith("so far)  ·  planned stop ›")
     assert set(page.buttons) == {
         "reason:planned stop/preventive maintenance", "reason:planned stop/meeting",
         "reason:planned stop",
@@ -96,6 +97,10 @@ def test_no_sweep_offline_and_the_button_says_it_needs_the_connection(
     assert button.text() == NEEDS_CONNECTION and not button.isEnabled()
     kiosk.controller.set_online(True, "")
     assert button.text() == "Explain" and button.isEnabled()
+    timer = kiosk.stops.timer  # the minute sweep runs while someone is signed in
+    assert timer.isActive() and timer.interval() == 60_000
+    kiosk.controller.sign_out()
+    assert not timer.isActive() and kiosk.stops.notice.isHidden()
 
 
 def test_a_stop_a_supervisor_explained_meanwhile_is_refused_in_plain_words(
@@ -135,3 +140,20 @@ def test_on_postgresql_the_kiosk_sweeps_and_classifies_through_the_functions(
     tap(qtbot, kiosk.choice_page.buttons["reason:material"])
     qtbot.waitUntil(lambda: kiosk.stops.notice.isHidden(), timeout=10_000)
     assert stops(db) == [("ST-01", "material", OPERATOR.email)]
+
+
+@pytest.mark.parametrize("page", ["stop", "stop-reason"])
+def test_the_stop_pages_render_for_screenshots(tmp_path: Path, page: str) -> None:
+    from PySide6.QtGui import QImage
+
+    from tests.test_kiosk_start import leanops
+
+    out = tmp_path / f"{page}.png"
+    result = leanops(
+        "screenshot", str(out), "--view", "kiosk", "--station", "ST-01",
+        "--size", "1024x768", "--page", page,
+        env={"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1024, 768)  # nothing grew the window

@@ -179,8 +179,8 @@ class StopFlow(QObject):
             if reason.parent_id == parent_id
         ]
         choices.append(Choice(_REASON + parent.id, f"{parent.name}, other", ""))
-        title = f"{self._title()} {parent.name} ›"
-        self.window.ask_question(SUB_QUESTION, title, self._stop_words(), choices, columns=3)
+        words = f"{self._stop_words()}  ·  {parent.name} ›"  # wraps: a name may be long
+        self.window.ask_question(SUB_QUESTION, self._title(), words, choices, columns=3)
 
     def _title(self) -> str:
         return f"Why did {self.controller.station_id} stop?"
