@@ -360,3 +360,29 @@ def test_seed_sets_the_plant_limit_only_when_missing(db: Database, admin: Actor)
     with db.session() as session:
         assert limits.seed_limits(session, admin, 15) is True
         assert limits.read_limits(session).plant == 15
+
+
+def test_only_floor_work_is_activity_not_sign_ins_or_a_late_reports_arrival(
+    db: Database, db_url: str, supervisor: Actor, operator: Actor, admin: Actor
+) -> None:
+    job = running(db, supervisor)
+    set_limit(db, admin, "plant", "", 20)
+    age_plant(db_url, 60)
+    # A report tapped 40 minutes ago, sent only now: its event is stamped on arrival, but the
+    # station's activity is the tap. A kiosk sign-in at the station now is not work either.
+    tapped = datetime.now(UTC) - timedelta(minutes=40)
+    report(db, operator, "ST-01", job, tapped_at=tapped)
+    with db.session() as session, session.begin():
+        session.add(EventLog(event_type="kiosk_sign_in", station_id="ST-01", meta={}))
+    [opened] = sweep(db, operator)
+    assert abs((opened.started_at - tapped).total_seconds()) < 0.01
+
+
+def test_the_postgresql_sweep_counts_the_same_events_as_activity() -> None:
+    from leanops_desktop.core.stops import ACTIVITY_EVENT_TYPES
+    from leanops_desktop.db import stop_pg_functions
+
+    listed = stop_pg_functions._ACTIVITY_EVENTS
+    assert sorted(part.split("'")[1] for part in listed.split(",")) == sorted(
+        ACTIVITY_EVENT_TYPES
+    )

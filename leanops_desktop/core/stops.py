@@ -33,5 +33,16 @@ MAX_QUIET_MINUTES = 1440
 DEFAULT_QUIET_MINUTES = 20
 #: The category OEE counts an unclassified stop under (an unplanned stop).
 UNEXPLAINED = "unexplained"
-#: Event types that are not activity of a station (a stop's own events).
-STOP_EVENT_TYPES = tuple(event.value for event in StopEvent)
+#: The events that are a station's activity: what changes its work. Reports and scrap count
+#: by their logs' times (the tap's time, which a late offline report keeps), not by their
+#: events (stamped on arrival); signing in at a kiosk, acknowledging an alert or a stop's own
+#: events are not work, so they never hide a quiet station.
+ACTIVITY_EVENT_TYPES = (
+    "station_activated",
+    "station_blocked",
+    "station_unblocked",
+    "job_assigned",
+    "job_unassigned",
+    "job_moved",
+    "job_completed",
+)

@@ -19,7 +19,11 @@ EXECUTE: dict[str, tuple[str, ...]] = {
     "leanops_save_stop_limit(text, text, integer, text, text)": ("admin",),
 }
 
-_STOP_EVENTS = "ARRAY['stop_detected', 'stop_classified', 'stop_withdrawn', 'stop_limit_changed']"
+#: core.stops.ACTIVITY_EVENT_TYPES (a test keeps the two equal).
+_ACTIVITY_EVENTS = (
+    "ARRAY['station_activated', 'station_blocked', 'station_unblocked', 'job_assigned',"
+    " 'job_unassigned', 'job_moved', 'job_completed']"
+)
 
 # Any seat sweeps the whole plant: it writes only what the database derives (the quiet
 # stations and their last activity), once (the open-stop index).
@@ -55,7 +59,7 @@ BEGIN
             (SELECT max(p."timestamp") FROM public.performance_logs p WHERE p.station_id = f.id),
             (SELECT max(x."timestamp") FROM public.scrap_logs x WHERE x.station_id = f.id),
             (SELECT e."timestamp" FROM public.events_log e
-              WHERE e.station_id = f.id AND NOT (e.event_type = ANY ({_STOP_EVENTS}))
+              WHERE e.station_id = f.id AND e.event_type = ANY ({_ACTIVITY_EVENTS})
               ORDER BY e."timestamp" DESC LIMIT 1)) AS last_at
           FROM floor f
          WHERE f.quiet > 0

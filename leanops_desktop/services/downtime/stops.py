@@ -26,7 +26,7 @@ from leanops_desktop.core.enums import Role
 from leanops_desktop.core.errors import NotFound, PermissionDenied, RuleViolation
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.quality import ReasonCategory
-from leanops_desktop.core.stops import STOP_EVENT_TYPES, StopEvent
+from leanops_desktop.core.stops import ACTIVITY_EVENT_TYPES, StopEvent
 from leanops_desktop.core.validation import check_text
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import EventLog, PerformanceLog, Station, StationAssignment
@@ -147,7 +147,7 @@ def _last_activity_query() -> Select[*tuple[Any, ...]]:
     ).scalar_subquery()
     last_event = (
         select(EventLog.timestamp)
-        .where(EventLog.station_id == Station.id, EventLog.event_type.not_in(STOP_EVENT_TYPES))
+        .where(EventLog.station_id == Station.id, EventLog.event_type.in_(ACTIVITY_EVENT_TYPES))
         .order_by(EventLog.timestamp.desc())
         .limit(1)
         .scalar_subquery()
