@@ -1,0 +1,81 @@
+"""Automatic stops laid over the status timeline (docs/oee.md, "The unexplained stop").
+
+A stop is a running station that reported nothing for its quiet limit (``downtime_stops``).
+Its interval is cut out of the station's RUNNING bands only (a block or idle time already
+counts as itself) and becomes a BLOCKED band whose reason is the stop's reason id, or
+:data:`UNEXPLAINED_STOP` while it is unclassified: OEE, the Pareto and the shift report then
+count it like any block (a reason id has its category in the tree; any other text is
+unexplained).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from leanops_desktop.services.analytics_timeline import StationState, StatusBand
+
+#: The reason of a stop's band while nobody has classified it (not a reason of the tree).
+UNEXPLAINED_STOP = "Unexplained"
+
+
+@dataclass(frozen=True, slots=True)
+class StopSpan:
+    """One stop of one station; times in epoch seconds (UTC), an open stop ends at now."""
+
+    station_id: str
+    start: float
+    end: float
+    reason_id: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.reason_id or UNEXPLAINED_STOP
+
+
+def _disjoint(spans: Iterable[StopSpan]) -> dict[str, list[StopSpan]]:
+    """Station -> its stops by start, each begun no earlier than the one before ended (an
+    overlap belongs to the earlier stop), empty ones left out."""
+    by_station: dict[str, list[StopSpan]] = defaultdict(list)
+    for span in sorted(spans, key=lambda s: (s.station_id, s.start, s.end)):
+        rows = by_station[span.station_id]
+        start = max(span.start, rows[-1].end) if rows else span.start
+        if span.end > start:
+            rows.append(StopSpan(span.station_id, start, span.end, span.reason_id))
+    return by_station
+
+
+def _cut(band: StatusBand, stops: list[StopSpan], ends: list[float]) -> list[StatusBand]:
+    """A running band with the stops inside it as blocked bands, in time order."""
+    pieces = []
+    cursor = band.start
+    for stop in stops[bisect_right(ends, band.start):]:
+        if stop.start >= band.end:
+            break
+        start, end = max(stop.start, cursor), min(stop.end, band.end)
+        if start > cursor:
+            pieces.append(StatusBand(band.station_id, StationState.RUNNING, cursor, start))
+        pieces.append(StatusBand(band.station_id, StationState.BLOCKED, start, end, stop.reason))
+        cursor = end
+    if cursor < band.end:
+        pieces.append(StatusBand(band.station_id, StationState.RUNNING, cursor, band.end))
+    return pieces
+
+
+def overlay_stops(bands: Sequence[StatusBand], spans: Iterable[StopSpan]) -> list[StatusBand]:
+    """``bands`` with each stop cut out of its station's running bands (in the bands' order;
+    other bands, and bands of stations without stops, as they were)."""
+    stops = _disjoint(spans)
+    if not stops:
+        return list(bands)
+    ends = {station_id: [s.end for s in rows] for station_id, rows in stops.items()}
+    result: list[StatusBand] = []
+    for band in bands:
+        rows = stops.get(band.station_id)
+        if band.state is StationState.RUNNING and rows:
+            result.extend(_cut(band, rows, ends[band.station_id]))
+        else:
+            result.append(band)
+    return result
