@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from leanops_desktop.services.analytics_stops import UNEXPLAINED_STOP, StopSpan, overlay_stops
-from leanops_desktop.services.analytics_timeline import StationState, StatusBand
+from datetime import UTC, datetime
+
+from leanops_desktop.core.quality import ReasonCategory
+from leanops_desktop.services.analytics_status import StatusTimeline
+from leanops_desktop.services.analytics_stops import (
+    UNEXPLAINED_STOP,
+    StopSpan,
+    blocked_with_stops,
+    overlay_stops,
+    spans_of,
+)
+from leanops_desktop.services.analytics_timeline import StationReplay, StationState, StatusBand
 from leanops_desktop.services.oee.compute import _time_figures
+from leanops_desktop.services.oee.shift_report import top_reasons
+from leanops_desktop.services.quality.reason_pareto import CATEGORY_LABELS, blocked_by_category
+from leanops_desktop.services.quality.reasons import ReasonRow
 
 RUN, IDLE, BLOCKED = StationState.RUNNING, StationState.IDLE, StationState.BLOCKED
 
@@ -94,3 +107,69 @@ def test_oee_time_counts_stops_by_their_category_and_a_planned_stop_is_not_plann
     assert figures.planned_s == 3600 - 900
     assert figures.run_s == 3600 - 900 - 600 - 300
     assert figures.stops_s == {"unexplained": 600, "changeover": 300}
+
+
+def test_the_pareto_counts_stops_by_leaf_reason_and_by_category() -> None:
+    start = datetime(2026, 3, 14, 6, tzinfo=UTC)
+    t0 = start.timestamp()
+    bands = (
+        _band(RUN, t0, t0 + 7200),
+        _band(BLOCKED, t0 + 7200, t0 + 9000, "maintenance: spindle"),
+        _band(RUN, t0 + 9000, t0 + 14400),
+    )
+    timeline = StatusTimeline(
+        start, datetime.fromtimestamp(t0 + 14400, UTC), (), bands, StationReplay(("ST-1",))
+    )
+    spans = [
+        StopSpan("ST-1", t0 + 600, t0 + 2400),  # 30 min unexplained
+        StopSpan("ST-1", t0 + 3600, t0 + 4800, "tooling/insert"),  # 20 min
+        StopSpan("ST-1", t0 + 9600, t0 + 10200, "tooling/insert"),  # 10 min
+        StopSpan("ST-1", t0 + 12000, t0 + 12600),  # 10 min unexplained
+    ]
+    assert timeline.blocked_by_reason() == [("maintenance", 1800.0)]
+    by_reason = blocked_with_stops(timeline, spans)
+    assert by_reason == [
+        (UNEXPLAINED_STOP, 2400.0), ("maintenance", 1800.0), ("tooling/insert", 1800.0),
+    ]  # fmt: skip
+    categories = {"maintenance": ReasonCategory.UNPLANNED_STOP,
+                  "tooling/insert": ReasonCategory.CHANGEOVER}  # fmt: skip
+    assert blocked_by_category(by_reason, categories) == [
+        ("unexplained", 2400.0),
+        (CATEGORY_LABELS[ReasonCategory.CHANGEOVER], 1800.0),
+        (CATEGORY_LABELS[ReasonCategory.UNPLANNED_STOP], 1800.0),
+    ]
+
+
+def test_the_shift_reports_top_reasons_name_stops_by_reason_or_unexplained() -> None:
+    tree = [
+        ReasonRow("tooling", None, "tooling", ReasonCategory.UNPLANNED_STOP, True),
+        ReasonRow("planned stop", None, "planned stop", ReasonCategory.PLANNED_STOP, True),
+    ]
+    bands = overlay_stops(
+        [_band(RUN, 0, 36000), _band(IDLE, 36000, 37200)],
+        [
+            StopSpan("ST-1", 1000, 4600),  # 60 min, of which 30 in a break
+            StopSpan("ST-1", 6000, 8400, "tooling"),  # 40 min
+            StopSpan("ST-1", 9000, 9900, "planned stop"),  # 15 min
+        ],
+    )
+    windows = [(0, 2800), (4600, 37200)]  # a break 2800-4600
+    reasons = top_reasons(bands, windows, tree, limit=4)
+    assert [(r.label, r.category, r.seconds) for r in reasons] == [
+        ("tooling", "unplanned_stop", 2400.0),
+        ("unexplained", "unexplained", 1800.0),
+        ("idle (no job)", "idle", 1200.0),
+        ("planned stop", "planned_stop", 900.0),
+    ]
+
+
+def test_open_stops_end_at_now_and_closed_ones_at_their_end() -> None:
+    class Row:
+        def __init__(self, started: int, ended: int | None, reason: str | None) -> None:
+            self.station_id = "ST-1"
+            self.started_at = datetime.fromtimestamp(started, UTC)
+            self.ended_at = datetime.fromtimestamp(ended, UTC) if ended is not None else None
+            self.reason_id = reason
+
+    spans = spans_of({"ST-1": [Row(100, 200, "tooling"), Row(500, None, None)]}, until=900.0)
+    assert spans == [StopSpan("ST-1", 100, 200, "tooling"), StopSpan("ST-1", 500, 900, None)]

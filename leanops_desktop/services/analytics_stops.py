@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
+from leanops_desktop.services.analytics_status import StatusTimeline
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
 
 #: The reason of a stop's band while nobody has classified it (not a reason of the tree).
@@ -35,6 +38,33 @@ class StopSpan:
         return self.reason_id or UNEXPLAINED_STOP
 
 
+class StopLike(Protocol):
+    """What the overlay needs of a stop (``services/downtime/stops.StopRow``)."""
+
+    @property
+    def station_id(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def reason_id(self) -> str | None: ...
+
+
+def spans_of(stops: Mapping[str, Sequence[StopLike]], until: float) -> list[StopSpan]:
+    """The stops of each station as spans; one still open ends at ``until`` (now)."""
+    return [
+        StopSpan(
+            stop.station_id,
+            stop.started_at.timestamp(),
+            min(stop.ended_at.timestamp(), until) if stop.ended_at is not None else until,
+            stop.reason_id,
+        )
+        for rows in stops.values()
+        for stop in rows
+    ]
+
+
 def _disjoint(spans: Iterable[StopSpan]) -> dict[str, list[StopSpan]]:
     """Station -> its stops by start, each begun no earlier than the one before ended (an
     overlap belongs to the earlier stop), empty ones left out."""
@@ -51,7 +81,7 @@ def _cut(band: StatusBand, stops: list[StopSpan], ends: list[float]) -> list[Sta
     """A running band with the stops inside it as blocked bands, in time order."""
     pieces = []
     cursor = band.start
-    for stop in stops[bisect_right(ends, band.start):]:
+    for stop in stops[bisect_right(ends, band.start) :]:
         if stop.start >= band.end:
             break
         start, end = max(stop.start, cursor), min(stop.end, band.end)
@@ -79,3 +109,12 @@ def overlay_stops(bands: Sequence[StatusBand], spans: Iterable[StopSpan]) -> lis
         else:
             result.append(band)
     return result
+
+
+def blocked_with_stops(
+    timeline: StatusTimeline, spans: Iterable[StopSpan]
+) -> list[tuple[str, float]]:
+    """The Pareto of a timeline with its stops: blocked seconds per reason, most first, a
+    classified stop under its reason id, an unclassified one as :data:`UNEXPLAINED_STOP`."""
+    bands = tuple(overlay_stops(timeline.bands, spans))
+    return replace(timeline, bands=bands).blocked_by_reason()
