@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from leanops_desktop.core.quality import ReasonCategory
@@ -9,7 +10,6 @@ from leanops_desktop.services.analytics_status import StatusTimeline
 from leanops_desktop.services.analytics_stops import (
     UNEXPLAINED_STOP,
     StopSpan,
-    blocked_with_stops,
     overlay_stops,
     spans_of,
 )
@@ -127,7 +127,7 @@ def test_the_pareto_counts_stops_by_leaf_reason_and_by_category() -> None:
         StopSpan("ST-1", t0 + 12000, t0 + 12600),  # 10 min unexplained
     ]
     assert timeline.blocked_by_reason() == [("maintenance", 1800.0)]
-    by_reason = blocked_with_stops(timeline, spans)
+    by_reason = replace(timeline, bands=tuple(overlay_stops(bands, spans))).blocked_by_reason()
     assert by_reason == [
         (UNEXPLAINED_STOP, 2400.0), ("maintenance", 1800.0), ("tooling/insert", 1800.0),
     ]  # fmt: skip

@@ -17,8 +17,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
+from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.services.analytics_status import StatusTimeline
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
+from leanops_desktop.services.downtime.stops import stop_intervals
 
 #: The reason of a stop's band while nobody has classified it (not a reason of the tree).
 UNEXPLAINED_STOP = "Unexplained"
@@ -111,10 +115,20 @@ def overlay_stops(bands: Sequence[StatusBand], spans: Iterable[StopSpan]) -> lis
     return result
 
 
-def blocked_with_stops(
-    timeline: StatusTimeline, spans: Iterable[StopSpan]
-) -> list[tuple[str, float]]:
-    """The Pareto of a timeline with its stops: blocked seconds per reason, most first, a
-    classified stop under its reason id, an unclassified one as :data:`UNEXPLAINED_STOP`."""
-    bands = tuple(overlay_stops(timeline.bands, spans))
-    return replace(timeline, bands=bands).blocked_by_reason()
+def read_stop_spans(
+    session: Session, station_ids: Sequence[str], start: datetime, until: datetime
+) -> list[StopSpan]:
+    """The stops of ``station_ids`` overlapping ``[start, until)``, an open one up to
+    ``until`` (the caller checked the actor may see analytics)."""
+    if not station_ids or until <= start:
+        return []
+    with read_transaction(session):
+        rows = stop_intervals(session, list(station_ids), start, until)
+    return spans_of(rows, until.timestamp())
+
+
+def timeline_with_stops(session: Session, timeline: StatusTimeline) -> StatusTimeline:
+    """``timeline`` with its stations' stops laid over its bands."""
+    station_ids = [station.id for station in timeline.stations]
+    spans = read_stop_spans(session, station_ids, timeline.start, timeline.until)
+    return replace(timeline, bands=tuple(overlay_stops(timeline.bands, spans)))
