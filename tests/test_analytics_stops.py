@@ -11,7 +11,6 @@ from leanops_desktop.services.analytics_stops import (
     UNEXPLAINED_STOP,
     StopSpan,
     overlay_stops,
-    spans_of,
 )
 from leanops_desktop.services.analytics_timeline import StationReplay, StationState, StatusBand
 from leanops_desktop.services.oee.compute import _time_figures
@@ -161,15 +160,3 @@ def test_the_shift_reports_top_reasons_name_stops_by_reason_or_unexplained() -> 
         ("idle (no job)", "idle", 1200.0),
         ("planned stop", "planned_stop", 900.0),
     ]
-
-
-def test_open_stops_end_at_now_and_closed_ones_at_their_end() -> None:
-    class Row:
-        def __init__(self, started: int, ended: int | None, reason: str | None) -> None:
-            self.station_id = "ST-1"
-            self.started_at = datetime.fromtimestamp(started, UTC)
-            self.ended_at = datetime.fromtimestamp(ended, UTC) if ended is not None else None
-            self.reason_id = reason
-
-    spans = spans_of({"ST-1": [Row(100, 200, "tooling"), Row(500, None, None)]}, until=900.0)
-    assert spans == [StopSpan("ST-1", 100, 200, "tooling"), StopSpan("ST-1", 500, 900, None)]

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from leanops_desktop.db.engine import read_transaction
+from leanops_desktop.db.stop_models import DowntimeStop
+from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_status import StatusTimeline
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
-from leanops_desktop.services.downtime.stops import stop_intervals
 
 #: The reason of a stop's band while nobody has classified it (not a reason of the tree).
 UNEXPLAINED_STOP = "Unexplained"
@@ -40,33 +41,6 @@ class StopSpan:
     @property
     def reason(self) -> str:
         return self.reason_id or UNEXPLAINED_STOP
-
-
-class StopLike(Protocol):
-    """What the overlay needs of a stop (``services/downtime/stops.StopRow``)."""
-
-    @property
-    def station_id(self) -> str: ...
-    @property
-    def started_at(self) -> datetime: ...
-    @property
-    def ended_at(self) -> datetime | None: ...
-    @property
-    def reason_id(self) -> str | None: ...
-
-
-def spans_of(stops: Mapping[str, Sequence[StopLike]], until: float) -> list[StopSpan]:
-    """The stops of each station as spans; one still open ends at ``until`` (now)."""
-    return [
-        StopSpan(
-            stop.station_id,
-            stop.started_at.timestamp(),
-            min(stop.ended_at.timestamp(), until) if stop.ended_at is not None else until,
-            stop.reason_id,
-        )
-        for rows in stops.values()
-        for stop in rows
-    ]
 
 
 def _disjoint(spans: Iterable[StopSpan]) -> dict[str, list[StopSpan]]:
@@ -115,6 +89,19 @@ def overlay_stops(bands: Sequence[StatusBand], spans: Iterable[StopSpan]) -> lis
     return result
 
 
+#: The four columns the overlay needs of the stops overlapping a range (no ORM objects, no
+#: joins: ``stop_intervals`` builds whole rows, several times slower for a month of a plant).
+_SPANS = select(
+    DowntimeStop.station_id, DowntimeStop.started_at, DowntimeStop.ended_at,
+    DowntimeStop.reason_id,
+).where(
+    DowntimeStop.station_id.in_(bindparam("stations", expanding=True)),
+    DowntimeStop.started_at < bindparam("until", type_=UTCDateTime()),
+    or_(DowntimeStop.ended_at.is_(None),
+        DowntimeStop.ended_at > bindparam("start", type_=UTCDateTime())),
+)  # fmt: skip
+
+
 def read_stop_spans(
     session: Session, station_ids: Sequence[str], start: datetime, until: datetime
 ) -> list[StopSpan]:
@@ -122,9 +109,14 @@ def read_stop_spans(
     ``until`` (the caller checked the actor may see analytics)."""
     if not station_ids or until <= start:
         return []
+    end = until.timestamp()
+    params = {"stations": list(station_ids), "start": start, "until": until}
     with read_transaction(session):
-        rows = stop_intervals(session, list(station_ids), start, until)
-    return spans_of(rows, until.timestamp())
+        rows = session.execute(_SPANS, params).all()
+    return [
+        StopSpan(station, began.timestamp(), min(ended.timestamp(), end) if ended else end, reason)
+        for station, began, ended, reason in rows
+    ]
 
 
 def timeline_with_stops(session: Session, timeline: StatusTimeline) -> StatusTimeline:
