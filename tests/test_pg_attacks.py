@@ -285,6 +285,11 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_calendar_admin": frozenset(),
     # Migration 0016: a scrap report taken back (the kiosk's undo), bound as its report.
     "leanops_correct_scrap": FLOOR,
+    # Migration 0017: automatic stops. Any floor seat sweeps and classifies (a device only
+    # its own station's stops, for an operator signed in there); admins set quiet limits.
+    "leanops_sweep_quiet_stations": FLOOR,
+    "leanops_classify_stop": FLOOR,
+    "leanops_save_stop_limit": frozenset({"admin"}),
     **{
         name: frozenset({"supervisor", "admin"})
         for name in (

@@ -21,6 +21,7 @@ from leanops_desktop.core.validation import check_id, check_text
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import Station
 from leanops_desktop.db.stop_models import StopLimit
+from leanops_desktop.services.downtime import stop_pg
 from leanops_desktop.services.downtime.stop_events import record_stop_event
 
 
@@ -92,6 +93,8 @@ def save_limit(
     require(actor, Action.MANAGE_SETTINGS)
     limit_kind, key = check_limit(kind, key, quiet_minutes)
     with write_transaction(session):
+        if stop_pg.on_postgresql(session):
+            return stop_pg.save_limit(session, actor, limit_kind.value, key, quiet_minutes)
         return _save_here(session, actor, limit_kind, key, quiet_minutes)
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
@@ -26,12 +27,15 @@ from leanops_desktop.core.errors import NotFound, PermissionDenied, RuleViolatio
 from leanops_desktop.core.permissions import Action, require
 from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.core.stops import STOP_EVENT_TYPES, StopEvent
+from leanops_desktop.core.validation import check_text
 from leanops_desktop.db.engine import read_transaction, write_transaction
 from leanops_desktop.db.models import EventLog, PerformanceLog, Station, StationAssignment
 from leanops_desktop.db.oee_models import DowntimeReason, ScrapLog
 from leanops_desktop.db.stop_models import DowntimeStop
+from leanops_desktop.services.downtime import stop_pg
 from leanops_desktop.services.downtime.limits import read_limits
 from leanops_desktop.services.downtime.stop_events import record_stop_event
+from leanops_desktop.services.kiosk import device_checks
 
 _RowsQuery = Select[DowntimeStop, str, str | None, str | None]
 
@@ -96,9 +100,13 @@ def list_stops(
     station_id: str | None = None,
     unclassified_only: bool = False,
 ) -> list[StopRow]:
-    """The stops overlapping ``[since, until or now]``, newest first."""
+    """The stops overlapping ``[since, until or now]``, newest first (a kiosk device sees
+    its own station's only, as the database shows it on PostgreSQL)."""
     require(actor, Action.VIEW_FLOOR)
     query = _overlapping(_rows_query(), since, until)
+    own = _device_station(session, actor)
+    if own is not None:
+        query = query.where(DowntimeStop.station_id == own)
     if station_id is not None:
         query = query.where(DowntimeStop.station_id == station_id)
     if unclassified_only:
@@ -164,39 +172,59 @@ def sweep_quiet_stations(
     """Open a stop for every quiet station that has none; the stops opened now.
 
     Idempotent: a station gets one open stop however many seats sweep. ``now`` is the
-    moment to judge at (default: the clock now)."""
+    moment to judge at on SQLite (default: the clock now); PostgreSQL judges at its own
+    clock (``leanops_sweep_quiet_stations``), as it stamps every other moment."""
     require(actor, Action.VIEW_FLOOR)
-    at = now or datetime.now(UTC)
-    opened: list[uuid.UUID] = []
     with write_transaction(session):
-        limits = read_limits(session)
-        for station, line, job, *moments in session.execute(_last_activity_query()).all():
-            limit = limits.for_station(station, line)
-            last = max(moment for moment in moments if moment is not None)
-            if limit <= 0 or (at - last).total_seconds() < limit * 60:
-                continue
-            stop_id = _open_stop(session, station, last, limit)
-            if stop_id is None:
-                continue  # another seat opened it a moment ago
-            opened.append(stop_id)
-            record_stop_event(
-                session, actor, StopEvent.STOP_DETECTED, station_id=station, job_id=job,
-                stop_id=stop_id, started_at=last, quiet_minutes=limit,
-            )
+        if stop_pg.on_postgresql(session):
+            opened = stop_pg.sweep(session, actor)
+        else:
+            _device_station(session, actor)  # an unenrolled kiosk sweeps nothing
+            opened = _sweep_here(session, actor, now or datetime.now(UTC))
     if not opened:
         return []
     with read_transaction(session):
-        found = session.execute(_rows_query().where(DowntimeStop.id.in_(opened))).all()
+        query = _rows_query().where(DowntimeStop.id.in_(opened))
+        own = _device_station(session, actor)
+        if own is not None:
+            query = query.where(DowntimeStop.station_id == own)
+        found = session.execute(query).all()
         return sorted((_row(*row) for row in found), key=lambda row: row.station_id)
+
+
+def _device_station(session: Session, actor: Actor) -> str | None:
+    """A kiosk device's station on SQLite (None for a person, and on PostgreSQL, whose
+    policies and functions bind the device themselves); PermissionDenied for a kiosk
+    login that is not enrolled (or was revoked)."""
+    if not actor.email.startswith("kiosk-") or stop_pg.on_postgresql(session):
+        return None
+    device = device_checks.active_device(session, actor.email)
+    if device is None:
+        raise PermissionDenied(f"kiosk {actor.email} is not enrolled (or was revoked)")
+    return device.station_id
+
+
+def _sweep_here(session: Session, actor: Actor, at: datetime) -> list[uuid.UUID]:
+    opened: list[uuid.UUID] = []
+    limits = read_limits(session)
+    for station, line, job, *moments in session.execute(_last_activity_query()).all():
+        limit = limits.for_station(station, line)
+        last = max(moment for moment in moments if moment is not None)
+        if limit <= 0 or (at - last).total_seconds() < limit * 60:
+            continue
+        stop_id = _open_stop(session, station, last, limit)
+        if stop_id is None:
+            continue  # another seat opened it a moment ago
+        opened.append(stop_id)
+        record_stop_event(
+            session, actor, StopEvent.STOP_DETECTED, station_id=station, job_id=job,
+            stop_id=stop_id, started_at=last, quiet_minutes=limit,
+        )
+    return opened
 
 
 def _open_stop(session: Session, station: str, started: datetime, limit: int) -> uuid.UUID | None:
     """Insert the open stop unless the station has one (the unique partial index)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     stop_id = uuid.uuid4()
     statement = (
         insert(DowntimeStop)
@@ -210,43 +238,63 @@ def _open_stop(session: Session, station: str, started: datetime, limit: int) ->
 
 
 def classify_stop(
-    session: Session, actor: Actor, stop_id: uuid.UUID, reason_id: str
+    session: Session,
+    actor: Actor,
+    stop_id: uuid.UUID,
+    reason_id: str,
+    *,
+    operator: str | None = None,
 ) -> bool:
     """Give the stop a reason; False when it had that reason already.
 
     Operators classify a stop that has no reason yet; supervisors and admins may also
-    change one. The reason must be an active reason of the tree (a leaf or a parent)."""
+    change one. The reason must be an active reason of the tree (a leaf or a parent). A
+    kiosk device classifies only its own station's stops, for ``operator`` signed in at it
+    now, with that operator's rights."""
     require(actor, Action.CLASSIFY_STOP)
     stop_key = stop_id if isinstance(stop_id, uuid.UUID) else _stop_uuid(stop_id)
+    reason_id = check_text("reason", reason_id, max_length=200)
     with write_transaction(session):
-        stop = session.get(DowntimeStop, stop_key, with_for_update=True)
-        if stop is None:
-            raise NotFound("stop", stop_id)
-        reason = session.get(DowntimeReason, reason_id)
-        if reason is None:
-            raise NotFound("reason", reason_id)
-        if not reason.is_active:
-            raise RuleViolation(f"reason {reason.name!r} is no longer in use: choose another")
-        if stop.reason_id == reason.id:
-            return False
-        if stop.reason_id is not None and actor.role == Role.OPERATOR:
-            raise PermissionDenied(
-                f"this stop is already classified as {stop.reason_id!r}: only a supervisor"
-                " or an admin may change it"
-            )
-        previous = stop.reason_id
-        now = datetime.now(UTC)
-        stop.reason_id = reason.id
-        stop.classified_by = actor.email
-        stop.classified_at = now
-        session.flush()
-        end = stop.ended_at or now
-        record_stop_event(
-            session, actor, StopEvent.STOP_CLASSIFIED, station_id=stop.station_id,
-            stop_id=stop.id, reason_id=reason.id, previous_reason_id=previous,
-            category=reason.category,
-            minutes=round(max((end - stop.started_at).total_seconds(), 0.0) / 60.0, 2),
+        if stop_pg.on_postgresql(session):
+            return stop_pg.classify(session, actor, stop_key, reason_id, operator)
+        return _classify_here(session, actor, stop_key, reason_id, operator)
+
+
+def _classify_here(
+    session: Session, actor: Actor, stop_id: uuid.UUID, reason_id: str, operator: str | None
+) -> bool:
+    stop = session.get(DowntimeStop, stop_id, with_for_update=True)
+    if stop is None:
+        raise NotFound("stop", stop_id)
+    now = datetime.now(UTC)
+    actor, kiosk_meta = device_checks.device_actor(
+        session, actor, stop.station_id, operator, now
+    )
+    reason = session.get(DowntimeReason, reason_id)
+    if reason is None:
+        raise NotFound("reason", reason_id)
+    if not reason.is_active:
+        raise RuleViolation(f"reason {reason.name!r} is no longer in use: choose another")
+    if stop.reason_id == reason.id:
+        return False
+    if stop.reason_id is not None and actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied(
+            f"this stop is already classified as {stop.reason_id!r}: only a supervisor"
+            " or an admin may change it"
         )
+    previous = stop.reason_id
+    stop.reason_id = reason.id
+    stop.classified_by = actor.email
+    stop.classified_at = now
+    session.flush()
+    end = stop.ended_at or now
+    record_stop_event(
+        session, actor, StopEvent.STOP_CLASSIFIED, station_id=stop.station_id,
+        stop_id=stop.id, reason_id=reason.id, previous_reason_id=previous,
+        category=reason.category,
+        minutes=round(max((end - stop.started_at).total_seconds(), 0.0) / 60.0, 2),
+        **kiosk_meta,
+    )
     return True
 
 

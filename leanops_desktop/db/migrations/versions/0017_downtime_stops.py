@@ -20,6 +20,10 @@ Both backends get (``db/stop_models.py``):
 
 On PostgreSQL the tables are owned by the plant owner with RLS enabled and forced; the
 plant's groups read them (a device its own station's stops), nobody writes them directly.
+Writes go through SECURITY DEFINER functions (``db/stop_pg_functions.py``):
+``leanops_sweep_quiet_stations`` (the floor groups and devices), ``leanops_classify_stop``
+(the floor groups; a device only on its own station for an operator signed in there now)
+and ``leanops_save_stop_limit`` (admins). Each writes its events.
 """
 
 from __future__ import annotations
@@ -176,19 +180,20 @@ def upgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         _sqlite_triggers()
         return
-    from leanops_desktop.db import stop_pg_sql
+    from leanops_desktop.db import stop_pg_functions, stop_pg_sql
     from leanops_desktop.db.pg_lockdown import LOCKDOWN_SQL
 
-    for statement in stop_pg_sql.statements():
+    for statement in [*stop_pg_sql.statements(), *stop_pg_functions.statements()]:
         op.execute(statement)
     op.execute(LOCKDOWN_SQL)
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
-        from leanops_desktop.db import stop_pg_sql
+        from leanops_desktop.db import stop_pg_functions, stop_pg_sql
 
-        for statement in stop_pg_sql.downgrade_statements():
+        statements = stop_pg_functions.downgrade_statements()
+        for statement in [*statements, *stop_pg_sql.downgrade_statements()]:
             op.execute(statement)
         return
     for trigger in (
