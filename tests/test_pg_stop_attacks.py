@@ -238,3 +238,28 @@ def test_a_kiosk_classifies_only_its_stations_stops_for_an_operator_signed_in_no
             " WHERE event_type = 'stop_classified'"
         ).fetchone()
     assert row == (operator, plant.logins["device"][0], "operator")
+
+
+def test_the_audit_names_leaks_on_stops_and_the_upgrade_repairs_them(plant: Plant) -> None:
+    from leanops_desktop.db import migrate, pg_audit
+
+    stranger = plant.logins["stranger"][0]
+    with admin_connect(plant.url) as it:
+        it.execute(f'GRANT SELECT, UPDATE ON downtime_stops TO "{stranger}"')
+        it.execute("GRANT INSERT ON stop_limits TO PUBLIC")
+        it.execute("GRANT EXECUTE ON FUNCTION leanops_save_stop_limit(text, text, integer,"
+                   " text, text) TO PUBLIC")
+        operators = it.execute("SELECT quote_ident(leanops_plant_role('operator'))").fetchone()
+        assert operators is not None
+        it.execute(f"GRANT EXECUTE ON FUNCTION leanops_stop_on_report() TO {operators[0]}")
+    with plant.db.engine.connect() as connection:
+        findings = {str(finding) for finding in pg_audit.audit(connection)}
+    assert any(f"table downtime_stops: {stranger} has" in f for f in findings), findings
+    assert any("table stop_limits: PUBLIC has INSERT" in f for f in findings), findings
+    assert any("leanops_save_stop_limit" in f and "PUBLIC has EXECUTE" in f for f in findings)
+    assert any("trigger function leanops_stop_on_report()" in f for f in findings), findings
+    migrate.upgrade(plant.db)  # re-applies least privilege; the audit then passes
+    with plant.db.engine.connect() as connection:
+        assert pg_audit.audit(connection) == []
+    with plant.connect("stranger") as conn:
+        assert state_of(conn, "SELECT count(*) FROM downtime_stops") == DENIED

@@ -2,7 +2,7 @@
 
 A running station that reports nothing for its quiet limit gets a stop, back-dated to its
 last activity, that ends at its next activity; an operator or supervisor classifies it
-afterwards with a reason of the downtime tree (docs/downtime.md).
+afterwards with a reason of the downtime tree (docs/schema.md, "Automatic stops").
 """
 
 from __future__ import annotations

@@ -62,6 +62,18 @@ BEGIN
          ORDER BY f.id
     LOOP
         CONTINUE WHEN r.last_at > now() - r.quiet * interval '1 minute';
+        -- A report holds its assignment (FOR UPDATE) from before its insert to its commit:
+        -- wait for one in flight, then look again, so a stop is never opened behind the
+        -- back of a report whose trigger could not see it.
+        PERFORM 1 FROM public.station_assignments a
+          WHERE a.station_id = r.id AND a.job_id = r.job_id FOR SHARE;
+        CONTINUE WHEN NOT FOUND
+            OR NOT EXISTS (SELECT 1 FROM public.stations s
+                            WHERE s.id = r.id AND s.is_active AND s.status = 'running')
+            OR EXISTS (SELECT 1 FROM public.performance_logs p
+                        WHERE p.station_id = r.id AND p."timestamp" > r.last_at)
+            OR EXISTS (SELECT 1 FROM public.scrap_logs x
+                        WHERE x.station_id = r.id AND x."timestamp" > r.last_at);
         v_id := NULL;
         INSERT INTO public.downtime_stops (id, station_id, started_at, quiet_minutes)
         VALUES (gen_random_uuid(), r.id, r.last_at, r.quiet)
