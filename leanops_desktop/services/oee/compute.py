@@ -26,6 +26,7 @@ from leanops_desktop.db.models import Job
 from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_scope import ALL, Scope
 from leanops_desktop.services.analytics_status import status_timeline
+from leanops_desktop.services.analytics_stops import timeline_with_stops
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
 from leanops_desktop.services.oee.figures import OeeFigures, OeeRow
 from leanops_desktop.services.oee.shift_windows import ShiftOccurrence, occurrences, overlap
@@ -68,6 +69,7 @@ def oee_rows(
     start = datetime.fromtimestamp(min(o.start for o in runs), UTC)
     end = datetime.fromtimestamp(max(o.end for o in runs), UTC)
     timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
+    timeline = timeline_with_stops(session, timeline)  # stops cut out of running time
     until = timeline.until.timestamp()
     bands: dict[str, list[StatusBand]] = defaultdict(list)
     for band in sorted(timeline.bands, key=lambda b: b.start):
