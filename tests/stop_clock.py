@@ -22,8 +22,13 @@ MOMENTS = {
 }
 
 
-def age_plant(url: str, minutes: float) -> None:
-    """Shift every moment of activity ``minutes`` into the past."""
+def age_plant(url: str, minutes: float, *, keep_calendar: bool = False) -> None:
+    """Shift every moment of activity ``minutes`` into the past.
+
+    Unless ``keep_calendar``, the plant is also made to work around the clock (its shift
+    calendar emptied): quiet time counts only in productive time, and a test must not pass
+    or fail by the weekday and hour it runs at (the seeded calendar has no weekend)."""
+    work_around_the_clock(url)
     if url.startswith("sqlite"):
         _age_sqlite(url.split("///", 1)[1], minutes)
         return
@@ -58,3 +63,19 @@ def _age_sqlite(path: str, minutes: float) -> None:
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def work_around_the_clock(url: str) -> None:
+    """Empty the shift calendar: a plant without one works around the clock."""
+    statements = ("DELETE FROM shift_breaks", "DELETE FROM shifts")
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+        try:
+            for statement in statements:
+                connection.execute(statement)
+        finally:
+            connection.close()
+        return
+    with admin_connect(url) as connection, connection.transaction():
+        for statement in statements:
+            connection.execute(statement.replace("FROM ", "FROM public."))

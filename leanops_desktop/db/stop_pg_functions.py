@@ -14,7 +14,7 @@ _FLOOR = ("operator", "supervisor", "admin", "device")
 
 #: function -> the plant roles that may execute it.
 EXECUTE: dict[str, tuple[str, ...]] = {
-    "leanops_sweep_quiet_stations(text, text)": _FLOOR,
+    "leanops_sweep_quiet_stations(text, text, timestamp with time zone)": _FLOOR,
     "leanops_classify_stop(uuid, text, text, text, text)": _FLOOR,
     "leanops_save_stop_limit(text, text, integer, text, text)": ("admin",),
 }
@@ -26,16 +26,21 @@ _ACTIVITY_EVENTS = (
 )
 
 # Any seat sweeps the whole plant: it writes only what the database derives (the quiet
-# stations and their last activity), once (the open-stop index).
+# stations and their last activity), once (the open-stop index). ``p_not_before`` is the
+# start of the shift calendar's productive stretch now (after a break, at a shift's start):
+# quiet time counts from there at the earliest. A caller can only make detection later with
+# it, never earlier or on a station that is not quiet, and any other seat's sweep opens the
+# stop anyway.
 _SWEEP = f"""
 CREATE FUNCTION public.leanops_sweep_quiet_stations(
-    p_actor text DEFAULT NULL, p_role text DEFAULT NULL
+    p_actor text DEFAULT NULL, p_role text DEFAULT NULL, p_not_before timestamptz DEFAULT NULL
 ) RETURNS uuid[] LANGUAGE plpgsql VOLATILE SECURITY DEFINER {_SAFE_PATH} AS $fn$
 DECLARE
     v_role text := public.leanops_caller_role(p_role);
     v_actor text := coalesce(p_actor, session_user::text);
     r record;
     v_id uuid;
+    v_since timestamptz;
     v_opened uuid[] := ARRAY[]::uuid[];
 BEGIN
     IF public.leanops_group_of(session_user) IS NOT NULL OR v_role = 'device' THEN
@@ -65,7 +70,8 @@ BEGIN
          WHERE f.quiet > 0
          ORDER BY f.id
     LOOP
-        CONTINUE WHEN r.last_at > now() - r.quiet * interval '1 minute';
+        v_since := greatest(r.last_at, p_not_before);
+        CONTINUE WHEN v_since > now() - r.quiet * interval '1 minute';
         -- A report holds its assignment (FOR UPDATE) from before its insert to its commit:
         -- wait for one in flight, then look again, so a stop is never opened behind the
         -- back of a report whose trigger could not see it.
@@ -80,12 +86,12 @@ BEGIN
                         WHERE x.station_id = r.id AND x."timestamp" > r.last_at);
         v_id := NULL;
         INSERT INTO public.downtime_stops (id, station_id, started_at, quiet_minutes)
-        VALUES (gen_random_uuid(), r.id, r.last_at, r.quiet)
+        VALUES (gen_random_uuid(), r.id, v_since, r.quiet)
         ON CONFLICT (station_id) WHERE ended_at IS NULL DO NOTHING
         RETURNING id INTO v_id;
         CONTINUE WHEN v_id IS NULL;  -- another seat opened it a moment ago
         PERFORM public.leanops_plan_event('stop_detected', r.id, r.job_id, v_actor, v_role,
-            jsonb_build_object('stop_id', v_id, 'started_at', r.last_at,
+            jsonb_build_object('stop_id', v_id, 'started_at', v_since,
                                'quiet_minutes', r.quiet));
         v_opened := v_opened || v_id;
     END LOOP;

@@ -4,6 +4,7 @@ inside the caller's transaction, its refusals as the services' errors."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -16,13 +17,14 @@ def on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def sweep(session: Session, actor: Actor) -> list[uuid.UUID]:
-    """The ids of the stops the database opened now."""
+def sweep(session: Session, actor: Actor, not_before: datetime | None) -> list[uuid.UUID]:
+    """The ids of the stops the database opened now (quiet time counted from
+    ``not_before`` at the earliest)."""
     opened = pg_call.call(
         session,
         "leanops_sweep_quiet_stations",
-        pg_call.who(actor),
-        "CAST(:actor AS text), CAST(:role AS text)",
+        {"not_before": not_before, **pg_call.who(actor)},
+        "CAST(:actor AS text), CAST(:role AS text), CAST(:not_before AS timestamptz)",
     )
     return [value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in opened]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
@@ -34,6 +34,7 @@ from leanops_desktop.db.oee_models import DowntimeReason, ScrapLog
 from leanops_desktop.db.stop_models import DowntimeStop
 from leanops_desktop.services.downtime import stop_pg
 from leanops_desktop.services.downtime.limits import read_limits
+from leanops_desktop.services.downtime.quiet_window import quiet_window
 from leanops_desktop.services.downtime.stop_events import record_stop_event
 from leanops_desktop.services.kiosk import device_checks
 
@@ -167,20 +168,28 @@ def _last_activity_query() -> Select[*tuple[Any, ...]]:
 
 
 def sweep_quiet_stations(
-    session: Session, actor: Actor, now: datetime | None = None
+    session: Session, actor: Actor, now: datetime | None = None, tz: tzinfo | None = None
 ) -> list[StopRow]:
     """Open a stop for every quiet station that has none; the stops opened now.
+
+    With a shift calendar, quiet time counts only in its productive stretches (``tz``: the
+    plant's zone, default this computer's): nothing opens during a break, a night or a day
+    off, and a stop starts no earlier than the stretch it is found in (``quiet_window``).
 
     Idempotent: a station gets one open stop however many seats sweep. ``now`` is the
     moment to judge at on SQLite (default: the clock now); PostgreSQL judges at its own
     clock (``leanops_sweep_quiet_stations``), as it stamps every other moment."""
     require(actor, Action.VIEW_FLOOR)
+    at = now or datetime.now(UTC)
     with write_transaction(session):
+        window = quiet_window(session, at, tz)
+        if not window.counts:
+            return []  # a break, a night, a day off: quiet is not a stop
         if stop_pg.on_postgresql(session):
-            opened = stop_pg.sweep(session, actor)
+            opened = stop_pg.sweep(session, actor, window.since)
         else:
             _device_station(session, actor)  # an unenrolled kiosk sweeps nothing
-            opened = _sweep_here(session, actor, now or datetime.now(UTC))
+            opened = _sweep_here(session, actor, at, window.since)
     if not opened:
         return []
     with read_transaction(session):
@@ -204,12 +213,14 @@ def _device_station(session: Session, actor: Actor) -> str | None:
     return device.station_id
 
 
-def _sweep_here(session: Session, actor: Actor, at: datetime) -> list[uuid.UUID]:
+def _sweep_here(
+    session: Session, actor: Actor, at: datetime, not_before: datetime | None
+) -> list[uuid.UUID]:
     opened: list[uuid.UUID] = []
     limits = read_limits(session)
     for station, line, job, *moments in session.execute(_last_activity_query()).all():
         limit = limits.for_station(station, line)
-        last = max(moment for moment in moments if moment is not None)
+        last = max(moment for moment in [*moments, not_before] if moment is not None)
         if limit <= 0 or (at - last).total_seconds() < limit * 60:
             continue
         stop_id = _open_stop(session, station, last, limit)
