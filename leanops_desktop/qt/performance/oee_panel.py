@@ -96,14 +96,19 @@ OeeGroups = dict[str, dict[str, OeeFigures]]
 
 def group_rows(rows: Sequence[OeeRow]) -> OeeGroups:
     """Every grouping of the rows at once (runs beside the read, off the GUI thread)."""
-    total = sum((row.figures for row in rows), OeeFigures())
+    keys = [key for _title, key, _text in GROUPINGS.values()]
+    *grouped, everything = oee.group_many(rows, [*keys, _everything])
+    total = everything.get(TOTAL, OeeFigures())
     result: OeeGroups = {}
-    for grouping, (_title, key, text) in GROUPINGS.items():
-        sums = oee.group(rows, key)
+    for (grouping, (_title, _key, text)), sums in zip(GROUPINGS.items(), grouped, strict=True):
         named = {text(k): sums[k] for k in sorted(sums, key=str)}
         named[TOTAL] = total
         result[grouping] = named
     return result
+
+
+def _everything(_row: OeeRow) -> str:
+    return TOTAL
 
 
 class OeePanel(QWidget):

@@ -1,8 +1,9 @@
 """What the performance view reads for a choice of range, filter, zoom or job, and what it
 does with each result as it arrives (the panels go on screen through :class:`PanelLoads`).
 
-Choosing a range or filter submits four reads at once: the range's key figures with the
-status timeline and Pareto, then its OEE (``services/oee``), on the ``analytics`` lane; the
+Choosing a range or filter submits three reads at once: the range's key figures with the
+status timeline and Pareto, and its OEE (``services/oee``, from the same status timeline),
+on the ``analytics`` lane; the
 throughput, then the shift's figures, the jobs at risk and the job curve on the ``reads``
 lane (in order with the floor refresher, whose new reports are added to the curves drawn).
 """
@@ -110,7 +111,7 @@ class PerformanceRequests:
         for kind in ("zoom", "curve"):
             self._loads.cancel(kind)
         request = self._request(keep_view=False)
-        self._start_loading({"throughput", "figures", "oee", "jobs"})
+        self._start_loading({"throughput", "figures", "jobs"})
         db, actor, tz = self._db, self._actor, self._tz
         self._submit_figures(request, with_throughput=True)
         self._loads.submit(
@@ -138,18 +139,16 @@ class PerformanceRequests:
         """The range's figures on the ``analytics`` lane; the shift's and the jobs after the
         throughput on ``reads`` (unless ``with_throughput``: the caller submits them then)."""
         db, actor, tz = self._db, self._actor, self._tz
-        self._loads.submit(
-            "figures",
-            lambda: reads.read_figures(db, actor, request, tz),
-            lambda data: self._figures_read(request, data),
-            lane=ANALYTICS,
-        )
-        self._loads.submit(
-            "oee",
-            lambda: group_rows(reads.read_oee(db, actor, request, tz)),
-            self._oee_read,
-            lane=ANALYTICS,
-        )
+        def read() -> tuple[analytics.KeyFigures, OeeGroups]:
+            figures, rows = reads.read_figures_and_oee(db, actor, request, tz)
+            return figures, group_rows(rows)
+
+        def arrived(data: tuple[analytics.KeyFigures, OeeGroups]) -> None:
+            self._figures_read(request, data[0])
+            self._oee_read(data[1])
+
+        # One read: the OEE uses the status timeline the figures read (not read twice).
+        self._loads.submit("figures", read, arrived, lane=ANALYTICS)
         if not with_throughput:
             self._submit_jobs(request)
 
@@ -182,14 +181,14 @@ class PerformanceRequests:
         if self.panels is None or self._range is None:
             return
         # Under way, maybe from before the change: once more after it.
-        if self._loads.waiting & {"figures", "oee", "jobs"}:
+        if self._loads.waiting & {"figures", "jobs"}:
             if self.isVisible():
                 self._figures_timer.start()
             else:
                 self._stale = True
             return
         self._stale = False
-        self._start_loading({"figures", "oee", "jobs"})
+        self._start_loading({"figures", "jobs"})
         self._submit_figures(self._request(keep_view=keep_view))
 
     def _figures_read(self, request: reads.LoadRequest, in_range: analytics.KeyFigures) -> None:
@@ -202,7 +201,6 @@ class PerformanceRequests:
         self._loads.queue(self._show_tiles, *steps)
 
     def _oee_read(self, groups: OeeGroups) -> None:
-        self._loads.succeeded("oee")
         panels = self.panels
         assert panels is not None
         self._loads.queue(lambda: panels.oee.set_groups(groups))
