@@ -24,7 +24,7 @@ from leanops_desktop.qt.db_runner import READS, Job
 from leanops_desktop.qt.performance import panel_updates
 from leanops_desktop.qt.performance import performance_reads as reads
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
-from leanops_desktop.qt.performance.oee_panel import OeeGroups, group_rows
+from leanops_desktop.qt.performance.oee_panel import TOTAL, OeeGroups, group_rows
 from leanops_desktop.qt.performance.performance_loading import PanelLoads
 from leanops_desktop.qt.performance.range_bar import RangeBar
 from leanops_desktop.services import analytics
@@ -139,6 +139,7 @@ class PerformanceRequests:
         """The range's figures on the ``analytics`` lane; the shift's and the jobs after the
         throughput on ``reads`` (unless ``with_throughput``: the caller submits them then)."""
         db, actor, tz = self._db, self._actor, self._tz
+
         def read() -> tuple[analytics.KeyFigures, OeeGroups]:
             figures, rows = reads.read_figures_and_oee(db, actor, request, tz)
             return figures, group_rows(rows)
@@ -203,7 +204,13 @@ class PerformanceRequests:
     def _oee_read(self, groups: OeeGroups) -> None:
         panels = self.panels
         assert panels is not None
-        self._loads.queue(lambda: panels.oee.set_groups(groups))
+        total = groups["station"][TOTAL]
+
+        def show() -> None:
+            panels.oee.set_groups(groups)
+            self.tiles.set_oee(total)
+
+        self._loads.queue(show)
 
     def _jobs_read(self, request: reads.LoadRequest, data: reads.JobData) -> None:
         self._loads.succeeded("jobs")
