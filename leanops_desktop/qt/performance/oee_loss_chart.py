@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from leanops_desktop.qt.models.status_colors import (
     BLOCKED_HEX,
@@ -21,7 +21,7 @@ from leanops_desktop.qt.models.status_colors import (
     OVER_TARGET_HEX,
     RUNNING_HEX,
 )
-from leanops_desktop.qt.performance.plot_support import LEGEND_STYLE, Crosshair, make_plot
+from leanops_desktop.qt.performance.plot_support import Crosshair, make_plot
 from leanops_desktop.services.oee.figures import OeeFigures
 
 #: The parts of a bar, left to right: (title, colour).
@@ -54,7 +54,6 @@ class OeeLossChart(QWidget):
         item.setLabel("bottom", "Minutes of planned production time")
         item.invertY(True)  # the first group on top, as in the table
         item.getViewBox().setMouseEnabled(x=False, y=False)
-        self.legend = item.addLegend(**{**LEGEND_STYLE, "offset": (8, 4)}, colCount=4)
         self.bars: list[pg.BarGraphItem] = []
         for title, color in SEGMENTS:
             bar = pg.BarGraphItem(
@@ -71,9 +70,27 @@ class OeeLossChart(QWidget):
         self.crosshair = Crosshair(self.plot, self._describe)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._legend_row())
         layout.addWidget(self.plot)
         self._names: list[str] = []
         self._minutes = np.zeros((0, len(SEGMENTS)))
+
+    def _legend_row(self) -> QHBoxLayout:
+        """The legend above the plot (never over a bar): a swatch and a name per part."""
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 2, 8, 2)
+        self.legend: dict[str, QLabel] = {}
+        for title, color in SEGMENTS:
+            swatch = QLabel(self)
+            swatch.setFixedSize(14, 14)
+            swatch.setStyleSheet(f"background: {color}; border: 1px solid #ffffff;")
+            name = QLabel(title, self)
+            row.addWidget(swatch)
+            row.addWidget(name)
+            row.addSpacing(14)
+            self.legend[title] = name
+        row.addStretch(1)
+        return row
 
     def set_groups(self, groups: Mapping[str, OeeFigures]) -> None:
         """One bar per group, in the order given."""
@@ -91,8 +108,7 @@ class OeeLossChart(QWidget):
         item.getAxis("left").setTicks([[(i, name) for i, name in enumerate(self._names)]])
         widest = float(left.max(initial=0.0))
         item.setXRange(0, max(widest, 1.0) * 1.02, padding=0)
-        # Room above the first bar for the legend.
-        item.setYRange(-1.6, max(len(self._names), 1) - 0.3, padding=0)
+        item.setYRange(-0.6, max(len(self._names), 1) - 0.4, padding=0)
 
     def segments(self) -> dict[str, tuple[float, float, float, float]]:
         """Group -> (value, availability, performance, quality loss) minutes as drawn."""

@@ -53,7 +53,7 @@ GROUPINGS: dict[str, tuple[str, Callable[[OeeRow], Hashable], Callable[[Hashable
 TOTAL = "All"
 #: The loss chart grows with its bars (scrolling past a screenful) so each name stays legible.
 BAR_PX = 24
-CHART_MARGIN_PX = 130
+CHART_MARGIN_PX = 120
 
 
 def _pair(key: Hashable) -> str:
