@@ -121,6 +121,7 @@ class PerformanceRequests:
             lane=READS,
         )
         self._submit_jobs(request)
+        self._read_reason_tree()
 
     def _request(self, *, keep_view: bool) -> reads.LoadRequest:
         assert self._range is not None
@@ -239,7 +240,12 @@ class PerformanceRequests:
 
     def _pareto_grouping(self, grouping: str) -> None:
         """By category: read the reason tree (admins may have changed it since)."""
-        if grouping != "category" or self.panels is None:
+        if grouping == "category":
+            self._read_reason_tree()
+
+    def _read_reason_tree(self) -> None:
+        """The reason tree for the Pareto's categories (grouping and CSV export)."""
+        if self.panels is None:
             return
         db, pareto = self._db, self.panels.pareto
         self._loads.submit(
