@@ -2,12 +2,12 @@
 
 Builds a database like ``bench/analytics.py`` (``--rows`` logs for ``--stations`` stations
 over ``--days`` days, three blocks a station-day with reasons; its own database name), adds
-scrap beside one report in ten and an ideal cycle time per job, then times
-``services.oee.compute.oee_rows`` for the last 30 days of all stations, split into its
-parts (the status timeline, the rollup's units), against the same units summed from the raw
-logs and scrap logs per shift (the way without the rollup). It prints median and p95 in ms
-beside the target (300 ms to a painted view; this is the computation alone, off the GUI
-thread).
+scrap beside one report in ten, an ideal cycle time per job and two automatic stops a
+station-day, then times ``services.oee.compute.oee_rows`` for the last 30 days of all
+stations, split into its parts (the status timeline, the stops), with the stops and with
+none, against the same units summed from the raw logs and scrap logs per shift (the way
+without the rollup). It prints median and p95 in ms beside the target (300 ms to a painted
+view; this is the computation alone, off the GUI thread).
 
     python bench/oee.py --rows 2000000
 """
@@ -35,6 +35,7 @@ from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import Role
 from leanops_desktop.db.engine import Database, open_database
 from leanops_desktop.services.analytics_status import status_timeline
+from leanops_desktop.services.analytics_stops import read_stop_spans
 from leanops_desktop.services.oee.compute import oee_rows
 from leanops_desktop.services.oee.figures import group
 from tests.pg_server import ThrowawayCluster
@@ -74,6 +75,24 @@ def add_quality(url: str) -> None:
         )
         c.execute("VACUUM ANALYZE scrap_logs")
         c.execute("VACUUM ANALYZE throughput_rollup")
+        add_stops(c)
+
+
+def add_stops(c: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Two automatic stops a station-day (35 and 50 minutes), the first classified."""
+    c.execute(
+        "INSERT INTO downtime_stops (id, station_id, started_at, ended_at, reason_id,"
+        " classified_by, classified_at, quiet_minutes, detected_at)"
+        " SELECT gen_random_uuid(), s.id, d + make_interval(hours => 9 + 6 * n),"
+        " d + make_interval(hours => 9 + 6 * n, mins => 35 + 15 * n),"
+        " CASE WHEN n = 0 THEN 'tooling' END, CASE WHEN n = 0 THEN 'bench' END,"
+        " CASE WHEN n = 0 THEN d + interval '1 day' END, 20,"
+        " d + make_interval(hours => 9 + 6 * n, mins => 20)"
+        " FROM stations s, generate_series(0, 1) n, generate_series(date_trunc('day',"
+        " (SELECT min(timestamp) FROM performance_logs)), now() - interval '1 day',"
+        " interval '1 day') d"
+    )
+    c.execute("VACUUM ANALYZE downtime_stops")
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:
@@ -97,6 +116,25 @@ def raw_units(db: Database, start: datetime, end: datetime) -> None:
                 ),
                 {"s": start, "e": end},
             ).all()
+
+
+def with_and_without_stops(
+    db: Database, compute: Callable[[], None], repeat: int
+) -> dict[str, list[float]]:
+    """``compute`` with the stops and with none, taking turns (a shared machine's load
+    then weighs on both alike); the stops are put back each time."""
+    samples: dict[str, list[float]] = {"OEE with the stops": [], "OEE with no stops": []}
+    with db.engine.connect() as conn:
+        conn.execute(text("CREATE TEMP TABLE kept_stops AS SELECT * FROM downtime_stops"))
+        conn.commit()
+        for _ in range(repeat):
+            samples["OEE with the stops"] += timed(compute, 1)
+            conn.execute(text("DELETE FROM downtime_stops"))
+            conn.commit()
+            samples["OEE with no stops"] += timed(compute, 1)
+            conn.execute(text("INSERT INTO downtime_stops SELECT * FROM kept_stops"))
+            conn.commit()
+    return samples
 
 
 def line(name: str, samples: list[float]) -> str:
@@ -157,16 +195,23 @@ def main() -> int:
                 with db.session() as session:
                     status_timeline(session, SUPERVISOR, start, now, now=now)
 
+            def stops() -> None:
+                with db.session() as session:
+                    stations = list(session.scalars(text("SELECT id FROM stations")))
+                    read_stop_spans(session, stations, start, now)
+
             compute()  # warm the caches once
             results = {
                 "OEE, 30 days x all stations (oee_rows)": timed(compute, args.repeat),
                 "  of which the status timeline": timed(timeline, args.repeat),
+                "  of which the stops (2 a station-day)": timed(stops, args.repeat),
                 "units from the raw logs (no rollup)": timed(
                     lambda: raw_units(db, start, now), args.repeat
                 ),
             }
             with db.session() as session:
                 rows = oee_rows(session, SUPERVISOR, first, today, TZ, now=now)
+            results.update(with_and_without_stops(db, compute, args.repeat))
         finally:
             db.dispose()
     plant = group(rows, lambda row: "plant")["plant"]

@@ -45,6 +45,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "backup": ("folder", "keep"),
     "board": ("cycle_seconds",),
     "andon": ("blocked_minutes", "silent_minutes"),
+    "downtime": ("quiet_minutes",),
 }
 
 
@@ -71,6 +72,9 @@ class SiteConfig:
     andon_silent_minutes: int = 20
     #: ``[kiosk] start_next_job``: operators may start the next job of the queue at a kiosk.
     kiosk_start_next_job: bool = False
+    #: ``[downtime] quiet_minutes``: the plant's quiet limit seeded into the database on
+    #: first start: a running station quiet that long gets an automatic stop (0: off).
+    downtime_quiet_minutes: int = 20
     source: Path | None = field(default=None, compare=False)
     #: Sections and keys of the file that LeanOps does not know (misspelt, or from another
     #: version), each with the closest known name; they are ignored.
@@ -241,6 +245,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> SiteConfig
         andon_blocked_minutes=_minutes(data, "andon", "blocked_minutes", 10, where, 24 * 60),
         andon_silent_minutes=_minutes(data, "andon", "silent_minutes", 20, where, 24 * 60),
         kiosk_start_next_job=start_next,
+        downtime_quiet_minutes=_quiet_minutes(_table(data, "downtime", where), where),
         source=source,
         unknown=unknown_names(data),
     )
@@ -253,6 +258,16 @@ def _minutes(
     value = _table(data, section, where).get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         raise ConfigError(f"{where}: [{section}] {key} must be a whole number from 1 to {most}")
+    return value
+
+
+def _quiet_minutes(downtime: dict[str, Any], where: str) -> int:
+    """``[downtime] quiet_minutes``: a whole number from 0 (detection off) to 1440."""
+    value = downtime.get("quiet_minutes", 20)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
+        raise ConfigError(
+            f"{where}: [downtime] quiet_minutes must be a whole number from 0 (off) to 1440"
+        )
     return value
 
 

@@ -59,6 +59,10 @@ READERS["kiosk_sign_ins"] = frozenset({"supervisor", "admin"})
 # Reasons, calendar and scrap (migration 0014): every group and the kiosks read them.
 for _shared in ("downtime_reasons", "scrap_logs", "shifts", "shift_breaks", "non_working_days"):
     READERS[_shared] = frozenset(GROUPS) | {"device"}
+# Automatic stops and quiet limits (migration 0017): the groups and the kiosks read them (a
+# kiosk its own station's stops); nobody writes them but LeanOps functions and triggers.
+for _shared in ("downtime_stops", "stop_limits"):
+    READERS[_shared] = frozenset(GROUPS) | {"device"}
 for _secret in (
     "operator_credentials",
     "kiosk_sign_in_failures",
@@ -281,6 +285,11 @@ EXECUTE: dict[str, frozenset[str]] = {
     "leanops_calendar_admin": frozenset(),
     # Migration 0016: a scrap report taken back (the kiosk's undo), bound as its report.
     "leanops_correct_scrap": FLOOR,
+    # Migration 0017: automatic stops. Any floor seat sweeps and classifies (a device only
+    # its own station's stops, for an operator signed in there); admins set quiet limits.
+    "leanops_sweep_quiet_stations": FLOOR,
+    "leanops_classify_stop": FLOOR,
+    "leanops_save_stop_limit": frozenset({"admin"}),
     **{
         name: frozenset({"supervisor", "admin"})
         for name in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,30 @@ def test_an_outbox_file_from_before_scrap_undo_gains_the_column(tmp_path: Path) 
         assert item.corrects_id is None
         queue.add_correction(item.id, operator="o@plant.test")
         assert queue.pending_count() == 2
+
+
+def test_unsent_scrap_is_what_a_server_read_may_not_hold_yet(tmp_path: Path) -> None:
+    """Pending items and those sent after the read began, signed; never refused ones."""
+    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+        queue = ScrapOutbox(outbox)
+
+        def add(qty: int, job: str = "JOB-1", station: str = "ST-01") -> uuid.UUID:
+            return queue.add(station_id=station, job_id=job, qty=qty,
+                             reason_id="quality/surface", operator="o@plant.test")  # fmt: skip
+
+        sent_before = add(7)
+        queue.mark_sent(sent_before)
+        read_at = datetime.now(UTC)
+        assert queue.unsent_units("JOB-1", "ST-01", read_at) == 0  # the read holds the 7
+        sent_after = add(4)
+        add(2)  # pending
+        refused = add(30)
+        add(50, job="JOB-2")
+        add(60, station="ST-02")
+        queue.mark_sent(sent_after)  # sent while the read ran: it may not hold it
+        queue.mark_refused(refused, "not counted")
+        assert queue.unsent_units("JOB-1", "ST-01", read_at) == 6
+        queue.add_correction(sent_after, operator="o@plant.test")  # the undo, still pending
+        assert queue.unsent_units("JOB-1", "ST-01", read_at) == 2
+        later = datetime.now(UTC)  # a read after the sends holds them: the undo still waits
+        assert queue.unsent_units("JOB-1", "ST-01", later) == 2 - 4

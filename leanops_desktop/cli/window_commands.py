@@ -41,7 +41,10 @@ def add_screenshot_parser(commands: Subparsers) -> None:
     shot.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
     shot.add_argument(
         "--page",
-        choices=["sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap"],
+        choices=[
+            *("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap"),
+            *("scrapped", "stop", "stop-reason"),
+        ],
         help="a page of the enrolled kiosk (--view kiosk, on the demo plant)",
     )
     shot.add_argument(

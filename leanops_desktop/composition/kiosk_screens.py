@@ -8,7 +8,9 @@ operator signs in by badge, and the page is set up the way the floor sees it:
 * ``offline``: signed in while the server is away, three counts waiting;
 * ``blocked``: the work page of a blocked station; ``confirm-count``: the question a count
   on it asks; ``complete``: the Complete question after a scan warning;
-* ``scrap``: three units scrapped, the reason question (a group's quality leaves).
+* ``scrap``: three units scrapped, the reason question (a group's quality leaves);
+  ``scrapped``: the work page once they are reported and sent (the job panel's scrap);
+* ``stop``: the notice of a stop nobody explained; ``stop-reason``: its first reason page.
 """
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ if TYPE_CHECKING:
 
     from leanops_desktop.qt.kiosk.device_window import DeviceKioskWindow
 
-PAGES = ("sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap")
+PAGES = (
+    "sign-in", "pin", "offline", "blocked", "confirm-count", "complete", "scrap", "scrapped",
+    "stop", "stop-reason",
+)
 OPERATOR, _PIN, BADGE = DEMO_CREDENTIALS[0]
 SCAN_WARNING = "JOB-9999 is not a job in LeanOps. Check the label."
 
@@ -158,6 +163,41 @@ def _scrap_page(app: QApplication, window: DeviceKioskWindow) -> None:
         page.buttons[group].click()
 
 
+def _scrapped_page(app: QApplication, window: DeviceKioskWindow) -> None:
+    _signed_in(app, window)
+    _wait(app, lambda: bool(window.scrap.reasons))
+    window.scrap.report(3, window.scrap.reasons[0].id)
+    _wait(app, lambda: window.controller.scrap_queue.pending_count() == 0)
+    window.controller.refresh()
+    _wait(app, lambda: not window.controller.runner.is_busy())
+
+
+def _stop_page(app: QApplication, window: DeviceKioskWindow) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leanops_desktop.core.actor import Actor
+    from leanops_desktop.core.enums import Role
+    from leanops_desktop.services.downtime.limits import seed_limits
+    from leanops_desktop.services.downtime.stops import sweep_quiet_stations
+
+    _signed_in(app, window)
+    admin = Actor(email="admin@leanops.local", role=Role.ADMIN)
+    link = window.controller.link
+    assert link is not None
+    with link.start.device.db.session() as session:  # judged as if two hours had passed
+        seed_limits(session, admin, 20)
+        sweep_quiet_stations(session, admin, now=datetime.now(UTC) + timedelta(hours=2))
+    window.stops.sweep()
+    _wait(app, lambda: bool(window.stops.stops))
+
+
+def _stop_reason_page(app: QApplication, window: DeviceKioskWindow) -> None:
+    _stop_page(app, window)
+    window.stops.ask_reason()
+    if "group:maintenance" in window.choice_page.buttons:  # the demo's second level
+        window.choice_page.buttons["group:maintenance"].click()
+
+
 _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "sign-in": _sign_in_page,
     "pin": _pin_page,
@@ -166,4 +206,7 @@ _SETUPS: dict[str, Callable[[QApplication, DeviceKioskWindow], None]] = {
     "confirm-count": _confirm_count_page,
     "complete": _complete_page,
     "scrap": _scrap_page,
+    "scrapped": _scrapped_page,
+    "stop": _stop_page,
+    "stop-reason": _stop_reason_page,
 }

@@ -98,6 +98,9 @@ class DesktopSession(QObject):
         from leanops_desktop.qt.andon import attach_andon
 
         attach_andon(window, self.config)
+        from leanops_desktop.qt.stops.attach import attach_stops
+
+        attach_stops(window, self.config)
         # Later, not inside the signal: the window (and its action) is deleted on the way.
         window.sign_out_requested.connect(self.restart_soon)
         window.switch_user_requested.connect(self.restart_soon)

@@ -30,6 +30,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
+    CLASSIFY_STOP = "classify_stop"
 
 
 _OPERATOR = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
@@ -51,6 +52,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.ACKNOWLEDGE_ALERTS: _SUPERVISOR,
     Action.MANAGE_USERS: _ADMIN,
     Action.MANAGE_SETTINGS: _ADMIN,
+    Action.CLASSIFY_STOP: _OPERATOR,
 }
 
 _ROLE_ORDER = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)

@@ -238,3 +238,4 @@ FEED_TABLES: dict[str, str] = {
 # The kiosk tables (migration 0011) live in their own module on the same metadata.
 from leanops_desktop.db import kiosk_models as _kiosk_models  # noqa: E402,F401
 from leanops_desktop.db import oee_models as _oee_models  # noqa: E402,F401
+from leanops_desktop.db import stop_models as _stop_models  # noqa: E402,F401

@@ -51,6 +51,9 @@ TABLES = (
     "shifts",
     "shift_breaks",
     "non_working_days",
+    # Automatic stops and their quiet limits (migration 0017)
+    "downtime_stops",
+    "stop_limits",
 )
 
 OWNER_OID_SQL = (

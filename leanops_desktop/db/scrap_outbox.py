@@ -121,6 +121,18 @@ class ScrapOutbox:
         """The good counts' waiting figures with the scrap items waiting added."""
         return replace(counts, pending=counts.pending + self.pending_count())
 
+    def unsent_units(self, job_id: str, station_id: str, read_at: datetime) -> int:
+        """Scrap of ``job_id`` at ``station_id`` a server read begun at ``read_at`` may not
+        hold: items still pending, and those marked sent after it began (signed: a
+        correction takes its units back). Refused items never count."""
+        [row] = self._file._query(
+            "SELECT coalesce(sum(CASE WHEN corrects_id IS NULL THEN qty ELSE -qty END), 0)"
+            " AS units FROM scrap_outbox WHERE job_id = ? AND station_id = ?"
+            " AND (state = 'pending' OR (state = 'sent' AND updated_at >= ?))",
+            (job_id, station_id, read_at.astimezone(UTC).isoformat()),
+        )
+        return int(row["units"])
+
     def refused(self) -> list[ScrapItem]:
         return self._items("WHERE state = 'refused' ORDER BY seq")
 

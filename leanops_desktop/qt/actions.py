@@ -91,6 +91,9 @@ ACTION_SPECS: tuple[ActionSpec, ...] = (
                "Edit the two-level tree of downtime reasons and their OEE categories"),
     ActionSpec("shift_calendar", "Shift &calendar…", "Ctrl+Shift+K", Action.MANAGE_SETTINGS,
                "Edit the shifts, their breaks and the days the plant does not work"),
+    ActionSpec("stop_detection", "S&top detection…", "Ctrl+Shift+T", Action.MANAGE_SETTINGS,
+               "Set after how many minutes without a report a running station gets an "
+               "unexplained stop (plant, lines, stations)"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "Ctrl+/", None,
                "List every action and its shortcut"),
     ActionSpec("about", "&About LeanOps", QKeySequence.StandardKey.HelpContents, None,

@@ -93,6 +93,9 @@ def save_main(
 
     widget = MainWindow(signed_in, config, runner=DbRunner(inline=True), restore_layout=False)
     attach_andon(widget, config)  # the Notifications dock, as the supervisor sees it
+    from leanops_desktop.qt.stops.attach import attach_stops
+
+    attach_stops(widget, config, sweeps=False)  # the Stops dock (a picture writes nothing)
     widget.resize(*size)
     save(app, widget, out)
 

@@ -60,6 +60,7 @@ from leanops_desktop.services.analytics_sql import (
     slot_indexes,
 )
 from leanops_desktop.services.analytics_status import StatusTimeline, status_timeline
+from leanops_desktop.services.analytics_stops import timeline_with_stops
 from leanops_desktop.services.analytics_time import (
     Bucket,
     FloatArray,
@@ -335,7 +336,7 @@ def key_figures(
         idle_s=idle,
         blocked_s=blocked,
         utilisation=running / available if available > 0 else None,
-        blocked_by_reason=tuple(timeline.blocked_by_reason()),
+        blocked_by_reason=tuple(timeline_with_stops(session, timeline).blocked_by_reason()),
         completed_jobs=completed,
         on_time_jobs=on_time,
         on_time_rate=on_time / completed if completed else None,

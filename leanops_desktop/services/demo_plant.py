@@ -36,6 +36,7 @@ from leanops_desktop.services.accounts.passwords import hash_password
 from leanops_desktop.services.accounts.pg_users import call, scram_verifier
 from leanops_desktop.services.demo_history import Plan, add_event, simulate
 from leanops_desktop.services.demo_quality import apply_ideals, plan_quality, write_quality
+from leanops_desktop.services.demo_stops import plan_stops, quiet_windows, write_stops
 
 #: The demo accounts (documented in the README and shown on the demo sign-in dialog). These
 #: published passwords are used only in an embedded SQLite demo (one PC, the file is the
@@ -93,8 +94,10 @@ def create_demo_plant(
     require(actor, Action.MANAGE_USERS)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     plan = simulate(moment, days, random.Random(seed))
+    windows = quiet_windows(plan, moment)
     quality = plan_quality(plan)
     apply_ideals(plan, quality)
+    stops = plan_stops(plan, windows, quality.scrap, moment)
     with write_transaction(session):
         for model in (Station, Job, User, EventLog):
             if session.scalar(select(func.count()).select_from(model)):
@@ -120,9 +123,10 @@ def create_demo_plant(
             session, actor, moment - timedelta(days=days + 1), plan, accounts
         )
         write_quality(session, quality)
-        events = plan.events + quality.events
+        events = plan.events + quality.events + stops.events
         for chunk in range(0, len(events), 5000):
             session.execute(insert(EventLog), events[chunk : chunk + 5000])
+        write_stops(session, stops)
     return DemoSummary(
         stations=len(plan.stations),
         jobs=len(plan.jobs),

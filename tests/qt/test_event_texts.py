@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.rows import EventRow
+from leanops_desktop.core.stops import StopEvent
 from leanops_desktop.db.engine import Database
 from leanops_desktop.qt.docks import EventsDock
 from leanops_desktop.qt.models import EventTableModel
@@ -224,7 +225,8 @@ CASES: list[tuple[EventRow, str]] = [
 
 
 def test_every_event_type_has_a_sentence() -> None:
-    assert set(SENTENCES) == {kind.value for kind in EventType}
+    stop_kinds = {kind.value for kind in StopEvent}  # their cases: test_stop_event_texts.py
+    assert set(SENTENCES) == {kind.value for kind in EventType} | stop_kinds
     assert {row.event_type for row, _text in CASES} == {kind.value for kind in EventType}
 
 

@@ -23,7 +23,7 @@ SUPERVISOR = OPERATOR | {
     "activate_station", "deactivate_station", "assign_job", "unassign_job", "move_job",
     "import_jobs", "print_travelers", "save_travelers_pdf", "shift_report",
 }  # fmt: skip
-ADMIN = SUPERVISOR | {"users", "downtime_reasons", "shift_calendar"}
+ADMIN = SUPERVISOR | {"users", "downtime_reasons", "shift_calendar", "stop_detection"}
 
 
 def test_the_expected_sets_follow_the_matrix() -> None:

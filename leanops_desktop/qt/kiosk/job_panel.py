@@ -55,6 +55,8 @@ class JobPanel(QFrame):
         self.priority_label = QLabel("HIGH", self)
         self.priority_label.setObjectName("Priority")
         self.part_label = styled_label("", "", self)
+        self.good_label = styled_label("", "", self)
+        self.scrap_label = styled_label("", "muted", self)
         self.due_label = styled_label("", "", self)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(True)
@@ -75,6 +77,13 @@ class JobPanel(QFrame):
         top.addWidget(self.priority_label)
         top.addStretch(1)
         top.addWidget(self.due_label)
+        # The job's good units and its scrap side by side, right of the part, just above the
+        # bar (which measures good units against the total).
+        part_row = QHBoxLayout()
+        part_row.setSpacing(8)
+        part_row.addWidget(self.part_label, 1)
+        part_row.addWidget(self.good_label)
+        part_row.addWidget(self.scrap_label)
         figures = QHBoxLayout()
         figures.addWidget(self.here_label, 1)
         figures.addWidget(self.rate_label)
@@ -82,16 +91,17 @@ class JobPanel(QFrame):
         layout.setContentsMargins(16, 8, 16, 10)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addWidget(self.part_label)
+        layout.addLayout(part_row)
         layout.addWidget(self.progress)
         layout.addLayout(figures)
         layout.addWidget(self.finish_label)
         self.show_snapshot(None, 0)
 
     def show_snapshot(
-        self, snapshot: KioskSnapshot | None, job_done: int, waiting: int = 0
+        self, snapshot: KioskSnapshot | None, job_done: int, waiting: int = 0, scrap: int = 0
     ) -> None:
-        """Show the job: ``job_done`` counts all units, ``waiting`` of them not sent yet."""
+        """Show the job: ``job_done`` counts all good units, ``waiting`` of them not sent
+        yet; ``scrap``: the job's scrapped units (those waiting included)."""
         assignment = snapshot.assignment if snapshot else None
         if snapshot is None or assignment is None:
             self.job_label.setText("No job")
@@ -103,13 +113,17 @@ class JobPanel(QFrame):
             )
             self._show_due(None, now=None)
             self.progress.hide()
-            for label in (self.here_label, self.rate_label, self.finish_label):
+            labels = (self.here_label, self.rate_label, self.finish_label)
+            for label in (*labels, self.good_label, self.scrap_label):
                 label.setText("")
             return
         now = snapshot.read_at
         self.job_label.setText(assignment.job_id)
         self.priority_label.setVisible(assignment.priority == Priority.HIGH)
         self.part_label.setText(assignment.part_name)
+        self.good_label.setText(f"Good {job_done:,}  ·")
+        self.scrap_label.setText(f"Scrap {scrap:,}")
+        set_role(self.scrap_label, "late" if scrap > 0 else "muted")
         self._show_due(assignment.due_date, now)
         total = assignment.qty_total
         self.progress.show()

@@ -5,6 +5,7 @@ keyboard belongs to the scanner (a job id and Enter) unless someone types into t
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
 from PySide6.QtCore import Qt, QTimer
@@ -28,8 +29,10 @@ from leanops_desktop.qt.kiosk.refused_page import RefusedPage
 from leanops_desktop.qt.kiosk.report_pad import Keypad, QuickCountRow
 from leanops_desktop.qt.kiosk.scan import ScanVerdict, sentence
 from leanops_desktop.qt.kiosk.scrap_flow import ScrapFlow
+from leanops_desktop.qt.kiosk.scrap_tally import job_scrap
 from leanops_desktop.qt.kiosk.sign_in_page import SignInPage
 from leanops_desktop.qt.kiosk.snapshot import KioskSnapshot
+from leanops_desktop.qt.kiosk.stop_flow import StopFlow
 from leanops_desktop.qt.kiosk.style import Sizing, sizing_for, stylesheet
 from leanops_desktop.qt.kiosk.undo_banner import UNDO_MS, UndoBanner
 from leanops_desktop.qt.kiosk.widgets import NoticeStrip, big_button
@@ -81,7 +84,8 @@ class KioskWindow(QWidget):
         self.stack = QStackedWidget(self)
         for page in (self.sign_in_page, self.work_page, self.choice_page, self.refused_page):
             self.stack.addWidget(page)
-        self.stack.currentChanged.connect(lambda _index: QTimer.singleShot(0, self._place_notice))
+        later = partial(QTimer.singleShot, 0, partial(place_notice, self))
+        self.stack.currentChanged.connect(lambda _index: later())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(10)
@@ -89,6 +93,7 @@ class KioskWindow(QWidget):
         layout.addWidget(self.stack, 1)
         self._connect()
         self.scrap = ScrapFlow(self)
+        self.stops = StopFlow(self)
         self._apply_sizing()
         self._show_actor(controller.actor)
         self._show_counts(controller.counts())
@@ -117,7 +122,7 @@ class KioskWindow(QWidget):
         layout.setSpacing(10)
         layout.addLayout(columns, 1)
         layout.addLayout(actions)
-        self.resume_button.hide()
+        self.resume_button.hide()  # shown instead of "Block station" while blocked
         return page
 
     def _connect(self) -> None:
@@ -149,9 +154,9 @@ class KioskWindow(QWidget):
 
     def show_notice(self, level: str, text: str) -> None:
         self.notice.show_notice(level, text)
-        self._place_notice()
+        place_notice(self)
         self.notice.raise_()
-        QTimer.singleShot(0, self._place_notice)  # again once the layouts have settled
+        QTimer.singleShot(0, partial(place_notice, self))  # again once the layouts have settled
 
     def _show_actor(self, actor: Actor | None) -> None:
         self.header.set_actor(actor)
@@ -165,8 +170,7 @@ class KioskWindow(QWidget):
             return
         self.sign_in_page.remember(actor.email)
         self.sign_in_page.reset()
-        may_start = self.controller.may_start_next()
-        self.start_button.setVisible(may_start)
+        self.start_button.setVisible(self.controller.may_start_next())
         self.stack.setCurrentWidget(self.work_page)
         self.idle.start()
         self.setFocus()
@@ -193,9 +197,8 @@ class KioskWindow(QWidget):
 
     def _show_job(self) -> None:
         controller = self.controller
-        self.job_panel.show_snapshot(
-            controller.snapshot, controller.job_done(), controller.pending_units()
-        )
+        done, waiting = controller.job_done(), controller.pending_units()
+        self.job_panel.show_snapshot(controller.snapshot, done, waiting, job_scrap(controller))
 
     def _show_counts(self, counts: OutboxCounts) -> None:
         self.header.set_counts(counts)
@@ -385,13 +388,10 @@ class KioskWindow(QWidget):
             self._sizing = sizing
             self.setStyleSheet(stylesheet(sizing, self.controller.config.theme))
 
-    def _place_notice(self) -> None:
-        place_notice(self)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_sizing()
-        self._place_notice()
+        place_notice(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()

@@ -72,7 +72,10 @@ class QueuePanel(QFrame):
         else:
             self.heading.setText(f"Next jobs ({len(self._jobs)} waiting)")
         line = max(self.rows[0].sizeHint().height(), 1) + 4
-        room = self.height() - self.heading.sizeHint().height() - 18
+        heading = self.heading.sizeHint().height()
+        # Squeezed (a stop notice above): the next job rather than a half-cut heading.
+        self.heading.setVisible(self.height() <= 0 or self.height() - 18 >= heading + line)
+        room = self.height() - (heading if self.heading.isVisibleTo(self) else 0) - 18
         fit = max(1, min(MAX_ROWS, room // line)) if self.height() > 0 else MAX_ROWS
         width = max(self.contentsRect().width() - 28, 1)  # the layout's side margins
         for index, row in enumerate(self.rows):

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from leanops_desktop.core.rows import AssignmentRow, JobRow, StationRow
+from leanops_desktop.services.quality.scrap_totals import job_scrapped
 from leanops_desktop.services.reads import history, queries
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class KioskSnapshot:
     recent_units: int  # this station's units on the current job within the rate window
     rate_window: timedelta
     read_at: datetime
+    job_scrapped: int = 0  # the current job's scrapped units on the server
 
     @property
     def job_id(self) -> str | None:
@@ -76,7 +78,7 @@ def load_snapshot(db: Database, station_id: str, now: datetime | None = None) ->
         station = queries.get_station(session, station_id)
         assignment = queries.current_assignment(session, station_id)
         queue = tuple(queries.station_queue(session, station_id, limit=QUEUE_LENGTH))
-        recent = 0
+        recent = scrapped = 0
         window = timedelta(0)
         if assignment is not None:
             started = max(assignment.started_at, moment - RATE_WINDOW)
@@ -85,6 +87,7 @@ def load_snapshot(db: Database, station_id: str, now: datetime | None = None) ->
                 session, station_id=station_id, job_id=assignment.job_id, since=started
             )
             recent = sum(log.qty_completed for log in logs)
+            scrapped = job_scrapped(session, assignment.job_id)
     return KioskSnapshot(
         station=station,
         assignment=assignment,
@@ -92,4 +95,5 @@ def load_snapshot(db: Database, station_id: str, now: datetime | None = None) ->
         recent_units=recent,
         rate_window=window,
         read_at=moment,
+        job_scrapped=scrapped,
     )

@@ -193,6 +193,10 @@ def _status_rules(f: Callable[[float], int]) -> str:
 #Kiosk QFrame#Notice[level="warning"] {{ background: #4a3000; border-color: {AMBER_BORDER}; }}
 #Kiosk QFrame#Notice[level="error"] {{ background: #4d0f0f; border-color: {RED_BORDER}; }}
 #Kiosk QFrame#Notice QLabel {{ font-size: {f(24)}px; font-weight: 700; }}
+#Kiosk QFrame#StopNotice {{
+    background: #4a3000; border: 3px solid {AMBER_BORDER}; border-radius: 12px;
+}}
+#Kiosk QFrame#StopNotice QLabel {{ font-size: {f(24)}px; font-weight: 700; }}
 #Kiosk QFrame#UndoBanner {{
     background: #0f3d1d; border: 3px solid {GREEN_BORDER}; border-radius: 12px;
 }}

@@ -14,6 +14,7 @@ from typing import Any
 from leanops_desktop.core.enums import EventType
 from leanops_desktop.core.rows import EventRow
 from leanops_desktop.qt.models.quality_event_text import QUALITY_SENTENCES
+from leanops_desktop.qt.models.stop_event_text import STOP_SENTENCES
 
 Meta = Mapping[str, Any]
 
@@ -262,6 +263,7 @@ SENTENCES: dict[str, Callable[[EventRow, Meta], str]] = {
     EventType.BOARD_ENROLLED.value: _board_enrolled,
     EventType.ANDON_ACKNOWLEDGED.value: _andon_acknowledged,
     **QUALITY_SENTENCES,
+    **STOP_SENTENCES,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from leanops_desktop.qt.window.admin_actions import open_calendar, open_reasons
+from leanops_desktop.qt.window.admin_actions import open_calendar, open_reasons, open_stop_limits
 from leanops_desktop.qt.window.help_dialogs import show_about, show_shortcuts
 from leanops_desktop.qt.window.import_action import open_job_import
 from leanops_desktop.qt.window.shift_report_action import save_shift_report
@@ -35,6 +35,7 @@ def bind_actions(window: MainWindow) -> None:
     bind("users", window.open_users)
     bind("downtime_reasons", lambda: open_reasons(window))
     bind("shift_calendar", lambda: open_calendar(window))
+    bind("stop_detection", lambda: open_stop_limits(window))
     bind("import_jobs", lambda: open_job_import(window))
     bind("print_travelers", lambda: print_travelers(window))
     bind("save_travelers_pdf", lambda: save_travelers_pdf(window))

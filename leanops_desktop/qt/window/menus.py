@@ -18,7 +18,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&Stations", ("new_station", "edit_station", None, "block_station", "unblock_station", None,
                    "activate_station", "deactivate_station")),
     ("&View", ("refresh", None, "reset_layout")),
-    ("&Admin", ("users", None, "downtime_reasons", "shift_calendar")),
+    ("&Admin", ("users", None, "downtime_reasons", "shift_calendar", "stop_detection")),
     ("&Help", ("shortcuts", None, "about")),
 )  # fmt: skip
 

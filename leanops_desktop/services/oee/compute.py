@@ -26,6 +26,7 @@ from leanops_desktop.db.models import Job
 from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_scope import ALL, Scope
 from leanops_desktop.services.analytics_status import StatusTimeline, status_timeline
+from leanops_desktop.services.analytics_stops import timeline_with_stops
 from leanops_desktop.services.analytics_time import clip_end
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
 from leanops_desktop.services.oee.figures import OeeFigures, OeeRow
@@ -75,6 +76,7 @@ def oee_rows(
     end = datetime.fromtimestamp(max(o.end for o in runs), UTC)
     if timeline is None or not covers(timeline, start, clip_end(start, end, now)):
         timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
+    timeline = timeline_with_stops(session, timeline)  # stops cut out of running time
     until = timeline.until.timestamp()
     bands: dict[str, list[StatusBand]] = defaultdict(list)
     for band in sorted(timeline.bands, key=lambda b: b.start):
@@ -192,6 +194,14 @@ def _time_sums(
         else:
             stops[category] = stops.get(category, 0.0) + seconds
     return run + sum(stops.values()), run, stops
+
+
+def _time_figures(
+    bands: list[StatusBand], windows: list[tuple[float, float]], categories: dict[str, str]
+) -> OeeFigures:
+    """The time figures of the bands in the windows (planned, run, stops by category)."""
+    planned, run, stops = _time_sums(bands, windows, _CategoryCache(categories))
+    return OeeFigures(planned_s=planned, run_s=run, stops_s=stops)
 
 
 def unit_windows(runs: list[ShiftOccurrence], until: float) -> list[tuple[int, float, float]]:

@@ -2,8 +2,8 @@
 factors, the top downtime reasons and the jobs worked (``leanops report shift``).
 
 The figures are ``oee_rows``' own (docs/oee.md): the report adds only the reasons (the
-status timeline's stops over the shift's productive windows, by reason) and the jobs (the
-rollup's units per job in the shift).
+status timeline's stops over the shift's productive windows, by reason, automatic stops laid
+over it as OEE does) and the jobs (the rollup's units per job in the shift).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import Station
 from leanops_desktop.services.analytics_scope import Scope
 from leanops_desktop.services.analytics_status import status_timeline
+from leanops_desktop.services.analytics_stops import timeline_with_stops
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
 from leanops_desktop.services.oee import compute
 from leanops_desktop.services.oee.figures import OeeFigures
@@ -143,6 +144,7 @@ def shift_report(
     start = datetime.fromtimestamp(occurrence.start, UTC)
     end = datetime.fromtimestamp(occurrence.end, UTC)
     timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
+    timeline = timeline_with_stops(session, timeline)  # the stops as oee_rows counts them
     until = timeline.until.timestamp()
     windows = occurrence.productive(until)
     with read_transaction(session):

@@ -1,0 +1,1 @@
+"""The Stops dock: automatic unexplained stops per station, classified with a reason."""

@@ -1,0 +1,1 @@
+"""Automatic stops: quiet stations get an "unexplained stop" that people classify later."""
