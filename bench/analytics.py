@@ -23,7 +23,12 @@ then measures and prints:
    buckets and repaints), and the same with the view reading the report itself (on the
    runner);
 5. zooming a curve of 1,000,000 points with peak downsampling and clip-to-view, against
-   the same curve drawn without them.
+   the same curve drawn without them;
+6. the OEE tab, 30 days x all stations, to a painted table (``bench/oee_view.py``'s
+   measurement on this database, after adding scrap beside one report in ten and ideal
+   cycle times as ``bench/oee.py`` does): the OEE read alone, after the key figures each
+   reading its own status timeline (before), and sharing it (the view now). ``--no-oee``
+   leaves it out.
 
 On this bench's 2-core machine the 10,000,000 logs build in about two minutes.
 
@@ -544,6 +549,7 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=50, help="live reports to time")
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep a database of --rows logs")
+    parser.add_argument("--no-oee", action="store_true", help="leave out the OEE tab's timing")
     args = parser.parse_args()
 
     server = os.environ.get("LEANOPS_TEST_DATABASE_URL")
@@ -576,11 +582,36 @@ def main() -> int:
             db.dispose()
         log("timing zoom on 1,000,000 points")
         zoom = bench_zoom(args.points, 30)
+        oee = None if args.no_oee else bench_oee(url, args.repeat)
     finally:
         if cluster is not None:
             cluster.cleanup()
     report(args, view, live, zoom)
+    if oee is not None:
+        print_oee(*oee)
     return 0
+
+
+def bench_oee(url: str, repeat: int) -> tuple[Any, str]:
+    """The OEE tab's path to a painted table (bench/oee_view.py) on this database, with scrap
+    and ideal cycle times added once (a reused database keeps them)."""
+    import bench.oee as oee_bench  # imports this module: loaded here, not at the top
+    import bench.oee_view as oee_view
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        row = conn.execute("SELECT EXISTS (SELECT 1 FROM scrap_logs)").fetchone()
+    if not (row and row[0]):
+        log("adding scrap and ideal cycle times for the OEE")
+        oee_bench.add_quality(url)
+    log("timing the OEE tab, 30 days, all stations")
+    return oee_view.measure(url, max(repeat, 5))
+
+
+def print_oee(passes: Any, shown: str) -> None:
+    import bench.oee_view as oee_view
+
+    print(f"\nThe OEE tab, 30 days, all stations, to a painted table: {shown}")
+    oee_view.print_passes(passes)
 
 
 def report(

@@ -1,6 +1,8 @@
-"""KeyFigureTiles: units, units/h, utilisation, blocked time and on-time rate at a glance.
+"""KeyFigureTiles: units, units/h, utilisation, blocked time, on-time rate and OEE at a glance.
 
-Each tile shows the chosen range in large type and the current shift beneath it.
+Each tile shows the chosen range in large type and the current shift beneath it; the OEE
+tile shows the range's OEE with its availability, performance and quality beneath (the OEE
+tab's total, read with the other figures and again after live changes).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from leanops_desktop.services.analytics import KeyFigures
+from leanops_desktop.services.oee.figures import OeeFigures
 
 TILES = (
     ("units", "Units"),
@@ -26,6 +29,21 @@ def _percent(value: float | None) -> str:
 def _hours(seconds: float) -> str:
     hours = seconds / 3600
     return f"{hours:.1f} h" if hours < 100 else f"{hours:,.0f} h"
+
+
+OEE_KEY = "oee"
+
+
+def oee_texts(total: OeeFigures | None) -> tuple[str, str]:
+    """(the OEE, its factors) of the range: ``("72 %", "A 92 % · P 88 % · Q 98 %")``."""
+    if total is None or total.planned_s <= 0:
+        return "–", "No planned production time" if total is not None else ""
+    factors = (
+        ("A", total.availability),
+        ("P", total.performance),
+        ("Q", total.quality),
+    )
+    return _percent(total.oee), " · ".join(f"{name} {_percent(v)}" for name, v in factors)
 
 
 def figure_texts(figures: KeyFigures | None) -> dict[str, str]:
@@ -79,6 +97,9 @@ class KeyFigureTiles(QWidget):
             tile = _Tile(title, self)
             layout.addWidget(tile)
             self.tiles[key] = tile
+        self.oee = _Tile("OEE", self)
+        self.oee.setToolTip("OEE = availability (A) × performance (P) × quality (Q), range")
+        layout.addWidget(self.oee)
 
     def set_figures(
         self, in_range: KeyFigures | None, in_shift: KeyFigures | None, shift_name: str
@@ -89,5 +110,13 @@ class KeyFigureTiles(QWidget):
             tile.value.setText(values[key])
             tile.shift.setText(f"This shift ({shift_name}): {shift[key]}" if shift_name else "")
 
+    def set_oee(self, total: OeeFigures | None) -> None:
+        """The range's OEE (the OEE tab's total) and its factors beneath."""
+        value, factors = oee_texts(total)
+        self.oee.value.setText(value)
+        self.oee.shift.setText(factors)
+
     def texts(self) -> dict[str, tuple[str, str]]:
-        return {key: (tile.value.text(), tile.shift.text()) for key, tile in self.tiles.items()}
+        shown = {key: (tile.value.text(), tile.shift.text()) for key, tile in self.tiles.items()}
+        shown[OEE_KEY] = (self.oee.value.text(), self.oee.shift.text())
+        return shown

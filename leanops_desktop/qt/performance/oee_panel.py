@@ -1,5 +1,7 @@
 """OeePanel: OEE and its factors (availability, performance, quality) for the chosen range,
-per station, line, shift or day, with the losses in minutes (docs/oee.md).
+per station, line, shift or day, with the losses in minutes (docs/oee.md), as a table and
+as a chart of each group's planned time split into value and losses (built when the panel
+is, which imports pyqtgraph: only the performance panels create it).
 
 The rows come from ``services/oee`` (read on the runner's ``analytics`` lane); this panel
 only groups their sums (one formula at every level) and writes them.
@@ -13,9 +15,12 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -46,6 +51,9 @@ GROUPINGS: dict[str, tuple[str, Callable[[OeeRow], Hashable], Callable[[Hashable
     "day": ("Day", oee.by_day, str),
 }
 TOTAL = "All"
+#: The loss chart grows with its bars (scrolling past a screenful) so each name stays legible.
+BAR_PX = 24
+CHART_MARGIN_PX = 120
 
 
 def _pair(key: Hashable) -> str:
@@ -96,14 +104,19 @@ OeeGroups = dict[str, dict[str, OeeFigures]]
 
 def group_rows(rows: Sequence[OeeRow]) -> OeeGroups:
     """Every grouping of the rows at once (runs beside the read, off the GUI thread)."""
-    total = sum((row.figures for row in rows), OeeFigures())
+    keys = [key for _title, key, _text in GROUPINGS.values()]
+    *grouped, everything = oee.group_many(rows, [*keys, _everything])
+    total = everything.get(TOTAL, OeeFigures())
     result: OeeGroups = {}
-    for grouping, (_title, key, text) in GROUPINGS.items():
-        sums = oee.group(rows, key)
+    for (grouping, (_title, _key, text)), sums in zip(GROUPINGS.items(), grouped, strict=True):
         named = {text(k): sums[k] for k in sorted(sums, key=str)}
         named[TOTAL] = total
         result[grouping] = named
     return result
+
+
+def _everything(_row: OeeRow) -> str:
+    return TOTAL
 
 
 class OeePanel(QWidget):
@@ -130,12 +143,23 @@ class OeePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # no per-cell measuring
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 160)
+        from leanops_desktop.qt.performance.oee_loss_chart import OeeLossChart  # pyqtgraph
+
+        self.chart = OeeLossChart(self)
+        chart_scroll = QScrollArea(self)
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chart_scroll.setWidget(self.chart)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.table)
+        split.addWidget(chart_scroll)
+        split.setSizes([300, 400])
         top = QHBoxLayout()
         top.addWidget(self.grouping)
         top.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         self.groups: OeeGroups = group_rows([])
 
     def set_grouping(self, key: str) -> None:
@@ -175,6 +199,9 @@ class OeePanel(QWidget):
                     item.setToolTip("Over 100 %: the job's ideal cycle time is too slow")
                 self.table.setItem(row_index, column, item)
         self.table.setUpdatesEnabled(True)
+        bars = {name: figures for name, figures in groups.items() if name != TOTAL}
+        self.chart.setMinimumHeight(CHART_MARGIN_PX + BAR_PX * len(bars))
+        self.chart.set_groups(bars)
 
     def texts(self) -> dict[str, list[str]]:
         """Group name -> the cells shown after it."""

@@ -14,6 +14,7 @@ from leanops_desktop.qt.performance.performance_reads import JobData
 from leanops_desktop.services import analytics, analytics_csv
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
 from leanops_desktop.services.oee import oee_csv
+from leanops_desktop.services.quality import pareto_csv
 
 if TYPE_CHECKING:
     from leanops_desktop.qt.performance.performance_panels import PerformancePanels
@@ -147,5 +148,14 @@ def save_csv(
         rows = [header] + [
             [name, *oee_csv.figures_cells(sums)] for name, sums in panels.oee.grouped().items()
         ]
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def save_pareto_csv(panels: PerformancePanels, path: str | Path, *, by_category: bool) -> None:
+    """Save the Pareto of blocked time as CSV, by reason (with each reason's category) or by
+    category (with the reasons each holds)."""
+    pareto = panels.pareto
+    rows = pareto_csv.pareto_rows(pareto.blocked, pareto.categories, by_category=by_category)
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)

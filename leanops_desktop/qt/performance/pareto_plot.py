@@ -8,7 +8,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.qt.performance.plot_support import STATE_COLORS, Crosshair, make_plot, pen
@@ -25,6 +33,8 @@ class ParetoPlot(QWidget):
     ``grouping_changed`` by reading the reason tree (:meth:`set_categories`)."""
 
     grouping_changed = Signal(str)
+    #: "Export Pareto CSV…" chosen: True by category, False by reason (with its category).
+    export_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +71,7 @@ class ParetoPlot(QWidget):
         choice.addWidget(QLabel("Group by:", self))
         choice.addWidget(self.grouping)
         choice.addStretch(1)
+        choice.addWidget(self._export_button())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(choice)
@@ -68,6 +79,27 @@ class ParetoPlot(QWidget):
         self._blocked: list[tuple[str, float]] = []
         self._categories: dict[str, ReasonCategory] = {}
         self._reasons: list[tuple[str, float]] = []
+
+    def _export_button(self) -> QToolButton:
+        self.export_button = QToolButton(self)
+        self.export_button.setText("Export Pareto CSV…")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.export_by_reason = menu.addAction("By reason (with its category)…")
+        self.export_by_reason.triggered.connect(lambda: self.export_requested.emit(False))
+        self.export_by_category = menu.addAction("By category (with its reasons)…")
+        self.export_by_category.triggered.connect(lambda: self.export_requested.emit(True))
+        self.export_button.setMenu(menu)
+        return self.export_button
+
+    @property
+    def blocked(self) -> list[tuple[str, float]]:
+        """``(reason, seconds)`` as read, before any grouping by category."""
+        return list(self._blocked)
+
+    @property
+    def categories(self) -> dict[str, ReasonCategory]:
+        return dict(self._categories)
 
     @property
     def reasons(self) -> list[tuple[str, float]]:

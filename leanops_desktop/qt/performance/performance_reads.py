@@ -16,6 +16,7 @@ from leanops_desktop.core.quality import ReasonCategory
 from leanops_desktop.core.rows import EventRow, JobRow, PerformanceRow, StationRow
 from leanops_desktop.services import analytics
 from leanops_desktop.services.analytics_scope import GroupBy, Scope
+from leanops_desktop.services.analytics_status import StatusTimeline
 from leanops_desktop.services.analytics_time import Bucket, ShiftWindow, choose_bucket
 from leanops_desktop.services.oee.compute import oee_rows
 from leanops_desktop.services.oee.figures import OeeRow
@@ -107,14 +108,43 @@ def read_reason_categories(db: Database) -> dict[str, ReasonCategory]:
         return reason_pareto.reason_categories(session)
 
 
-def read_oee(db: Database, actor: Actor, request: LoadRequest, tz: tzinfo) -> list[OeeRow]:
+def read_oee(
+    db: Database,
+    actor: Actor,
+    request: LoadRequest,
+    tz: tzinfo,
+    timeline: StatusTimeline | None = None,
+) -> list[OeeRow]:
     """OEE per station and shift occurrence starting on a local day of the range (runs on
-    the ``analytics`` lane; a shift still running counts up to ``request.now``)."""
+    the ``analytics`` lane; a shift still running counts up to ``request.now``).
+
+    ``timeline``: the range's status timeline, already read for the same stations (then
+    not read again when it covers the shifts)."""
     first_day = request.start.astimezone(tz).date()
     last_day = (request.end - timedelta(microseconds=1)).astimezone(tz).date()
     scope = Scope(line=request.scope.line, station_ids=request.scope.station_ids)
     with db.session() as session:
-        return oee_rows(session, actor, first_day, last_day, tz, scope=scope, now=request.now)
+        return oee_rows(
+            session,
+            actor,
+            first_day,
+            last_day,
+            tz,
+            scope=scope,
+            now=request.now,
+            timeline=timeline,
+        )
+
+
+def read_figures_and_oee(
+    db: Database, actor: Actor, request: LoadRequest, tz: tzinfo
+) -> tuple[analytics.KeyFigures, list[OeeRow]]:
+    """The range's key figures and its OEE rows, reading the status timeline once for both
+    (runs on the ``analytics`` lane). A job filter limits the figures' timeline to the
+    job's stations, so the OEE (per station, never per job) reads its own then."""
+    figures = read_figures(db, actor, request, tz)
+    shared = figures.timeline if request.scope.job_id is None else None
+    return figures, read_oee(db, actor, request, tz, shared)
 
 
 def read_jobs(

@@ -1,8 +1,9 @@
 """What the performance view reads for a choice of range, filter, zoom or job, and what it
 does with each result as it arrives (the panels go on screen through :class:`PanelLoads`).
 
-Choosing a range or filter submits four reads at once: the range's key figures with the
-status timeline and Pareto, then its OEE (``services/oee``), on the ``analytics`` lane; the
+Choosing a range or filter submits three reads at once: the range's key figures with the
+status timeline and Pareto, and its OEE (``services/oee``, from the same status timeline),
+on the ``analytics`` lane; the
 throughput, then the shift's figures, the jobs at risk and the job curve on the ``reads``
 lane (in order with the floor refresher, whose new reports are added to the curves drawn).
 """
@@ -23,7 +24,7 @@ from leanops_desktop.qt.db_runner import READS, Job
 from leanops_desktop.qt.performance import panel_updates
 from leanops_desktop.qt.performance import performance_reads as reads
 from leanops_desktop.qt.performance.figure_tiles import KeyFigureTiles
-from leanops_desktop.qt.performance.oee_panel import OeeGroups, group_rows
+from leanops_desktop.qt.performance.oee_panel import TOTAL, OeeGroups, group_rows
 from leanops_desktop.qt.performance.performance_loading import PanelLoads
 from leanops_desktop.qt.performance.range_bar import RangeBar
 from leanops_desktop.services import analytics
@@ -110,7 +111,7 @@ class PerformanceRequests:
         for kind in ("zoom", "curve"):
             self._loads.cancel(kind)
         request = self._request(keep_view=False)
-        self._start_loading({"throughput", "figures", "oee", "jobs"})
+        self._start_loading({"throughput", "figures", "jobs"})
         db, actor, tz = self._db, self._actor, self._tz
         self._submit_figures(request, with_throughput=True)
         self._loads.submit(
@@ -120,6 +121,7 @@ class PerformanceRequests:
             lane=READS,
         )
         self._submit_jobs(request)
+        self._read_reason_tree()
 
     def _request(self, *, keep_view: bool) -> reads.LoadRequest:
         assert self._range is not None
@@ -138,18 +140,17 @@ class PerformanceRequests:
         """The range's figures on the ``analytics`` lane; the shift's and the jobs after the
         throughput on ``reads`` (unless ``with_throughput``: the caller submits them then)."""
         db, actor, tz = self._db, self._actor, self._tz
-        self._loads.submit(
-            "figures",
-            lambda: reads.read_figures(db, actor, request, tz),
-            lambda data: self._figures_read(request, data),
-            lane=ANALYTICS,
-        )
-        self._loads.submit(
-            "oee",
-            lambda: group_rows(reads.read_oee(db, actor, request, tz)),
-            self._oee_read,
-            lane=ANALYTICS,
-        )
+
+        def read() -> tuple[analytics.KeyFigures, OeeGroups]:
+            figures, rows = reads.read_figures_and_oee(db, actor, request, tz)
+            return figures, group_rows(rows)
+
+        def arrived(data: tuple[analytics.KeyFigures, OeeGroups]) -> None:
+            self._figures_read(request, data[0])
+            self._oee_read(data[1])
+
+        # One read: the OEE uses the status timeline the figures read (not read twice).
+        self._loads.submit("figures", read, arrived, lane=ANALYTICS)
         if not with_throughput:
             self._submit_jobs(request)
 
@@ -182,14 +183,14 @@ class PerformanceRequests:
         if self.panels is None or self._range is None:
             return
         # Under way, maybe from before the change: once more after it.
-        if self._loads.waiting & {"figures", "oee", "jobs"}:
+        if self._loads.waiting & {"figures", "jobs"}:
             if self.isVisible():
                 self._figures_timer.start()
             else:
                 self._stale = True
             return
         self._stale = False
-        self._start_loading({"figures", "oee", "jobs"})
+        self._start_loading({"figures", "jobs"})
         self._submit_figures(self._request(keep_view=keep_view))
 
     def _figures_read(self, request: reads.LoadRequest, in_range: analytics.KeyFigures) -> None:
@@ -202,10 +203,15 @@ class PerformanceRequests:
         self._loads.queue(self._show_tiles, *steps)
 
     def _oee_read(self, groups: OeeGroups) -> None:
-        self._loads.succeeded("oee")
         panels = self.panels
         assert panels is not None
-        self._loads.queue(lambda: panels.oee.set_groups(groups))
+        total = groups["station"][TOTAL]
+
+        def show() -> None:
+            panels.oee.set_groups(groups)
+            self.tiles.set_oee(total)
+
+        self._loads.queue(show)
 
     def _jobs_read(self, request: reads.LoadRequest, data: reads.JobData) -> None:
         self._loads.succeeded("jobs")
@@ -234,7 +240,12 @@ class PerformanceRequests:
 
     def _pareto_grouping(self, grouping: str) -> None:
         """By category: read the reason tree (admins may have changed it since)."""
-        if grouping != "category" or self.panels is None:
+        if grouping == "category":
+            self._read_reason_tree()
+
+    def _read_reason_tree(self) -> None:
+        """The reason tree for the Pareto's categories (grouping and CSV export)."""
+        if self.panels is None:
             return
         db, pareto = self._db, self.panels.pareto
         self._loads.submit(

@@ -206,6 +206,8 @@ class PerformanceView(PerformanceRequests, QWidget):
             self.panels.risk_table.job_chosen.connect(self._job_chosen)
             self.panels.throughput.visible_range_changed.connect(self._zoomed)
             self.panels.pareto.grouping_changed.connect(self._pareto_grouping)
+            self.panels.pareto.export_requested.connect(self._ask_pareto_csv)
+            self.panels.pareto.export_button.setEnabled(allowed(self._actor.role, Action.EXPORT))
             self._stack.addWidget(self.panels)
             self._stack.setCurrentWidget(self.panels)
             # pyqtgraph and the plots live as long as the window: out of the collector's
@@ -331,6 +333,19 @@ class PerformanceView(PerformanceRequests, QWidget):
         """Save the data behind a plot (the current tab's by default) as CSV."""
         panels = self.ensure_plots()
         panel_updates.save_csv(panels, path, tab, tz=self._tz, figures=self._figures)
+
+    def export_pareto_csv(self, path: str | Path, *, by_category: bool) -> None:
+        """Save the Pareto as CSV, by reason (with its category) or by category."""
+        panel_updates.save_pareto_csv(self.ensure_plots(), path, by_category=by_category)
+
+    def _ask_pareto_csv(self, by_category: bool) -> None:
+        name = f"leanops-pareto-by-{'category' if by_category else 'reason'}.csv"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export Pareto CSV", name, "CSV (*.csv)")
+        if path:
+            try:
+                self.export_pareto_csv(path, by_category=by_category)
+            except OSError as error:
+                self.status.setText(f"Could not write {path}: {error.strerror}")
 
     def _ask_png(self) -> None:
         panels = self.ensure_plots()

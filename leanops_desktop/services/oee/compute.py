@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import bindparam, select, text
@@ -25,11 +25,12 @@ from leanops_desktop.db.engine import read_transaction
 from leanops_desktop.db.models import Job
 from leanops_desktop.db.types import UTCDateTime
 from leanops_desktop.services.analytics_scope import ALL, Scope
-from leanops_desktop.services.analytics_status import status_timeline
+from leanops_desktop.services.analytics_status import StatusTimeline, status_timeline
 from leanops_desktop.services.analytics_stops import timeline_with_stops
+from leanops_desktop.services.analytics_time import clip_end
 from leanops_desktop.services.analytics_timeline import StationState, StatusBand
 from leanops_desktop.services.oee.figures import OeeFigures, OeeRow
-from leanops_desktop.services.oee.shift_windows import ShiftOccurrence, occurrences, overlap
+from leanops_desktop.services.oee.shift_windows import ShiftOccurrence, occurrences
 from leanops_desktop.services.quality import calendar, reasons
 
 #: The category of a stop whose reason is not in the tree, and of idle time in a shift.
@@ -53,9 +54,14 @@ def oee_rows(
     *,
     scope: Scope = ALL,
     now: datetime | None = None,
+    timeline: StatusTimeline | None = None,
 ) -> list[OeeRow]:
     """One row per station in scope and shift occurrence starting on a local date in
-    ``[first_day, last_day]``; a shift still running counts up to ``now``."""
+    ``[first_day, last_day]``; a shift still running counts up to ``now``.
+
+    ``timeline``: a status timeline already read for the stations of ``scope`` (the range's
+    key figures'); used instead of reading one again when it covers the occurrences.
+    """
     require(actor, Action.VIEW_ANALYTICS)
     if last_day < first_day or (last_day - first_day).days > MAX_DAYS:
         raise ValidationError("to", f"must be on or after from, at most {MAX_DAYS} days later")
@@ -68,7 +74,8 @@ def oee_rows(
         return []
     start = datetime.fromtimestamp(min(o.start for o in runs), UTC)
     end = datetime.fromtimestamp(max(o.end for o in runs), UTC)
-    timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
+    if timeline is None or not covers(timeline, start, clip_end(start, end, now)):
+        timeline = status_timeline(session, actor, start, end, scope=scope, now=now)
     timeline = timeline_with_stops(session, timeline)  # stops cut out of running time
     until = timeline.until.timestamp()
     bands: dict[str, list[StatusBand]] = defaultdict(list)
@@ -79,6 +86,7 @@ def oee_rows(
         station_ids = [station.id for station in timeline.stations]
         units = _units(session, station_ids, unit_windows(runs, until))
         ideals = _ideals(session, {job for jobs in units.values() for job in jobs})
+    category_cache = _CategoryCache(categories)
     rows = []
     for index, occurrence in enumerate(runs):
         if occurrence.start >= until:
@@ -86,12 +94,18 @@ def oee_rows(
         windows = occurrence.productive(until)
         for station in timeline.stations:
             during = _bands_during(bands[station.id], band_ends.get(station.id, []), occurrence)
-            figures = _time_figures(during, windows, categories)
-            figures = _with_units(figures, units.get((index, station.id), {}), ideals)
+            planned, run, stops = _time_sums(during, windows, category_cache)
+            figures = _with_units(planned, run, stops, units.get((index, station.id), {}), ideals)
             rows.append(
                 OeeRow(occurrence.day, occurrence.shift_id, station.line, station.id, figures)
             )
     return rows
+
+
+def covers(timeline: StatusTimeline, start: datetime, until: datetime) -> bool:
+    """Whether ``timeline`` holds the bands of ``[start, until)``: a timeline reaching past
+    ``until`` gives the same figures, since no occurrence is counted past its own end."""
+    return timeline.start <= start and timeline.until >= until
 
 
 def _bands_during(
@@ -110,9 +124,10 @@ def _bands_during(
 def _reason_categories(session: Session) -> dict[str, str]:
     """Reason id and lower-cased name -> category."""
     result: dict[str, str] = {}
-    for row in reasons.list_reasons(session):
+    listed = reasons.list_reasons(session)
+    for row in listed:
         result[row.name.lower()] = row.category.value
-    for row in reasons.list_reasons(session):
+    for row in listed:
         result[row.id] = row.category.value
     return result
 
@@ -127,24 +142,66 @@ def category_of(reason: str | None, categories: dict[str, str]) -> str:
     return UNEXPLAINED
 
 
-def _time_figures(
-    bands: list[StatusBand], windows: list[tuple[float, float]], categories: dict[str, str]
-) -> OeeFigures:
+class _CategoryCache:
+    """What a band counts as, per (state, reason): a month holds thousands of bands but a
+    handful of reasons. ``None``: run time; ``""``: not planned (off, a planned stop)."""
+
+    def __init__(self, categories: dict[str, str]) -> None:
+        self._categories = categories
+        self._found: dict[tuple[StationState, str | None], str | None] = {}
+
+    def of(self, band: StatusBand) -> str | None:
+        key = (band.state, band.reason)
+        if key not in self._found:
+            self._found[key] = self._category(band)
+        return self._found[key]
+
+    def _category(self, band: StatusBand) -> str | None:
+        if band.state is StationState.OFF:
+            return ""  # an inactive station plans no time
+        if band.state is StationState.RUNNING:
+            return None
+        category = (
+            IDLE
+            if band.state is StationState.IDLE
+            else (category_of(band.reason, self._categories))
+        )
+        if category == ReasonCategory.PLANNED_STOP.value:
+            return ""  # planned stops are not planned production time
+        return category
+
+
+def _time_sums(
+    bands: list[StatusBand], windows: list[tuple[float, float]], categories: _CategoryCache
+) -> tuple[float, float, dict[str, float]]:
+    """(planned, run, unplanned stops by category) seconds of the bands in the windows."""
     run = 0.0
     stops: dict[str, float] = {}
     for band in bands:
-        seconds = sum(overlap((band.start, band.end), w) for w in windows)
-        if seconds <= 0 or band.state is StationState.OFF:
-            continue  # an inactive station plans no time
-        if band.state is StationState.RUNNING:
-            run += seconds
+        category = categories.of(band)
+        if category == "":
             continue
-        idle = band.state is StationState.IDLE
-        category = IDLE if idle else category_of(band.reason, categories)
-        if category == ReasonCategory.PLANNED_STOP.value:
-            continue  # planned stops are not planned production time
-        stops[category] = stops.get(category, 0.0) + seconds
-    return OeeFigures(planned_s=run + sum(stops.values()), run_s=run, stops_s=stops)
+        seconds = 0.0
+        start, end = band.start, band.end
+        for w_start, w_end in windows:
+            shared = (end if end < w_end else w_end) - (start if start > w_start else w_start)
+            if shared > 0:
+                seconds += shared
+        if seconds <= 0:
+            continue
+        if category is None:
+            run += seconds
+        else:
+            stops[category] = stops.get(category, 0.0) + seconds
+    return run + sum(stops.values()), run, stops
+
+
+def _time_figures(
+    bands: list[StatusBand], windows: list[tuple[float, float]], categories: dict[str, str]
+) -> OeeFigures:
+    """The time figures of the bands in the windows (planned, run, stops by category)."""
+    planned, run, stops = _time_sums(bands, windows, _CategoryCache(categories))
+    return OeeFigures(planned_s=planned, run_s=run, stops_s=stops)
 
 
 def unit_windows(runs: list[ShiftOccurrence], until: float) -> list[tuple[int, float, float]]:
@@ -210,9 +267,14 @@ def _ideals(session: Session, job_ids: set[str]) -> dict[str, float]:
 
 
 def _with_units(
-    figures: OeeFigures, job_units: dict[str, _Units], ideals: dict[str, float]
+    planned: float,
+    run: float,
+    stops: dict[str, float],
+    job_units: dict[str, _Units],
+    ideals: dict[str, float],
 ) -> OeeFigures:
-    """``figures`` with the units made in the occurrence, and their ideal time."""
+    """The figures of the time sums with the units made in the occurrence, and their ideal
+    time."""
     good = scrap = with_ideal = 0
     ideal_s = 0.0
     for job_id, made in job_units.items():
@@ -222,8 +284,14 @@ def _with_units(
         if seconds is not None:
             with_ideal += made.good + made.scrap
             ideal_s += seconds * (made.good + made.scrap)
-    return replace(
-        figures, good=good, scrap=scrap, units_with_ideal=with_ideal, ideal_s=ideal_s
+    return OeeFigures(
+        planned_s=planned,
+        run_s=run,
+        ideal_s=ideal_s,
+        good=good,
+        scrap=scrap,
+        units_with_ideal=with_ideal,
+        stops_s=stops,
     )
 
 

@@ -7,7 +7,7 @@ level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -91,13 +91,66 @@ class OeeRow:
     figures: OeeFigures
 
 
+class FigureSums:
+    """Running sums of figures (what ``OeeFigures.__add__`` gives, without a new frozen
+    object per row: grouping 3,000 rows four ways took 40 ms that way)."""
+
+    __slots__ = ("good", "ideal_s", "planned_s", "run_s", "scrap", "stops_s", "units_with_ideal")
+
+    def __init__(self) -> None:
+        self.planned_s = 0.0
+        self.run_s = 0.0
+        self.ideal_s = 0.0
+        self.good = 0
+        self.scrap = 0
+        self.units_with_ideal = 0
+        self.stops_s: dict[str, float] = {}
+
+    def add(self, figures: OeeFigures) -> None:
+        """Add ``figures`` (in the same order of additions as ``+``: the same floats)."""
+        self.planned_s += figures.planned_s
+        self.run_s += figures.run_s
+        self.ideal_s += figures.ideal_s
+        self.good += figures.good
+        self.scrap += figures.scrap
+        self.units_with_ideal += figures.units_with_ideal
+        stops = self.stops_s
+        for category, seconds in figures.stops_s.items():
+            stops[category] = stops.get(category, 0.0) + seconds
+
+    def figures(self) -> OeeFigures:
+        return OeeFigures(
+            planned_s=self.planned_s,
+            run_s=self.run_s,
+            ideal_s=self.ideal_s,
+            good=self.good,
+            scrap=self.scrap,
+            units_with_ideal=self.units_with_ideal,
+            stops_s=dict(self.stops_s),
+        )
+
+
+def group_many(
+    rows: Iterable[OeeRow], keys: Sequence[Callable[[OeeRow], Hashable]]
+) -> list[dict[Hashable, OeeFigures]]:
+    """The rows summed per each of ``keys`` (each in the order its keys first appear), in
+    one pass over the rows."""
+    sums: list[dict[Hashable, FigureSums]] = [{} for _key in keys]
+    pairs = list(zip(keys, sums, strict=True))
+    for row in rows:
+        figures = row.figures
+        for key, by_key in pairs:
+            k = key(row)
+            found = by_key.get(k)
+            if found is None:
+                found = by_key[k] = FigureSums()
+            found.add(figures)
+    return [{k: v.figures() for k, v in by_key.items()} for by_key in sums]
+
+
 def group(rows: Iterable[OeeRow], key: Callable[[OeeRow], Hashable]) -> dict[Hashable, OeeFigures]:
     """The rows summed per ``key`` (in the order keys first appear)."""
-    sums: dict[Hashable, OeeFigures] = {}
-    for row in rows:
-        k = key(row)
-        sums[k] = sums.get(k, OeeFigures()) + row.figures
-    return sums
+    return group_many(rows, [key])[0]
 
 
 def by_station_day(row: OeeRow) -> tuple[date, str, str]:
