@@ -43,6 +43,7 @@ class ParetoPlot(QWidget):
         )
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "Reason")
+        item.getAxis("bottom").enableAutoSIPrefix(False)  # tick numbers are bar positions
         item.getViewBox().setMouseEnabled(x=False, y=False)
         self.bars = pg.BarGraphItem(
             x=[], height=[], width=0.6, brush=STATE_COLORS[StationState.BLOCKED], name="Blocked h"
