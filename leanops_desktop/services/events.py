@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,6 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
-from leanops_desktop.core.enums import EventType
 from leanops_desktop.db.models import EventLog
 
 
@@ -52,7 +52,7 @@ def event_meta(
 def record_event(
     session: Session,
     actor: Actor,
-    event_type: EventType,
+    event_type: StrEnum,
     *,
     station_id: str | None = None,
     job_id: str | None = None,
@@ -61,7 +61,8 @@ def record_event(
     reason: str | None = None,
     **extra: Any,
 ) -> uuid.UUID:
-    """Add the one ``events_log`` row of a mutation (time is the server's)."""
+    """Add the one ``events_log`` row of a mutation (time is the server's); ``event_type``
+    is an ``EventType`` or a feature's own kind (``QualityEvent``, ``StopEvent``)."""
     meta = event_meta(actor, old=old, new=new, reason=reason, **extra)
     event_id = uuid.uuid4()
     session.execute(

@@ -3,16 +3,13 @@ database functions of migration 0014 write the same on PostgreSQL)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from leanops_desktop.core.actor import Actor
 from leanops_desktop.core.quality import QualityEvent
-from leanops_desktop.db.models import EventLog
-from leanops_desktop.services.events import event_meta
+from leanops_desktop.services.events import record_event
 
 
 def record_quality_event(
@@ -25,13 +22,4 @@ def record_quality_event(
     **meta: Any,
 ) -> None:
     """Add the event of a change in the caller's transaction."""
-    session.execute(
-        insert(EventLog).values(
-            id=uuid.uuid4(),
-            event_type=event_type.value,
-            station_id=station_id,
-            job_id=job_id,
-            meta=event_meta(actor, **meta),
-            actor=actor.email,
-        )
-    )
+    record_event(session, actor, event_type, station_id=station_id, job_id=job_id, **meta)
