@@ -291,7 +291,7 @@ def test_unknown_or_retired_reasons_and_unknown_stops_are_refused_writing_nothin
     assert events(db, "stop_classified") == []
 
 
-def test_listing_and_intervals(
+def test_listing(
     db: Database, db_url: str, supervisor: Actor, operator: Actor, admin: Actor
 ) -> None:
     job, stop = quiet_stop(db, db_url, supervisor, admin)
@@ -311,9 +311,7 @@ def test_listing_and_intervals(
         stops.classify_stop(session, operator, stop.id, "material")
         assert stops.list_stops(session, operator, since=now - timedelta(hours=1),
                                 unclassified_only=True) == []
-        spans = stops.stop_intervals(session, ["ST-01", "ST-02"], now - timedelta(hours=1), now)
-    assert list(spans) == ["ST-01", "ST-02"] and spans["ST-02"] == []
-    [span] = spans["ST-01"]
+        [span] = stops.list_stops(session, operator, since=now - timedelta(hours=1))
     assert span.category == ReasonCategory.NO_WORK and span.ended_at is not None
     assert 29 < span.minutes(datetime.now(UTC) + timedelta(hours=5)) < 31
 

@@ -90,7 +90,7 @@ def overlay_stops(bands: Sequence[StatusBand], spans: Iterable[StopSpan]) -> lis
 
 
 #: The four columns the overlay needs of the stops overlapping a range (no ORM objects, no
-#: joins: ``stop_intervals`` builds whole rows, several times slower for a month of a plant).
+#: joins: whole ``StopRow`` values were several times slower for a month of a plant).
 _SPANS = select(
     DowntimeStop.station_id, DowntimeStop.started_at, DowntimeStop.ended_at,
     DowntimeStop.reason_id,

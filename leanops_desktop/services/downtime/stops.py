@@ -117,25 +117,6 @@ def list_stops(
         return [_row(*found) for found in session.execute(query).all()]
 
 
-def stop_intervals(
-    session: Session, station_ids: list[str] | tuple[str, ...] | set[str],
-    start: datetime, end: datetime,
-) -> dict[str, list[StopRow]]:
-    """Per station, its stops overlapping ``[start, end]`` in time order (not cut to the
-    window). No permission check: for services that checked ``VIEW_ANALYTICS``."""
-    wanted = sorted(set(station_ids))
-    result: dict[str, list[StopRow]] = {station: [] for station in wanted}
-    if not wanted:
-        return result
-    query = _overlapping(_rows_query(), start, end).where(DowntimeStop.station_id.in_(wanted))
-    query = query.order_by(DowntimeStop.station_id, DowntimeStop.started_at)
-    with read_transaction(session):
-        for found in session.execute(query).all():
-            row = _row(*found)
-            result[row.station_id].append(row)
-    return result
-
-
 def _last_activity_query() -> Select[*tuple[Any, ...]]:
     """Running stations in use with a job and no open stop, with their last activity."""
     last_report = (
